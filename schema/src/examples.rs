@@ -1,0 +1,91 @@
+//! Examples: every documented request, response and sample, tied to its operation.
+
+use crate::provenance::{Erratum, Source};
+use serde::{Deserialize, Serialize};
+
+/// Whether an example shows a request, a response, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// A request.
+    Request,
+    /// A response.
+    Response,
+    /// A shell session that shows both.
+    Exchange,
+}
+
+/// The form of an example's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleFormat {
+    /// A JSON body, stored as a JSON value.
+    Json,
+    /// An XML body, stored as text.
+    Xml,
+    /// A plain-text body.
+    Text,
+    /// A command line or shell session.
+    Shell,
+    /// Headers only, no body.
+    Http,
+}
+
+/// The HTTP framing an example shows: request line or status line, and headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFrame {
+    /// The request method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The request path, as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The status line, as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_line: Option<String>,
+    /// The headers, in the order shown.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub headers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A documented example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Unique id.
+    pub id: String,
+    /// Where it stands.
+    pub source: Source,
+    /// The document's title or label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The operation it illustrates.
+    pub operation: String,
+    /// Request, response or both.
+    pub direction: Direction,
+    /// The body's form.
+    pub format: ExampleFormat,
+    /// The HTTP status, for responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The request or status line and headers, when shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpFrame>,
+    /// The body: a JSON value for `json`, text otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// Notes on the example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Corrections of the document's text of it.
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
+}
+
+impl Example {
+    /// The body as text, for formats stored as text.
+    pub fn body_text(&self) -> Option<&str> {
+        self.body.as_ref().and_then(|b| b.as_str())
+    }
+}

@@ -1,0 +1,97 @@
+//! `schema`: check, export and report coverage of the Cloud Servers schema.
+
+use clap::{Parser, Subcommand};
+use schema::{coverage, export, Schema};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Check, export and report coverage of the Cloud Servers schema.
+#[derive(Parser)]
+#[command(name = "schema", version, about)]
+struct Cli {
+    /// The schema directory (holding data/ and xsd/); defaults to the one shipped with this crate.
+    #[arg(long, global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load and validate every data file; print every problem found.
+    Check,
+    /// Print the whole schema as one JSON document on stdout.
+    Export,
+    /// Print, per document, what the schema holds against the document's own inventory.
+    Coverage {
+        /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every erratum, grouped by document.
+    Errata,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dir = cli.dir.unwrap_or_else(schema::default_dir);
+    let schema = match Schema::load(&dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Check => {
+            println!(
+                "schema OK: {} operations, {} models, {} faults, {} state machines ({} transitions), {} limits, {} examples, {} errata",
+                schema.operations.len(),
+                schema.models.len(),
+                schema.faults.len(),
+                schema.state_machines.len(),
+                schema.state_machines.iter().map(|m| m.transitions.len()).sum::<usize>(),
+                schema.limits.len(),
+                schema.examples.len(),
+                schema.errata().len()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Export => match serde_json::to_string_pretty(&export::export(&schema)) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot serialize the export: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Coverage { json } => {
+            let cov = coverage::coverage(&schema);
+            if json {
+                match serde_json::to_string_pretty(&cov) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                print!("{}", coverage::render(&cov));
+            }
+            if cov.iter().all(|d| d.complete()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Command::Errata => {
+            for (doc, item, e) in schema.errata() {
+                let holds = e.holds.as_deref().map(|h| format!(" -> {h}")).unwrap_or_default();
+                println!("{doc}\t{item}\t{}{holds}\t({})", e.shows, e.why);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

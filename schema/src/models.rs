@@ -1,0 +1,397 @@
+//! Body models: the JSON shape of every request and response body and its XML mapping.
+
+use crate::provenance::{Api, Erratum, Source};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+/// Scalar value types of fields, parameters and plain-text bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    /// Any string.
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An ISO 8601 date and time.
+    DateTime,
+    /// Seconds since the Unix epoch.
+    UnixTime,
+    /// A UUID.
+    Uuid,
+    /// An absolute or relative URI.
+    Uri,
+    /// An IPv4 address.
+    Ipv4,
+    /// An IPv6 address.
+    Ipv6,
+    /// An IPv4 or IPv6 address.
+    Ip,
+    /// Base64-encoded bytes.
+    Base64,
+    /// A password, key or token: never logged.
+    Secret,
+    /// An integer (first generation IDs) or a UUID (next generation IDs).
+    IntegerOrUuid,
+    /// Free JSON, not checked.
+    Any,
+}
+
+impl Scalar {
+    /// Every scalar with its spelling in data files.
+    pub const ALL: [(Scalar, &'static str); 15] = [
+        (Scalar::String, "string"),
+        (Scalar::Integer, "integer"),
+        (Scalar::Number, "number"),
+        (Scalar::Boolean, "boolean"),
+        (Scalar::DateTime, "datetime"),
+        (Scalar::UnixTime, "unix-time"),
+        (Scalar::Uuid, "uuid"),
+        (Scalar::Uri, "uri"),
+        (Scalar::Ipv4, "ipv4"),
+        (Scalar::Ipv6, "ipv6"),
+        (Scalar::Ip, "ip"),
+        (Scalar::Base64, "base64"),
+        (Scalar::Secret, "secret"),
+        (Scalar::IntegerOrUuid, "integer-or-uuid"),
+        (Scalar::Any, "any"),
+    ];
+
+    /// The spelling in data files.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map(|(_, n)| *n).unwrap_or("any")
+    }
+
+    /// Parses the spelling in data files.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, n)| *n == s).map(|(s, _)| *s)
+    }
+
+    /// Whether values of this type differ between instances by default (IDs, times, secrets).
+    pub fn varies_by_default(self) -> bool {
+        matches!(
+            self,
+            Scalar::Uuid
+                | Scalar::DateTime
+                | Scalar::UnixTime
+                | Scalar::Ipv4
+                | Scalar::Ipv6
+                | Scalar::Ip
+                | Scalar::Secret
+                | Scalar::IntegerOrUuid
+        )
+    }
+}
+
+/// A type expression: a scalar, a reference to a model or enum, an array or a map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeExpr {
+    /// A scalar value.
+    Scalar(Scalar),
+    /// A model of kind `object`, `map`, `array` or `text`.
+    Model(String),
+    /// A model of kind `enum`.
+    Enum(String),
+    /// A JSON array of the inner type.
+    Array(Box<TypeExpr>),
+    /// A JSON object with string keys and values of the inner type.
+    Map(Box<TypeExpr>),
+}
+
+impl TypeExpr {
+    /// The ids of the models and enums this type refers to, directly or through arrays and maps.
+    pub fn referenced_ids(&self) -> Vec<&str> {
+        match self {
+            TypeExpr::Scalar(_) => Vec::new(),
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => vec![id.as_str()],
+            TypeExpr::Array(inner) | TypeExpr::Map(inner) => inner.referenced_ids(),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            TypeExpr::Scalar(s) => json!(s.as_str()),
+            TypeExpr::Model(id) => json!({ "model": id }),
+            TypeExpr::Enum(id) => json!({ "enum": id }),
+            TypeExpr::Array(inner) => json!({ "array": inner.to_json() }),
+            TypeExpr::Map(inner) => json!({ "map": inner.to_json() }),
+        }
+    }
+
+    fn from_json(v: &serde_json::Value) -> Result<Self, String> {
+        const EXPECTED: &str = "a scalar type name (string, integer, number, boolean, datetime, unix-time, uuid, uri, ipv4, ipv6, ip, base64, secret, integer-or-uuid, any) or an object with one key: model, enum, array or map";
+        match v {
+            serde_json::Value::String(s) => Scalar::parse(s)
+                .map(TypeExpr::Scalar)
+                .ok_or_else(|| format!("unknown type `{s}`: expected {EXPECTED}")),
+            serde_json::Value::Object(o) if o.len() == 1 => {
+                let (k, inner) = o.iter().next().ok_or_else(|| EXPECTED.to_string())?;
+                match (k.as_str(), inner) {
+                    ("model", serde_json::Value::String(id)) => Ok(TypeExpr::Model(id.clone())),
+                    ("enum", serde_json::Value::String(id)) => Ok(TypeExpr::Enum(id.clone())),
+                    ("array", t) => Ok(TypeExpr::Array(Box::new(Self::from_json(t)?))),
+                    ("map", t) => Ok(TypeExpr::Map(Box::new(Self::from_json(t)?))),
+                    (k, _) => Err(format!("unknown type key `{k}`: expected {EXPECTED}")),
+                }
+            }
+            other => Err(format!("found {other}: expected {EXPECTED}")),
+        }
+    }
+}
+
+impl fmt::Display for TypeExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeExpr::Scalar(s) => f.write_str(s.as_str()),
+            TypeExpr::Model(id) => write!(f, "model {id}"),
+            TypeExpr::Enum(id) => write!(f, "enum {id}"),
+            TypeExpr::Array(inner) => write!(f, "array of {inner}"),
+            TypeExpr::Map(inner) => write!(f, "map of {inner}"),
+        }
+    }
+}
+
+impl Serialize for TypeExpr {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for TypeExpr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(deserializer)?;
+        TypeExpr::from_json(&v).map_err(de::Error::custom)
+    }
+}
+
+/// How a value is compared when a live response is checked against a documented example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Varies {
+    /// The value must match the example exactly.
+    Exact,
+    /// The value is instance-specific (an ID, a time, an address, a secret, a host in a link).
+    Any,
+}
+
+/// The XML mapping of a model: the element that represents it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelXml {
+    /// The element's local name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    /// The namespace prefix (see `namespaces.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns: Option<String>,
+    /// For maps: the element of one entry (absent when the element itself is the one entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// For maps: the attribute that holds the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// For maps: the attribute that holds a scalar value (else the entry's text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_attribute: Option<String>,
+    /// For arrays: the element of one item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Box<ModelXml>>,
+}
+
+/// The XML mapping of one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FieldXml {
+    /// The field is an attribute of this local name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// The field is a child element of this local name (one per item for arrays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    /// Array items are wrapped in an element of this local name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapper: Option<String>,
+    /// The field is the element's own text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text: bool,
+    /// Namespace prefix of the attribute or element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns: Option<String>,
+    /// The field has no XML form.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub json_only: bool,
+}
+
+/// One field of an object model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The JSON key, exactly as on the wire (`OS-DCF:diskConfig`).
+    pub name: String,
+    /// The value type.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// Present in every documented body of this model.
+    #[serde(default)]
+    pub required: bool,
+    /// JSON `null` is allowed.
+    #[serde(default)]
+    pub nullable: bool,
+    /// The field has a JSON form (false for XML-only fields).
+    #[serde(default = "yes")]
+    pub json: bool,
+    /// The XML mapping; absent for fields with no XML form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<FieldXml>,
+    /// How conformance checks compare the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub varies: Option<Varies>,
+    /// The extension alias that adds the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// What the field is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Where the field is documented, when not where its model is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Corrections of the documents about this field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errata: Vec<Erratum>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Field {
+    /// How conformance checks compare this field's value.
+    pub fn varies(&self) -> Varies {
+        self.varies.unwrap_or(match &self.ty {
+            TypeExpr::Scalar(s) if s.varies_by_default() => Varies::Any,
+            _ => Varies::Exact,
+        })
+    }
+}
+
+/// One documented value of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value as spelled on the wire.
+    pub value: String,
+    /// What it means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Where it is documented, when not where its enum is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// The kinds of models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// A JSON object with named fields.
+    Object,
+    /// A JSON object with free string keys.
+    Map,
+    /// A closed set of documented strings, read leniently (unknown values become `Unknown`).
+    Enum,
+    /// A JSON array.
+    Array,
+    /// A plain-text body.
+    Text,
+}
+
+/// A body model: one JSON shape with its XML mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Unique id, `<api>.<Name>`.
+    pub id: String,
+    /// The kind of shape.
+    pub kind: ModelKind,
+    /// The API whose module holds the model (defaults to the id's prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
+    /// Where the model is documented.
+    pub source: Source,
+    /// What the model is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// The XML mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<ModelXml>,
+    /// Fields of an object.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// Value type of a map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<ModelValues>,
+    /// Item type of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<TypeExpr>,
+    /// Value type of a text body.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub text_type: Option<TypeExpr>,
+    /// The extension alias that adds the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Corrections of the documents about this model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errata: Vec<Erratum>,
+}
+
+/// `values` of a model: a value type for maps, the documented values for enums.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ModelValues {
+    /// The values of an enum.
+    Enum(Vec<EnumValue>),
+    /// The value type of a map.
+    Map(TypeExpr),
+}
+
+impl<'de> Deserialize<'de> for ModelValues {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(deserializer)?;
+        if v.is_array() {
+            serde_json::from_value(v)
+                .map(ModelValues::Enum)
+                .map_err(|e| de::Error::custom(format!("enum values: {e}")))
+        } else {
+            TypeExpr::from_json(&v).map(ModelValues::Map).map_err(de::Error::custom)
+        }
+    }
+}
+
+impl Model {
+    /// The documented values of an enum model.
+    pub fn enum_values(&self) -> &[EnumValue] {
+        match &self.values {
+            Some(ModelValues::Enum(v)) => v,
+            _ => &[],
+        }
+    }
+
+    /// The value type of a map model.
+    pub fn map_values(&self) -> Option<&TypeExpr> {
+        match &self.values {
+            Some(ModelValues::Map(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The API whose module holds the model.
+    pub fn api(&self) -> Option<Api> {
+        self.api.or_else(|| {
+            let prefix = self.id.rsplit_once('.').map(|(p, _)| p)?;
+            Api::ALL.into_iter().find(|a| a.as_str() == prefix)
+        })
+    }
+}

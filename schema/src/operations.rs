@@ -1,0 +1,228 @@
+//! Operations: method, path, parameters, bodies, responses, faults and limits of each API call.
+
+use crate::models::TypeExpr;
+use crate::provenance::{Api, Erratum, Source};
+use serde::{Deserialize, Serialize};
+
+/// Wire formats of bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `application/json`.
+    Json,
+    /// `application/xml`.
+    Xml,
+    /// `text/plain`.
+    Text,
+}
+
+/// How a request is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    /// An `X-Auth-Token` header from the identity service.
+    Token,
+    /// No authentication.
+    None,
+    /// The caller's source address (RackConnect, from the server itself).
+    SourceIp,
+    /// The request carries credentials: it is the identity exchange itself.
+    Credentials,
+}
+
+/// What a path is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Base {
+    /// The service endpoint (from the catalog or `X-Server-Management-Url`).
+    #[default]
+    Endpoint,
+    /// The host root (version discovery).
+    Host,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// The parameter name.
+    pub name: String,
+    /// The value type.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// Whether the parameter must be given (path parameters always are).
+    #[serde(default)]
+    pub required: bool,
+    /// What it selects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// A request header the operation uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// The header name.
+    pub name: String,
+    /// Whether it must be sent.
+    #[serde(default)]
+    pub required: bool,
+    /// Whether its value is a credential that must never be logged.
+    #[serde(default)]
+    pub secret: bool,
+    /// What it carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// A request or response body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// The body model id.
+    pub model: String,
+    /// The JSON key that wraps the model, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap: Option<String>,
+    /// The formats the body is offered in.
+    pub formats: Vec<Format>,
+    /// The format used when none is asked for (RackConnect's `format` parameter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_format: Option<Format>,
+}
+
+/// One normal response of an operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body model id; absent when the response has no body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The JSON key that wraps the model, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap: Option<String>,
+    /// The formats the body is offered in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formats: Vec<Format>,
+    /// The format used when none is asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_format: Option<Format>,
+    /// Response headers the operation documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// When this response is given (e.g. 203 for a cached answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+impl Response {
+    /// The response body, if it has one.
+    pub fn body(&self) -> Option<Body> {
+        self.model.as_ref().map(|model| Body {
+            model: model.clone(),
+            wrap: self.wrap.clone(),
+            formats: self.formats.clone(),
+            default_format: self.default_format,
+        })
+    }
+}
+
+/// A fault an operation may return, with the codes its list gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRef {
+    /// The fault id.
+    pub fault: String,
+    /// The codes the operation's list gives for it.
+    #[serde(default)]
+    pub codes: Vec<u16>,
+}
+
+/// One API call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// Unique id, `<api>.<resource>.<verb>`.
+    pub id: String,
+    /// The API that offers it.
+    pub api: Api,
+    /// The document's name for it.
+    pub name: String,
+    /// Where it is documented.
+    pub source: Source,
+    /// What it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// The HTTP method.
+    pub method: String,
+    /// The path template, `{name}` for parameters.
+    pub path: String,
+    /// What the path is relative to.
+    #[serde(default)]
+    pub base: Base,
+    /// The action key, for `POST .../action` operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Path parameters, one per placeholder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_params: Vec<Param>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<Param>,
+    /// Request headers beyond the usual ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_headers: Vec<Header>,
+    /// How the request is authenticated.
+    #[serde(default = "default_auth")]
+    pub auth: Auth,
+    /// The request body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Body>,
+    /// The normal responses.
+    pub responses: Vec<Response>,
+    /// The faults it may return.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultRef>,
+    /// The limits that apply to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<String>,
+    /// The extension alias that adds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Corrections of the documents about it.
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
+}
+
+fn default_auth() -> Auth {
+    Auth::Token
+}
+
+impl Operation {
+    /// The key that identifies the operation in a document's inventory: `METHOD path[ action]`.
+    pub fn inventory_key(&self) -> String {
+        match &self.action {
+            Some(a) => format!("{} {} {}", self.method, self.path, a),
+            None => format!("{} {}", self.method, self.path),
+        }
+    }
+
+    /// The placeholder names of the path template, in order.
+    pub fn path_placeholders(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = self.path.as_str();
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) => {
+                    out.push(&after[..end]);
+                    rest = &after[end + 1..];
+                }
+                None => break,
+            }
+        }
+        out
+    }
+}
