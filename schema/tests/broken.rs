@@ -1,0 +1,209 @@
+//! The validator rejects deliberately broken schemas with a message that says where and what.
+//!
+//! Each case copies the minimal fixture, breaks one thing, and expects a diagnostic of a
+//! given kind, at a given file and pointer, whose message contains a given phrase.
+
+use schema::{ProblemKind, Schema, SchemaError};
+use serde_json::{json, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+enum Break {
+    /// Replace a file's whole text.
+    Text(&'static str, &'static str),
+    /// Set the value at a JSON pointer (the parent must exist).
+    Set(&'static str, &'static str, Value),
+    /// Replace a substring of a file.
+    Replace(&'static str, &'static str, &'static str),
+}
+
+fn apply(dir: &Path, b: &Break) {
+    match b {
+        Break::Text(file, text) => fs::write(dir.join(file), text).unwrap(),
+        Break::Replace(file, from, to) => {
+            let p = dir.join(file);
+            let s = fs::read_to_string(&p).unwrap();
+            assert!(s.contains(from), "fixture {file} lacks {from}");
+            fs::write(p, s.replace(from, to)).unwrap();
+        }
+        Break::Set(file, pointer, value) => {
+            let p = dir.join(file);
+            let mut doc: Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            match doc.pointer_mut(parent).unwrap() {
+                Value::Object(o) => {
+                    o.insert(key.to_string(), value.clone());
+                }
+                Value::Array(a) => {
+                    let i: usize = key.parse().unwrap();
+                    if i < a.len() {
+                        a[i] = value.clone();
+                    } else {
+                        a.push(value.clone());
+                    }
+                }
+                _ => panic!("bad pointer {pointer}"),
+            }
+            fs::write(p, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        }
+    }
+}
+
+fn expect(name: &str, breaks: &[Break], kind: ProblemKind, at: &str, phrase: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), tmp.path());
+    for b in breaks {
+        apply(tmp.path(), b);
+    }
+    let err = match Schema::load(tmp.path()) {
+        Ok(_) => panic!("{name}: the broken schema loaded"),
+        Err(SchemaError::Invalid { diagnostics, .. }) => diagnostics,
+        Err(e) => panic!("{name}: unexpected error {e}"),
+    };
+    let hit = err.0.iter().any(|d| d.kind == kind && d.location.to_string().starts_with(at) && d.message.contains(phrase));
+    assert!(hit, "{name}: expected {kind:?} at {at} containing {phrase:?}, got:\n{err}");
+}
+
+const OPS: &str = "data/cloud-servers-v2/operations.json";
+const MODELS: &str = "data/cloud-servers-v2/models.json";
+const EXAMPLES: &str = "data/cloud-servers-v2/examples/examples.json";
+
+#[test]
+fn the_fixture_itself_is_valid() {
+    let s = Schema::load(fixture()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.examples.len(), 3);
+}
+
+#[test]
+fn invalid_json_names_file_and_line() {
+    expect("syntax", &[Break::Text(OPS, "{\"operations\": [\n  {\"id\": \"x\",,}\n]}")], ProblemKind::Syntax, "data/cloud-servers-v2/operations.json:2", "not valid JSON");
+}
+
+#[test]
+fn unknown_key_in_an_operation() {
+    expect("unknown key", &[Break::Set(OPS, "/operations/0/methd", json!("GET"))], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/0", "unknown field `methd`");
+}
+
+#[test]
+fn wrong_type_of_a_value_names_the_pointer() {
+    expect("status type", &[Break::Set(OPS, "/operations/0/responses/0/status", json!("two hundred"))], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/0/responses/0/status", "invalid type");
+}
+
+#[test]
+fn unknown_document_key() {
+    expect("doc key", &[Break::Set(OPS, "/operations/0/source/document", json!("cloud-servers-v3"))], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/0/source/document", "unknown variant `cloud-servers-v3`");
+}
+
+#[test]
+fn duplicate_ids() {
+    let dup = json!({"id": "v2.ServerStatus", "kind": "enum", "source": {"document": "cloud-servers-v2", "ref": "x"}, "values": [{"value": "A"}]});
+    expect("duplicate", &[Break::Set(MODELS, "/models/9", dup)], ProblemKind::Duplicate, "data/cloud-servers-v2/models.json#/models/4/id", "duplicate model id `v2.ServerStatus`");
+}
+
+#[test]
+fn unknown_fault_reference() {
+    expect("fault ref", &[Break::Set(OPS, "/operations/0/faults/0/fault", json!("v2.noSuchFault"))], ProblemKind::Reference, "data/cloud-servers-v2/operations.json#/operations/0/faults/0", "unknown fault `v2.noSuchFault`");
+}
+
+#[test]
+fn transition_to_an_unknown_state() {
+    expect("state", &[Break::Set("data/cloud-servers-v2/state-machines.json", "/state_machines/0/transitions/0/to", json!("ACTIV"))], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/transitions/0/to", "`ACTIV` is not a state");
+}
+
+#[test]
+fn enum_and_machine_disagree() {
+    expect("subject", &[Break::Set(MODELS, "/models/2/values/2", json!({"value": "ERROR"}))], ProblemKind::Consistency, "data/cloud-servers-v2/state-machines.json#/state_machines/0/subject", "value `ERROR` that is not a state");
+}
+
+#[test]
+fn unknown_type_name() {
+    expect("type", &[Break::Set(MODELS, "/models/0/fields/1/type", json!("str"))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0", "unknown type `str`");
+}
+
+#[test]
+fn path_placeholder_without_parameter() {
+    expect("placeholder", &[Break::Set(OPS, "/operations/0/path", json!("/servers/{server_id}/ips/{network_id}"))], ProblemKind::Reference, "data/cloud-servers-v2/operations.json#/operations/0/path", "`{network_id}` has no entry");
+}
+
+#[test]
+fn example_of_an_unknown_operation() {
+    expect("example op", &[Break::Set(EXAMPLES, "/examples/0/operation", json!("v2.servers.gte"))], ProblemKind::Reference, "data/cloud-servers-v2/examples/examples.json#/examples/0/operation", "unknown operation `v2.servers.gte`");
+}
+
+#[test]
+fn json_example_with_an_undocumented_field() {
+    expect("extra key", &[Break::Set(EXAMPLES, "/examples/0/body/server/flavour", json!("1"))], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/0/body", "unexpected key `flavour`");
+}
+
+#[test]
+fn json_example_missing_a_required_field() {
+    expect("required", &[Break::Set(EXAMPLES, "/examples/0/body/server", json!({"name": "x"}))], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/0/body", "missing required field `id`");
+}
+
+#[test]
+fn json_example_with_an_undocumented_status_value() {
+    expect("enum", &[Break::Set(EXAMPLES, "/examples/0/body/server/status", json!("ACTIVATING"))], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/0/body", "`ACTIVATING` is not a documented value of v2.ServerStatus");
+}
+
+#[test]
+fn xml_example_not_well_formed() {
+    expect("xml syntax", &[Break::Set(EXAMPLES, "/examples/1/body", json!("<server xmlns=\"http://docs.openstack.org/compute/api/v1.1\" id\"1\"/>"))], ProblemKind::Syntax, "data/cloud-servers-v2/examples/examples.json#/examples/1/body", "not well-formed XML");
+}
+
+#[test]
+fn xml_example_in_the_wrong_namespace() {
+    expect("xml ns", &[Break::Replace(EXAMPLES, "xmlns=\\\"http://docs.openstack.org/compute/api/v1.1\\\"", "xmlns=\\\"https://docs.openstack.org/compute/api/v1.1\\\"")], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/1/body", "root element is {https://docs.openstack.org/compute/api/v1.1}server");
+}
+
+#[test]
+fn xml_example_with_an_undocumented_attribute() {
+    expect("xml attr", &[Break::Replace(EXAMPLES, "status=\\\"BUILD\\\"", "status=\\\"BUILD\\\" progress=\\\"5\\\"")], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/1/body", "unexpected attribute progress");
+}
+
+#[test]
+fn fault_example_with_a_code_the_fault_does_not_have() {
+    expect("fault status", &[Break::Set(EXAMPLES, "/examples/2/status", json!(500))], ProblemKind::Conformance, "data/cloud-servers-v2/examples/examples.json#/examples/2/status", "status 500 is not a code of fault v2.itemNotFound");
+}
+
+#[test]
+fn xsd_lacking_a_mapped_element() {
+    expect("xsd decl", &[Break::Replace("xsd/mini.xsd", "<xs:element name=\"metadata\" type=\"Metadata\" minOccurs=\"0\"/>", "")], ProblemKind::Xsd, "data/cloud-servers-v2/models.json#/models/0/fields/3/xml", "element `v2:metadata` used by v2.Server is not declared");
+}
+
+#[test]
+fn xsd_with_the_wrong_target_namespace() {
+    expect("xsd ns", &[Break::Replace("xsd/mini.xsd", "targetNamespace=\"http://docs.openstack.org/compute/api/v1.1\"", "targetNamespace=\"urn:other\"")], ProblemKind::Xsd, "xsd/mini.xsd", "targetNamespace is Some(\"urn:other\")");
+}
+
+#[test]
+fn limit_with_a_misspelt_key() {
+    expect("limit key", &[Break::Set("data/cloud-servers-v2/limits.json", "/limits/0/vlaue", json!(3))], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/0/vlaue", "unexpected key `vlaue`");
+}
+
+#[test]
+fn stray_file_in_a_document_directory() {
+    expect("stray", &[Break::Text("data/cloud-servers-v2/operation.json", "{}")], ProblemKind::Shape, "data/cloud-servers-v2/operation.json", "unexpected file `operation.json`");
+}
+
+#[test]
+fn missing_directory_is_an_error_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(matches!(Schema::load(tmp.path().join("nope")), Err(SchemaError::Directory { .. })));
+}
