@@ -146,9 +146,9 @@ impl Ctx<'_> {
             if !o.path.starts_with('/') {
                 diags.push(&at.child("path"), ProblemKind::Shape, format!("path `{}` must start with /", o.path));
             }
-            let key = format!("{} {}", o.inventory_key(), o.extension.as_deref().unwrap_or(""));
+            let key = format!("{} {} {}", o.api, o.inventory_key(), o.extension.as_deref().unwrap_or(""));
             if !keys.insert(key) {
-                diags.push(&at, ProblemKind::Duplicate, format!("another operation has method, path and action `{}`", o.inventory_key()));
+                diags.push(&at, ProblemKind::Duplicate, format!("another {} operation has method, path and action `{}`", o.api, o.inventory_key()));
             }
             let placeholders = o.path_placeholders();
             for p in &placeholders {
