@@ -195,7 +195,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     if let Some(t) = &m.items {
-                        self.xml_value_element(child, t, &format!("{at}/{}", child.name.local), out);
+                        self.xml_value_element(child, t, None, &format!("{at}/{}", child.name.local), out);
                     }
                 }
             }
@@ -260,7 +260,7 @@ impl<'a> Checker<'a> {
                     TypeExpr::Array(inner) => inner.as_ref(),
                     t => t,
                 };
-                self.xml_value_element(child, item_ty, &child_at, out);
+                self.xml_value_element(child, item_ty, x_value_attr(by_element), &child_at, out);
             } else if let Some((f, x)) = by_wrapper {
                 seen.push(&f.name);
                 let item_ty = match &f.ty {
@@ -274,7 +274,7 @@ impl<'a> Checker<'a> {
                         Self::xml_miss(out, item, &item_at, format!("unexpected element {} in <{}>: items are <{}>", item.name, child.name.local, x.element.as_deref().unwrap_or("?")));
                         continue;
                     }
-                    self.xml_value_element(item, item_ty, &item_at, out);
+                    self.xml_value_element(item, item_ty, x.value_attribute.as_deref(), &item_at, out);
                 }
             } else {
                 Self::xml_miss(out, child, &child_at, format!("unexpected element {}: {} has no such field", child.name, m.id));
@@ -310,10 +310,17 @@ impl<'a> Checker<'a> {
     }
 
     /// An element that holds one value of `ty`: text for scalars, content for models.
-    fn xml_value_element(&self, el: &Element, ty: &TypeExpr, at: &str, out: &mut Vec<Mismatch>) {
+    fn xml_value_element(&self, el: &Element, ty: &TypeExpr, value_attr: Option<&str>, at: &str, out: &mut Vec<Mismatch>) {
         match ty {
             TypeExpr::Scalar(_) | TypeExpr::Enum(_) => {
-                if let Err(msg) = self.text(el.text.trim(), ty) {
+                let text = match value_attr {
+                    Some(a) => match el.attribute(&Name { ns: None, local: a.to_string() }) {
+                        Some(v) => v,
+                        None => return Self::xml_miss(out, el, at, format!("missing value attribute `{a}`")),
+                    },
+                    None => el.text.trim(),
+                };
+                if let Err(msg) = self.text(text, ty) {
                     Self::xml_miss(out, el, at, msg);
                 }
             }
@@ -323,7 +330,7 @@ impl<'a> Checker<'a> {
             },
             TypeExpr::Array(inner) => {
                 for child in &el.children {
-                    self.xml_value_element(child, inner, &format!("{at}/{}", child.name.local), out);
+                    self.xml_value_element(child, inner, None, &format!("{at}/{}", child.name.local), out);
                 }
             }
             TypeExpr::Map(_) => Self::xml_miss(out, el, at, "a free map has no XML form; use a map model".into()),
@@ -373,10 +380,14 @@ impl<'a> Checker<'a> {
                     None => Self::xml_miss(out, entry, &entry_at, format!("entry of {} lacks its value attribute `{va}`", m.id)),
                 }
             } else {
-                self.xml_value_element(entry, value_ty, &entry_at, out);
+                self.xml_value_element(entry, value_ty, None, &entry_at, out);
             }
         }
     }
+}
+
+fn x_value_attr<'f>(found: Option<&(&Field, &'f FieldXml)>) -> Option<&'f str> {
+    found.and_then(|(_, x)| x.value_attribute.as_deref())
 }
 
 fn esc(k: &str) -> String {

@@ -224,6 +224,10 @@ pub struct FieldXml {
     /// The field has no XML form.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub json_only: bool,
+    /// For scalar values: the attribute of the field's element that holds the value
+    /// (`<server id="422"/>` for a JSON integer), instead of the element's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_attribute: Option<String>,
 }
 
 /// One field of an object model.
