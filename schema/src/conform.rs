@@ -186,7 +186,9 @@ impl<'a> Checker<'a> {
             ModelKind::Object => self.xml_object(el, m, own_ns, at, out),
             ModelKind::Map => self.xml_map(el, m, at, out),
             ModelKind::Array => {
-                let item_local = m.xml.as_ref().and_then(|x| x.item.as_ref()).and_then(|i| i.element.clone());
+                let item_xml = m.xml.as_ref().and_then(|x| x.item.as_ref());
+                let item_local = item_xml.and_then(|i| i.element.clone());
+                let item_attr = item_xml.and_then(|i| i.value_attribute.as_deref());
                 for child in &el.children {
                     if let Some(l) = &item_local {
                         if &child.name.local != l {
@@ -195,7 +197,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     if let Some(t) = &m.items {
-                        self.xml_value_element(child, t, None, &format!("{at}/{}", child.name.local), out);
+                        self.xml_value_element(child, t, item_attr, &format!("{at}/{}", child.name.local), out);
                     }
                 }
             }
