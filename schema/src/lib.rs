@@ -21,8 +21,10 @@ pub mod models;
 pub mod namespaces;
 pub mod operations;
 pub mod provenance;
-pub mod xml;
 pub mod xsd;
+
+/// The XML tree used to check XML example bodies.
+pub use xml_dom as xml;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location, ProblemKind, SchemaError};
 pub use examples::Example;
