@@ -179,7 +179,7 @@ pub enum Varies {
 }
 
 /// The XML mapping of a model: the element that represents it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelXml {
     /// The element's local name.
