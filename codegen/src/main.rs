@@ -1,0 +1,69 @@
+//! `codegen`: print the generated Rust code for the schema.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use schema::Api;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Generate code from the Cloud Servers schema.
+#[derive(Parser)]
+#[command(name = "codegen", version, about)]
+struct Cli {
+    /// The schema directory (holding data/ and xsd/); defaults to the one shipped with the schema crate.
+    #[arg(long, global = true, value_name = "DIR")]
+    schema: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ApiArg {
+    #[value(name = "v2")]
+    V2,
+    #[value(name = "v1.0")]
+    V1_0,
+    #[value(name = "rackconnect")]
+    Rackconnect,
+    #[value(name = "identity")]
+    Identity,
+}
+
+impl From<ApiArg> for Api {
+    fn from(a: ApiArg) -> Api {
+        match a {
+            ApiArg::V2 => Api::V2,
+            ApiArg::V1_0 => Api::V1_0,
+            ApiArg::Rackconnect => Api::Rackconnect,
+            ApiArg::Identity => Api::Identity,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the generated Rust code on stdout.
+    Rust {
+        /// APIs to generate (all when none is given).
+        #[arg(long, value_enum)]
+        api: Vec<ApiArg>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dir = cli.schema.unwrap_or_else(schema::default_dir);
+    match cli.command {
+        Command::Rust { api } => {
+            match codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
+                Ok(code) => {
+                    print!("{code}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,602 @@
+//! Models: a Rust type per schema model, with serde (JSON) and `FromXml`/`ToXml` (XML).
+
+use crate::names::{api_module, camel, ident, model_type, snake};
+use crate::Context;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use schema::models::{Field, FieldXml, Model, ModelKind, Scalar, TypeExpr};
+use schema::Api;
+
+/// How a type's values travel in XML text (attributes, element text) or as elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum XmlShape {
+    /// Has a text form (`XmlText`): scalars and enums.
+    Text,
+    /// Is an element's content (`FromXml`/`ToXml`): object, map, array and text models.
+    Element,
+}
+
+impl Context<'_> {
+    /// The Rust type of a scalar.
+    pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
+        match s {
+            Scalar::String
+            | Scalar::DateTime
+            | Scalar::Uuid
+            | Scalar::Uri
+            | Scalar::Ipv4
+            | Scalar::Ipv6
+            | Scalar::Ip
+            | Scalar::Base64 => quote!(String),
+            Scalar::Integer | Scalar::UnixTime => quote!(i64),
+            Scalar::Number => quote!(f64),
+            Scalar::Boolean => quote!(bool),
+            Scalar::Secret => quote!(::runtime::Secret),
+            Scalar::IntegerOrUuid => quote!(::runtime::IntegerOrUuid),
+            Scalar::Any => quote!(::runtime::serde_json::Value),
+        }
+    }
+
+    /// The path of a model's type as seen from the models module of `from`.
+    pub(crate) fn model_path(&self, from: Api, id: &str) -> TokenStream {
+        let name = format_ident!("{}", model_type(id));
+        let api = self.schema.model(id).and_then(Model::api).unwrap_or(from);
+        if api == from {
+            quote!(#name)
+        } else {
+            let m = ident(api_module(api));
+            quote!(super::super::#m::models::#name)
+        }
+    }
+
+    /// The Rust type of a type expression, as seen from the models module of `from`.
+    pub(crate) fn rust_type(&self, from: Api, ty: &TypeExpr) -> TokenStream {
+        match ty {
+            TypeExpr::Scalar(s) => Self::scalar_type(*s),
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.model_path(from, id),
+            TypeExpr::Array(inner) => {
+                let t = self.rust_type(from, inner);
+                quote!(Vec<#t>)
+            }
+            TypeExpr::Map(inner) => {
+                let t = self.rust_type(from, inner);
+                quote!(::std::collections::BTreeMap<String, #t>)
+            }
+        }
+    }
+
+    fn shape(&self, ty: &TypeExpr) -> XmlShape {
+        match ty {
+            TypeExpr::Scalar(_) | TypeExpr::Enum(_) => XmlShape::Text,
+            TypeExpr::Model(id) => match self.schema.model(id).map(|m| m.kind) {
+                Some(ModelKind::Enum) => XmlShape::Text,
+                _ => XmlShape::Element,
+            },
+            TypeExpr::Array(_) | TypeExpr::Map(_) => XmlShape::Element,
+        }
+    }
+
+    /// The XML element name a model takes when nothing else names it.
+    fn model_element<'m>(&'m self, ty: &TypeExpr) -> Option<&'m str> {
+        match ty {
+            TypeExpr::Model(id) => self.schema.model(id)?.xml.as_ref()?.element.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn ns_expr(&self, prefix: Option<&str>) -> TokenStream {
+        match prefix.and_then(|p| self.schema.namespace(p)) {
+            Some(n) => {
+                let c = format_ident!("{}", crate::names::screaming(&n.prefix));
+                quote!(Some(super::super::ns::#c))
+            }
+            None => quote!(None),
+        }
+    }
+
+    /// Generates the models module of one API.
+    pub(crate) fn models_module(&self, api: Api) -> TokenStream {
+        let items: Vec<TokenStream> = self
+            .schema
+            .models
+            .iter()
+            .filter(|m| m.api() == Some(api))
+            .map(|m| self.model_item(api, m))
+            .collect();
+        quote! {
+            /// Request and response bodies: JSON through serde, XML through `FromXml`/`ToXml`.
+            #[allow(clippy::large_enum_variant, clippy::too_many_lines)]
+            pub mod models {
+                #[allow(unused_imports)]
+                use ::runtime::xml::{FromXml, ToXml};
+                #[allow(unused_imports)]
+                use ::runtime::values::XmlText;
+                #(#items)*
+            }
+        }
+    }
+
+    fn model_item(&self, api: Api, m: &Model) -> TokenStream {
+        let doc = crate::doc_lines(m.doc.as_deref(), &m.source, &m.errata);
+        match m.kind {
+            ModelKind::Object => self.object(api, m, doc),
+            ModelKind::Enum => self.enumeration(m, doc),
+            ModelKind::Map => self.map(api, m, doc),
+            ModelKind::Array => self.array(api, m, doc),
+            ModelKind::Text => self.text_model(api, m, doc),
+        }
+    }
+
+    fn field_type(&self, api: Api, f: &Field) -> TokenStream {
+        let t = self.rust_type(api, &f.ty);
+        match (f.required && f.json, f.nullable) {
+            (true, false) => t,
+            (true, true) | (false, false) => quote!(Option<#t>),
+            (false, true) => quote!(Option<Option<#t>>),
+        }
+    }
+
+    fn object(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        if m.fields.is_empty() {
+            return quote! {
+                #doc
+                /// It has no fields: JSON sends it as `null` (or `{}`).
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+                pub struct #name;
+                impl ::runtime::serde::Serialize for #name {
+                    fn serialize<S: ::runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.serialize_unit()
+                    }
+                }
+                impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        <::runtime::serde::de::IgnoredAny as ::runtime::serde::Deserialize>::deserialize(d).map(|_| #name)
+                    }
+                }
+                impl FromXml for #name {
+                    fn from_xml(_el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                        Ok(#name)
+                    }
+                }
+                impl ToXml for #name {
+                    fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                        ::runtime::xml::Element::new(ns, local)
+                    }
+                }
+            };
+        }
+        let mut fields = Vec::new();
+        let mut decode = Vec::new();
+        let mut encode_attrs = Vec::new();
+        let mut encode_children = Vec::new();
+        for f in &m.fields {
+            let fname = format_ident!("{}", snake(&f.name));
+            let ty = self.field_type(api, f);
+            let wire = &f.name;
+            let fdoc = crate::field_doc(f);
+            let serde_attr = if !f.json {
+                quote!(#[serde(skip)])
+            } else {
+                match (f.required, f.nullable) {
+                    (true, _) => quote!(#[serde(rename = #wire)]),
+                    (false, false) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
+                    (false, true) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none", with = "::runtime::values::nullable")]),
+                }
+            };
+            fields.push(quote! { #fdoc #serde_attr pub #fname: #ty, });
+            let (dec, enc, is_attr) = self.field_xml(api, f);
+            decode.push(quote!(#fname: #dec,));
+            if is_attr {
+                encode_attrs.push(enc);
+            } else {
+                encode_children.push(enc);
+            }
+        }
+        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_eq ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[serde(crate = "::runtime::serde")]
+            pub struct #name {
+                #(#fields)*
+            }
+            impl FromXml for #name {
+                #[allow(unused_variables)]
+                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                    let ns = el.name.ns.as_deref();
+                    Ok(#name { #(#decode)* })
+                }
+            }
+            impl ToXml for #name {
+                #[allow(unused_variables, unused_mut, clippy::let_and_return)]
+                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                    let mut el = ::runtime::xml::Element::new(ns, local);
+                    #(#encode_attrs)*
+                    #(#encode_children)*
+                    el
+                }
+            }
+        }
+    }
+
+    fn has_float(&self, m: &Model) -> bool {
+        fn walk(c: &Context<'_>, ty: &TypeExpr, seen: &mut Vec<String>) -> bool {
+            match ty {
+                TypeExpr::Scalar(Scalar::Number | Scalar::Any) => true,
+                TypeExpr::Scalar(_) => false,
+                TypeExpr::Array(i) | TypeExpr::Map(i) => walk(c, i, seen),
+                TypeExpr::Model(id) | TypeExpr::Enum(id) => {
+                    if seen.contains(id) {
+                        return false;
+                    }
+                    seen.push(id.clone());
+                    match c.schema.model(id) {
+                        Some(m) => {
+                            m.fields.iter().any(|f| walk(c, &f.ty, seen))
+                                || m.map_values().is_some_and(|t| walk(c, t, seen))
+                                || m.items.as_ref().is_some_and(|t| walk(c, t, seen))
+                                || m.text_type.as_ref().is_some_and(|t| walk(c, t, seen))
+                        }
+                        None => false,
+                    }
+                }
+            }
+        }
+        walk(self, &TypeExpr::Model(m.id.clone()), &mut Vec::new())
+    }
+
+    /// Decode expression, encode statement, and whether the field is an attribute.
+    fn field_xml(&self, _api: Api, f: &Field) -> (TokenStream, TokenStream, bool) {
+        let fname = format_ident!("{}", snake(&f.name));
+        // The Rust type is `T` only when required and not nullable (see `field_type`).
+        let required = f.required && f.json && !f.nullable;
+        let nullable_opt = !(f.required && f.json) && f.nullable;
+        let x: FieldXml = match &f.xml {
+            Some(x) if !x.json_only => x.clone(),
+            _ => {
+                // No XML form: a required field cannot be read from XML at all.
+                let label = format!("field `{}` (it has no XML form)", f.name);
+                let dec = if required { quote!(::runtime::xml::required(None, el, #label)?) } else { quote!(None) };
+                return (dec, quote!(), false);
+            }
+        };
+        let (is_array, item_ty) = match &f.ty {
+            TypeExpr::Array(inner) => (true, inner.as_ref().clone()),
+            t => (false, t.clone()),
+        };
+        let shape = self.shape(&item_ty);
+        let ns = match &x.ns {
+            Some(p) => self.ns_expr(Some(p)),
+            None => quote!(ns),
+        };
+        let what = |kind: &str, name: &str| format!("{kind} `{name}`");
+        // Wrap the decoded Option<T> into the field's Rust type.
+        let finish = |opt: TokenStream, label: String| -> TokenStream {
+            if required {
+                quote!(::runtime::xml::required(#opt, el, #label)?)
+            } else if nullable_opt {
+                quote!((#opt).map(Some))
+            } else {
+                opt
+            }
+        };
+        // A reference to the value for encoding: `Some(&T)` if present.
+        let value_ref = if required {
+            quote!(Some(&self.#fname))
+        } else if nullable_opt {
+            quote!(self.#fname.as_ref().and_then(|v| v.as_ref()))
+        } else {
+            quote!(self.#fname.as_ref())
+        };
+
+        if let Some(a) = &x.attribute {
+            let ans = match &x.ns {
+                Some(p) => self.ns_expr(Some(p)),
+                None => quote!(None),
+            };
+            let dec = finish(quote!(::runtime::xml::attr(el, #ans, #a)?), what("attribute", a));
+            let enc = quote! { if let Some(v) = #value_ref { ::runtime::xml::put_attr(&mut el, #ans, #a, v); } };
+            return (dec, enc, true);
+        }
+        if x.text {
+            let dec = if required {
+                quote!(::runtime::xml::text(el)?)
+            } else if nullable_opt {
+                quote!(Some(Some(::runtime::xml::text(el)?)))
+            } else {
+                quote!(if el.text.trim().is_empty() { None } else { Some(::runtime::xml::text(el)?) })
+            };
+            let enc = quote! { if let Some(v) = #value_ref { el.text = XmlText::to_text(v); } };
+            return (dec, enc, false);
+        }
+        let item_local: String = x
+            .element
+            .clone()
+            .or_else(|| self.model_element(&item_ty).map(str::to_string))
+            .unwrap_or_else(|| "item".into());
+        let va = x.value_attribute.clone();
+
+        // Reads the items under `parent` into a Vec.
+        let read_items = |parent: TokenStream| -> TokenStream {
+            match (shape, &va) {
+                (_, Some(a)) => quote!(::runtime::xml::children_attr(#parent, #ns, #item_local, #a)?),
+                (XmlShape::Text, None) => quote!(::runtime::xml::children_text(#parent, #ns, #item_local)?),
+                (XmlShape::Element, None) => quote!(::runtime::xml::children(#parent, #ns, #item_local)?),
+            }
+        };
+        let write_item = |parent: TokenStream| -> TokenStream {
+            match (shape, &va) {
+                (_, Some(a)) => quote!(::runtime::xml::put_attr_child(#parent, #ns, #item_local, #a, item);),
+                (XmlShape::Text, None) => quote!(::runtime::xml::put_text(#parent, #ns, #item_local, item);),
+                (XmlShape::Element, None) => quote!(::runtime::xml::put_child(#parent, #ns, #item_local, item);),
+            }
+        };
+
+        if let Some(w) = &x.wrapper {
+            let items = read_items(quote!(w));
+            let dec_opt = quote!(match ::runtime::xml::wrapper(el, #ns, #w) { Some(w) => Some(#items), None => None });
+            let dec = finish(dec_opt, what("element", w));
+            let write = write_item(quote!(&mut wrapper));
+            let enc = quote! {
+                if let Some(items) = #value_ref {
+                    let mut wrapper = ::runtime::xml::Element::new(#ns, #w);
+                    for item in items.iter() { #write }
+                    el.children.push(wrapper);
+                }
+            };
+            return (dec, enc, false);
+        }
+        if is_array {
+            let items = read_items(quote!(el));
+            let dec = if required {
+                items
+            } else {
+                let opt = quote!({ let v = #items; if v.is_empty() { None } else { Some(v) } });
+                if nullable_opt {
+                    quote!((#opt).map(Some))
+                } else {
+                    opt
+                }
+            };
+            let write = write_item(quote!(&mut el));
+            let enc = quote! { if let Some(items) = #value_ref { for item in items.iter() { #write } } };
+            return (dec, enc, false);
+        }
+        let dec_opt = match (shape, &va) {
+            (_, Some(a)) => quote!(::runtime::xml::children_attr(el, #ns, #item_local, #a)?.into_iter().next()),
+            (XmlShape::Text, None) => quote!(::runtime::xml::child_text(el, #ns, #item_local)?),
+            (XmlShape::Element, None) => quote!(::runtime::xml::child(el, #ns, #item_local)?),
+        };
+        let dec = finish(dec_opt, what("element", &item_local));
+        let write = match (shape, &va) {
+            (_, Some(a)) => quote!(::runtime::xml::put_attr_child(&mut el, #ns, #item_local, #a, v);),
+            (XmlShape::Text, None) => quote!(::runtime::xml::put_text(&mut el, #ns, #item_local, v);),
+            (XmlShape::Element, None) => quote!(::runtime::xml::put_child(&mut el, #ns, #item_local, v);),
+        };
+        let enc = quote! { if let Some(v) = #value_ref { #write } };
+        (dec, enc, false)
+    }
+
+    fn enumeration(&self, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let mut variants = Vec::new();
+        let mut to_str = Vec::new();
+        let mut from_str = Vec::new();
+        let mut documented = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for v in m.enum_values() {
+            documented.push(v.value.clone());
+            if v.value.eq_ignore_ascii_case("unknown") {
+                continue;
+            }
+            let mut vname = camel(&v.value);
+            // Two spellings of one word ("build", "BUILD") keep distinct variants.
+            while seen.contains(&vname) || vname == "Unknown" {
+                vname.push('_');
+            }
+            seen.push(vname.clone());
+            let vid = format_ident!("{}", vname);
+            let value = &v.value;
+            let vdoc = match &v.doc {
+                Some(d) => quote!(#[doc = #d]),
+                None => {
+                    let d = format!("`{value}`.");
+                    quote!(#[doc = #d])
+                }
+            };
+            variants.push(quote!(#vdoc #vid,));
+            to_str.push(quote!(#name::#vid => #value,));
+            from_str.push(quote!(#value => #name::#vid,));
+        }
+        quote! {
+            #doc
+            ///
+            /// Values the documents do not list (and `UNKNOWN`) are kept in `Unknown`, never an error.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum #name {
+                #(#variants)*
+                /// A value the documents do not list, or `UNKNOWN`, as received.
+                Unknown(String),
+            }
+            impl #name {
+                /// Every value the documents list, as spelled on the wire.
+                pub const DOCUMENTED: &'static [&'static str] = &[#(#documented),*];
+
+                /// The value as spelled on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#to_str)*
+                        #name::Unknown(s) => s.as_str(),
+                    }
+                }
+            }
+            impl From<&str> for #name {
+                fn from(s: &str) -> Self {
+                    match s {
+                        #(#from_str)*
+                        other => #name::Unknown(other.to_string()),
+                    }
+                }
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl ::runtime::serde::Serialize for #name {
+                fn serialize<S: ::runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let s = <String as ::runtime::serde::Deserialize>::deserialize(d)?;
+                    Ok(#name::from(s.as_str()))
+                }
+            }
+            impl XmlText for #name {
+                fn from_text(text: &str) -> Result<Self, String> {
+                    Ok(#name::from(text))
+                }
+                fn to_text(&self) -> String {
+                    self.as_str().to_string()
+                }
+            }
+        }
+    }
+
+    fn map(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let Some(values) = m.map_values() else { return quote!() };
+        let vt = self.rust_type(api, values);
+        let x = m.xml.clone().unwrap_or_default();
+        let key = x.key.clone().unwrap_or_else(|| "key".into());
+        let entry = match &x.entry {
+            Some(e) => quote!(Some(#e)),
+            None => quote!(None),
+        };
+        let (dec, enc) = match values {
+            TypeExpr::Array(inner) => {
+                let item = self.model_element(inner).unwrap_or("item").to_string();
+                (
+                    quote!(::runtime::xml::map_lists(el, ns, #entry, #key)?),
+                    quote!(::runtime::xml::put_map_lists(&mut el, ns, #entry, #key, #item, &self.0);),
+                )
+            }
+            t if self.shape(t) == XmlShape::Text => {
+                let va = match &x.value_attribute {
+                    Some(a) => quote!(Some(#a)),
+                    None => quote!(None),
+                };
+                (
+                    quote!(::runtime::xml::map_text(el, ns, #entry, #key, #va)?),
+                    quote!(::runtime::xml::put_map_text(&mut el, ns, #entry, #key, #va, &self.0);),
+                )
+            }
+            _ => (
+                quote!(::runtime::xml::map_models(el, ns, #entry, #key)?),
+                quote!(::runtime::xml::put_map_models(&mut el, ns, #entry, #key, &self.0);),
+            ),
+        };
+        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[serde(crate = "::runtime::serde", transparent)]
+            pub struct #name(pub ::std::collections::BTreeMap<String, #vt>);
+            impl FromXml for #name {
+                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                    let ns = el.name.ns.as_deref();
+                    Ok(#name(#dec))
+                }
+            }
+            impl ToXml for #name {
+                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                    let mut el = ::runtime::xml::Element::new(ns, local);
+                    #enc
+                    el
+                }
+            }
+        }
+    }
+
+    fn array(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let Some(items) = &m.items else { return quote!() };
+        let it = self.rust_type(api, items);
+        let item_xml = m.xml.as_ref().and_then(|x| x.item.as_ref());
+        let local: String = item_xml
+            .and_then(|i| i.element.clone())
+            .or_else(|| self.model_element(items).map(str::to_string))
+            .unwrap_or_else(|| "item".into());
+        let (dec, enc) = match (self.shape(items), item_xml.and_then(|i| i.value_attribute.clone())) {
+            (_, Some(a)) => (
+                quote!(::runtime::xml::children_attr(el, ns, #local, #a)?),
+                quote!(::runtime::xml::put_attr_child(&mut el, ns, #local, #a, item);),
+            ),
+            (XmlShape::Text, None) => (
+                quote!(::runtime::xml::children_text(el, ns, #local)?),
+                quote!(::runtime::xml::put_text(&mut el, ns, #local, item);),
+            ),
+            (XmlShape::Element, None) => (
+                quote!(::runtime::xml::children(el, ns, #local)?),
+                quote!(::runtime::xml::put_child(&mut el, ns, #local, item);),
+            ),
+        };
+        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[serde(crate = "::runtime::serde", transparent)]
+            pub struct #name(pub Vec<#it>);
+            impl FromXml for #name {
+                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                    let ns = el.name.ns.as_deref();
+                    Ok(#name(#dec))
+                }
+            }
+            impl ToXml for #name {
+                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                    let mut el = ::runtime::xml::Element::new(ns, local);
+                    for item in self.0.iter() { #enc }
+                    el
+                }
+            }
+        }
+    }
+
+    fn text_model(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let t = m.text_type.as_ref().map_or(quote!(String), |t| self.rust_type(api, t));
+        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_eq ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[serde(crate = "::runtime::serde", transparent)]
+            pub struct #name(pub #t);
+            impl #name {
+                /// Reads the plain-text body.
+                pub fn from_text_body(body: &str) -> Result<Self, ::runtime::DecodeError> {
+                    XmlText::from_text(body.trim()).map(#name).map_err(::runtime::DecodeError::Json)
+                }
+                /// Writes the plain-text body.
+                pub fn to_text_body(&self) -> String {
+                    XmlText::to_text(&self.0)
+                }
+            }
+            impl FromXml for #name {
+                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                    Ok(#name(::runtime::xml::text(el)?))
+                }
+            }
+            impl ToXml for #name {
+                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                    let mut el = ::runtime::xml::Element::new(ns, local);
+                    el.text = XmlText::to_text(&self.0);
+                    el
+                }
+            }
+        }
+    }
+}

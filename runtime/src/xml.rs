@@ -1,0 +1,252 @@
+//! XML decoding and encoding helpers that generated `FromXml`/`ToXml` impls call.
+//!
+//! Decoding walks an [`Element`] tree: attributes and children are looked up by
+//! namespace and local name, so prefixes never matter and unknown attributes or
+//! elements (extensions a client does not know) are ignored.
+
+use crate::values::XmlText;
+use crate::DecodeError;
+use std::collections::BTreeMap;
+pub use xml_dom::{parse, Element, Name, XmlError};
+
+/// A model that can be read from the content of an element.
+pub trait FromXml: Sized {
+    /// Reads the model from `el` (whose name the caller has matched).
+    fn from_xml(el: &Element) -> Result<Self, DecodeError>;
+}
+
+/// A model that can be written as an element.
+pub trait ToXml {
+    /// Writes the model as an element named `local` in namespace `ns`.
+    fn to_xml(&self, ns: Option<&str>, local: &str) -> Element;
+}
+
+fn value_err(el: &Element, message: String) -> DecodeError {
+    DecodeError::Value { element: el.name.local.clone(), message, line: el.line }
+}
+
+/// Fails with a clear error when a required value is absent.
+pub fn required<T>(v: Option<T>, el: &Element, what: &str) -> Result<T, DecodeError> {
+    v.ok_or_else(|| DecodeError::Missing { element: el.name.local.clone(), what: what.to_string(), line: el.line })
+}
+
+/// Reads an attribute.
+pub fn attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
+    el.attr(ns, local).map(|v| T::from_text(v).map_err(|m| value_err(el, format!("@{local}: {m}")))).transpose()
+}
+
+/// Reads an element's own text.
+pub fn text<T: XmlText>(el: &Element) -> Result<T, DecodeError> {
+    T::from_text(el.text.trim()).map_err(|m| value_err(el, m))
+}
+
+/// Reads the text of the first child of this name.
+pub fn child_text<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
+    el.children_named(ns, local).next().map(text).transpose()
+}
+
+/// Reads the text of every child of this name.
+pub fn children_text<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
+    el.children_named(ns, local).map(text).collect()
+}
+
+/// Reads an attribute of every child of this name (`<server id="1"/><server id="2"/>`).
+pub fn children_attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str, attribute: &str) -> Result<Vec<T>, DecodeError> {
+    el.children_named(ns, local)
+        .map(|c| required(attr(c, None, attribute)?, c, &format!("attribute `{attribute}`")))
+        .collect()
+}
+
+/// Reads the first child of this name as a model.
+pub fn child<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
+    el.children_named(ns, local).next().map(T::from_xml).transpose()
+}
+
+/// Reads every child of this name as a model.
+pub fn children<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
+    el.children_named(ns, local).map(T::from_xml).collect()
+}
+
+/// The first child of this name, if any (a wrapper element).
+pub fn wrapper<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Option<&'a Element> {
+    el.children_named(ns, local).next()
+}
+
+/// Reads a map from entries (`<meta key="k">v</meta>`), or from `el` itself when `entry` is `None`.
+/// The value is the entry's text, or the attribute `value_attribute` when given.
+pub fn map_text<V: XmlText>(
+    el: &Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+    value_attribute: Option<&str>,
+) -> Result<BTreeMap<String, V>, DecodeError> {
+    let entries: Vec<&Element> = match entry {
+        Some(e) => el.children_named(ns, e).collect(),
+        None => vec![el],
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
+        let v = match value_attribute {
+            Some(a) => required(attr(e, None, a)?, e, &format!("attribute `{a}`"))?,
+            None => text(e)?,
+        };
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+/// Reads a map whose values are lists of items (`<network id="public"><ip .../></network>`).
+pub fn map_lists<V: FromXml>(
+    el: &Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+) -> Result<BTreeMap<String, Vec<V>>, DecodeError> {
+    let entries: Vec<&Element> = match entry {
+        Some(e) => el.children_named(ns, e).collect(),
+        None => vec![el],
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
+        let items = e.children.iter().map(V::from_xml).collect::<Result<Vec<_>, _>>()?;
+        out.insert(k, items);
+    }
+    Ok(out)
+}
+
+/// Reads a map whose values are models held in the entries' content.
+pub fn map_models<V: FromXml>(
+    el: &Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+) -> Result<BTreeMap<String, V>, DecodeError> {
+    let entries: Vec<&Element> = match entry {
+        Some(e) => el.children_named(ns, e).collect(),
+        None => vec![el],
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
+        out.insert(k, V::from_xml(e)?);
+    }
+    Ok(out)
+}
+
+/// Parses a document and reads its root, which must be `local` in namespace `ns`.
+pub fn decode_root<T: FromXml>(body: &str, ns: Option<&str>, local: &str) -> Result<T, DecodeError> {
+    let root = parse(body)?;
+    if root.name.local != local || root.name.ns.as_deref() != ns {
+        let expected = Name { ns: ns.map(str::to_string), local: local.to_string() };
+        return Err(DecodeError::WrongRoot { found: root.name.to_string(), expected: expected.to_string() });
+    }
+    T::from_xml(&root)
+}
+
+/// Writes a model as a document whose root is `local` in namespace `ns`.
+pub fn encode_root<T: ToXml>(value: &T, ns: Option<&str>, local: &str, prefixes: &[(&str, &str)]) -> String {
+    value.to_xml(ns, local).to_xml(prefixes)
+}
+
+/// Adds an attribute with a value's text form.
+pub fn put_attr<T: XmlText>(el: &mut Element, ns: Option<&str>, local: &str, v: &T) {
+    el.set_attr(ns, local, v.to_text());
+}
+
+/// Adds a child element holding a value's text form.
+pub fn put_text<T: XmlText>(el: &mut Element, ns: Option<&str>, local: &str, v: &T) {
+    let mut c = Element::new(ns, local);
+    c.text = v.to_text();
+    el.children.push(c);
+}
+
+/// Adds a child element holding a value in an attribute (`<server id="1"/>`).
+pub fn put_attr_child<T: XmlText>(el: &mut Element, ns: Option<&str>, local: &str, attribute: &str, v: &T) {
+    let mut c = Element::new(ns, local);
+    c.set_attr(None, attribute, v.to_text());
+    el.children.push(c);
+}
+
+/// Adds a child element for a model.
+pub fn put_child<T: ToXml>(el: &mut Element, ns: Option<&str>, local: &str, v: &T) {
+    el.children.push(v.to_xml(ns, local));
+}
+
+/// Writes map entries as text or value attributes; with no `entry`, `el` is the one entry.
+pub fn put_map_text<V: XmlText>(
+    el: &mut Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+    value_attribute: Option<&str>,
+    map: &BTreeMap<String, V>,
+) {
+    for (k, v) in map {
+        let mut e = match entry {
+            Some(name) => Element::new(ns, name),
+            None => Element::new(el.name.ns.as_deref(), &el.name.local),
+        };
+        e.set_attr(None, key, k.clone());
+        match value_attribute {
+            Some(a) => e.set_attr(None, a, v.to_text()),
+            None => e.text = v.to_text(),
+        }
+        match entry {
+            Some(_) => el.children.push(e),
+            None => {
+                el.attributes = e.attributes;
+                el.text = e.text;
+            }
+        }
+    }
+}
+
+/// Writes map entries whose values are lists of models.
+pub fn put_map_lists<V: ToXml>(
+    el: &mut Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+    item: &str,
+    map: &BTreeMap<String, Vec<V>>,
+) {
+    for (k, items) in map {
+        let mut e = match entry {
+            Some(name) => Element::new(ns, name),
+            None => Element::new(el.name.ns.as_deref(), &el.name.local),
+        };
+        e.set_attr(None, key, k.clone());
+        for i in items {
+            e.children.push(i.to_xml(ns, item));
+        }
+        match entry {
+            Some(_) => el.children.push(e),
+            None => {
+                el.attributes = e.attributes;
+                el.children = e.children;
+            }
+        }
+    }
+}
+
+/// Writes map entries whose values are models.
+pub fn put_map_models<V: ToXml>(
+    el: &mut Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+    map: &BTreeMap<String, V>,
+) {
+    for (k, v) in map {
+        let name = entry.unwrap_or(&el.name.local).to_string();
+        let mut e = v.to_xml(ns, &name);
+        e.set_attr(None, key, k.clone());
+        match entry {
+            Some(_) => el.children.push(e),
+            None => *el = e,
+        }
+    }
+}
