@@ -12,6 +12,10 @@
 //! The output is deterministic (the same schema gives byte-identical code), starts with a
 //! `@generated` header, and cites the documents in the rustdoc of every item.
 
+mod client;
+mod faults;
+mod limits;
+mod machines;
 mod models;
 pub mod names;
 
@@ -153,6 +157,13 @@ pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> 
     ))
 }
 
+/// The formatted `models` module of one API, as reviewed in the snapshots.
+pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
+    let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api])) };
+    let file: syn::File = syn::parse2(ctx.models_module(api))?;
+    Ok(prettyplease::unparse(&file))
+}
+
 impl Context<'_> {
     fn file(&self) -> TokenStream {
         let ns_consts: Vec<TokenStream> = self
@@ -197,10 +208,18 @@ impl Context<'_> {
             Api::Identity => " Identity service: v2.0 tokens, v1.0 authentication, users.",
         };
         let models = self.models_module(api);
+        let faults = self.faults_module(api);
+        let machines = self.machines_module(api);
+        let limits = self.limits_module(api);
+        let client = self.client_module(api);
         quote! {
             #[doc = #doc]
             pub mod #m {
                 #models
+                #faults
+                #machines
+                #limits
+                #client
             }
         }
     }

@@ -1,0 +1,13 @@
+//! Clients: one async client per API, one method per operation.
+
+use crate::Context;
+use proc_macro2::TokenStream;
+use quote::quote;
+use schema::Api;
+
+impl Context<'_> {
+    /// Generates this part of the module of one API.
+    pub(crate) fn client_module(&self, _api: Api) -> TokenStream {
+        quote!()
+    }
+}
