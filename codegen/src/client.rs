@@ -1,13 +1,923 @@
 //! Clients: one async client per API, one method per operation.
+//!
+//! Per API, the `client` module holds `Client` (wrapping a [`runtime::client::Transport`])
+//! with, for every operation of the API:
+//! - `<operation>` (`servers_create`, `server_metadata_set_item`): typed path parameters,
+//!   a typed `<Operation>Query` for query parameters, the typed request body, and the
+//!   typed response (`Reply<T>`; `Reply<Option<T>>` when some documented response has no
+//!   body; `Reply<()>` when none has) or the operation's fault enum from `faults`;
+//! - for list operations with `limit` and `marker` (or `offset`), `<operation>_pages`: a
+//!   stream of pages following `next` links, else markers (offsets);
+//! - for operations with `changes-since`, `<operation>_changes`: a polling stream;
+//!
+//! and `wait_for_<model>_status` for each model whose status enum is the subject of a
+//! state machine and that a `GET` operation returns. Everything generic is in
+//! `runtime::client`; this module emits only what the schema says.
 
+use crate::faults::{error_type, local_id, operation_type};
+use crate::names::{model_type, screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
+use schema::models::{Field, Model, ModelKind, Scalar, TypeExpr};
+use schema::operations::{Auth, Base, Format, Operation};
 use schema::Api;
+use std::collections::BTreeSet;
+
+/// Local variable names of generated method bodies that parameters must not shadow.
+const RESERVED: [&str; 17] = [
+    "format", "body", "query", "request", "resp", "body_json", "bytes", "chosen", "since", "interval", "client", "base",
+    "stamp", "pairs", "target", "opts", "what",
+];
+
+/// How many `Option`s wrap a field's Rust type (see `models.rs`, `field_type`).
+fn option_depth(f: &Field) -> u8 {
+    match (f.required && f.json, f.nullable) {
+        (true, false) => 0,
+        (true, true) | (false, false) => 1,
+        (false, true) => 2,
+    }
+}
+
+/// `<owner>.<field>` as an owned `Option<T>` (cloned unless `copy`).
+fn owned_opt(owner: &TokenStream, f: &Field, copy: bool) -> TokenStream {
+    let n = format_ident!("{}", snake(&f.name));
+    let v = if copy { quote!(#owner.#n) } else { quote!(#owner.#n.clone()) };
+    match option_depth(f) {
+        0 => quote!(Some(#v)),
+        1 => v,
+        _ => quote!(#v.flatten()),
+    }
+}
+
+/// `<owner>.<field>` (a `String`) as an `Option<&str>`.
+fn str_opt(owner: &TokenStream, f: &Field) -> TokenStream {
+    let n = format_ident!("{}", snake(&f.name));
+    match option_depth(f) {
+        0 => quote!(Some(#owner.#n.as_str())),
+        1 => quote!(#owner.#n.as_deref()),
+        _ => quote!(#owner.#n.as_ref().and_then(Option::as_deref)),
+    }
+}
+
+/// What a method returns in `Reply<_>`.
+enum Returns {
+    /// No documented response has a body.
+    Unit,
+    /// Every documented response has this body.
+    Always(String),
+    /// Some documented responses have this body, some none.
+    Sometimes(String),
+    /// Responses have different bodies: an enum per operation.
+    Several(Vec<(u16, Option<String>)>),
+}
+
+fn param_ident(name: &str) -> proc_macro2::Ident {
+    let mut n = snake(name);
+    if RESERVED.contains(&n.as_str()) {
+        n.push('_');
+    }
+    format_ident!("{}", n)
+}
+
+fn format_tokens(f: Format) -> Option<TokenStream> {
+    match f {
+        Format::Json => Some(quote!(::runtime::client::Format::Json)),
+        Format::Xml => Some(quote!(::runtime::client::Format::Xml)),
+        Format::Text => None,
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "json",
+        Format::Xml => "xml",
+        Format::Text => "text",
+    }
+}
 
 impl Context<'_> {
-    /// Generates this part of the module of one API.
-    pub(crate) fn client_module(&self, _api: Api) -> TokenStream {
-        quote!()
+    /// The Rust type of a type expression, as seen from the client module of `api`.
+    fn client_type(&self, api: Api, ty: &TypeExpr) -> TokenStream {
+        match ty {
+            TypeExpr::Scalar(s) => Self::scalar_type(*s),
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.sibling_model_path(api, id),
+            TypeExpr::Array(inner) => {
+                let t = self.client_type(api, inner);
+                quote!(Vec<#t>)
+            }
+            TypeExpr::Map(inner) => {
+                let t = self.client_type(api, inner);
+                quote!(::std::collections::BTreeMap<String, #t>)
+            }
+        }
+    }
+
+    /// The XML root of a model: its element in its namespace, or any root.
+    fn xml_root(&self, model_id: &str) -> TokenStream {
+        let Some(x) = self.schema.model(model_id).and_then(|m| m.xml.as_ref()) else {
+            return quote!(::runtime::client::XmlRoot::ANY);
+        };
+        let Some(element) = &x.element else {
+            return quote!(::runtime::client::XmlRoot::ANY);
+        };
+        let ns = match x.ns.as_deref().and_then(|p| self.schema.namespace(p)) {
+            Some(n) => {
+                let c = format_ident!("{}", screaming(&n.prefix));
+                quote!(Some(super::super::ns::#c))
+            }
+            None => quote!(None),
+        };
+        quote!(::runtime::client::XmlRoot::named(#ns, #element))
+    }
+
+    /// The formats the client may ask for: those every body of the operation offers.
+    fn negotiable(op: &Operation) -> Vec<Format> {
+        let mut sets: Vec<&Vec<Format>> = Vec::new();
+        if let Some(r) = &op.request {
+            sets.push(&r.formats);
+        }
+        for r in op.responses.iter().filter(|r| r.model.is_some() && !r.formats.is_empty()) {
+            sets.push(&r.formats);
+        }
+        let all = [Format::Json, Format::Xml];
+        let out: Vec<Format> = all.into_iter().filter(|f| sets.iter().all(|s| s.contains(f))).collect();
+        if out.is_empty() {
+            vec![Format::Json]
+        } else {
+            out
+        }
+    }
+
+    /// The response-format default of an operation whose `format` query parameter picks
+    /// the format (RackConnect): `Some(default)` when it has one.
+    fn format_selector(op: &Operation) -> Option<Format> {
+        if !op.query.iter().any(|p| p.name == "format") {
+            return None;
+        }
+        op.responses.iter().find_map(|r| r.default_format)
+    }
+
+    fn returns(op: &Operation) -> Returns {
+        let mut models: Vec<&str> = Vec::new();
+        for r in &op.responses {
+            if let Some(m) = &r.model {
+                if !models.contains(&m.as_str()) {
+                    models.push(m);
+                }
+            }
+        }
+        match models.as_slice() {
+            [] => Returns::Unit,
+            [one] if op.responses.iter().all(|r| r.model.is_some()) => Returns::Always(one.to_string()),
+            [one] => Returns::Sometimes(one.to_string()),
+            _ => Returns::Several(op.responses.iter().map(|r| (r.status, r.model.clone())).collect()),
+        }
+    }
+
+    /// The expression decoding `resp` into `model` (a `Result` already `?`-ed).
+    fn decode_expr(&self, api: Api, op: &Operation, model_id: &str, wrap: Option<&str>, err: &TokenStream) -> TokenStream {
+        let ty = self.sibling_model_path(api, model_id);
+        let root = self.xml_root(model_id);
+        let wrap = match wrap {
+            Some(w) => quote!(Some(#w)),
+            None => quote!(None),
+        };
+        if Self::format_selector(op).is_none() {
+            return quote!(::runtime::client::decode_body::<#ty, #err>(&resp, format, #wrap, #root)?);
+        }
+        let is_text = self.schema.model(model_id).is_some_and(|m| m.kind == ModelKind::Text);
+        let text_arm = if is_text {
+            quote! {
+                "text" => #ty::from_text_body(::runtime::client::decode_text::<#err>(&resp)?)
+                    .map_err(|source| ::runtime::client::ClientError::Decode { status: resp.status, source })?,
+            }
+        } else {
+            quote!()
+        };
+        quote! {
+            match chosen.as_str() {
+                #text_arm
+                "xml" => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Xml, #wrap, #root)?,
+                _ => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Json, #wrap, #root)?,
+            }
+        }
+    }
+
+    /// Generates the client module of one API.
+    pub(crate) fn client_module(&self, api: Api) -> TokenStream {
+        let ops: Vec<&Operation> = self.schema.operations.iter().filter(|o| o.api == api).collect();
+        let mut methods = Vec::new();
+        let mut items = Vec::new();
+        let mut paged: BTreeSet<String> = BTreeSet::new();
+        for op in &ops {
+            let (m, i) = self.operation_methods(api, op, &mut paged);
+            methods.push(m);
+            items.push(i);
+        }
+        for model_id in &paged {
+            items.push(self.paged_impl(api, model_id));
+        }
+        let (waits, watched) = self.waiters(api, &ops);
+        let api_name = api.as_str();
+        let doc = format!(
+            " Async client of the `{api_name}` API: one method per operation, over a [`::runtime::client::Transport`] (timeouts, authentication, format, retry)."
+        );
+        quote! {
+            /// The async client: one method per operation, pagination streams, changes-since
+            /// polling, and waiting for a status through the state machines.
+            #[allow(clippy::too_many_arguments, clippy::large_enum_variant)]
+            pub mod client {
+                #[doc = #doc]
+                #[derive(Debug, Clone)]
+                pub struct Client {
+                    transport: ::runtime::client::Transport,
+                }
+
+                impl Client {
+                    /// A client over `transport`.
+                    pub fn new(transport: ::runtime::client::Transport) -> Self {
+                        Client { transport }
+                    }
+
+                    /// The transport requests go through.
+                    pub fn transport(&self) -> &::runtime::client::Transport {
+                        &self.transport
+                    }
+
+                    #(#methods)*
+
+                    #(#waits)*
+                }
+
+                #(#items)*
+
+                #(#watched)*
+            }
+        }
+    }
+
+    /// The methods of one operation (in `impl Client`) and its items (query struct,
+    /// response enum).
+    fn operation_methods(&self, api: Api, op: &Operation, paged: &mut BTreeSet<String>) -> (TokenStream, TokenStream) {
+        let name = format_ident!("{}", snake(local_id(op)));
+        let op_type = operation_type(op);
+        let err_ident = format_ident!("{}", error_type(op));
+        let err = quote!(super::faults::#err_ident);
+        let op_id = &op.id;
+        let mut items = Vec::new();
+
+        // Path parameters and extra headers, as method parameters.
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        for p in &op.path_params {
+            let i = param_ident(&p.name);
+            let t = match &p.ty {
+                TypeExpr::Scalar(Scalar::Integer | Scalar::UnixTime) => quote!(i64),
+                _ => quote!(&str),
+            };
+            params.push(quote!(#i: #t));
+            args.push(quote!(#i));
+        }
+        let mut header_calls = Vec::new();
+        for h in op.request_headers.iter().filter(|h| !h.name.eq_ignore_ascii_case("X-Auth-Token")) {
+            let i = param_ident(&h.name);
+            let n = &h.name;
+            if h.secret {
+                params.push(quote!(#i: &::runtime::Secret));
+                header_calls.push(quote!(.header(#n, #i.expose())));
+            } else {
+                params.push(quote!(#i: &str));
+                header_calls.push(quote!(.header(#n, #i)));
+            }
+            args.push(quote!(#i));
+        }
+
+        // Path segments.
+        let by_name = |n: &str| op.path_params.iter().find(|p| p.name == n).map(|p| param_ident(&p.name));
+        let segments: Vec<TokenStream> = op
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|seg| {
+                if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')).filter(|s| !s.contains('{')) {
+                    if let Some(i) = by_name(inner) {
+                        return quote!(#i.to_string());
+                    }
+                }
+                if !seg.contains('{') {
+                    return quote!(#seg.to_string());
+                }
+                // A segment mixing text and placeholders.
+                let mut fmt = String::new();
+                let mut fargs = Vec::new();
+                let mut rest = seg;
+                while let Some(start) = rest.find('{') {
+                    fmt.push_str(&rest[..start]);
+                    let after = &rest[start + 1..];
+                    match (after.find('}'), after.find('}').and_then(|e| by_name(&after[..e]))) {
+                        (Some(end), Some(i)) => {
+                            fmt.push_str("{}");
+                            fargs.push(i);
+                            rest = &after[end + 1..];
+                        }
+                        _ => {
+                            fmt.push_str("{{");
+                            rest = after;
+                        }
+                    }
+                }
+                fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+                quote!(format!(#fmt, #(#fargs),*))
+            })
+            .collect();
+
+        // Query parameters.
+        let has_query = !op.query.is_empty();
+        let query_ident = format_ident!("{}Query", op_type);
+        if has_query {
+            items.push(self.query_struct(api, op, &query_ident));
+        }
+
+        // Request body.
+        let selector = Self::format_selector(op);
+        let negotiable = Self::negotiable(op);
+        let offered: Vec<TokenStream> = negotiable.iter().filter_map(|f| format_tokens(*f)).collect();
+        let mut body_stmts = quote!();
+        let mut body_call = quote!();
+        if let Some(req) = &op.request {
+            let ty = self.sibling_model_path(api, &req.model);
+            let unit = self.schema.model(&req.model).is_some_and(|m| m.kind == ModelKind::Object && m.fields.is_empty());
+            if !unit {
+                params.push(quote!(body: &#ty));
+                args.push(quote!(body));
+            }
+            let value = if unit { quote!(&#ty) } else { quote!(body) };
+            let wrap = match &req.wrap {
+                Some(w) => quote!(Some(#w)),
+                None => quote!(None),
+            };
+            let root = self.xml_root(&req.model);
+            body_stmts = quote! {
+                let body_json = ::runtime::client::json_document::<_, #err>(#value, #wrap)?;
+                ::runtime::client::check_limits::<#err>(super::limits::validate_json(#op_id, &body_json))?;
+                let bytes = ::runtime::client::encode_body::<_, #err>(#value, &body_json, format, #wrap, #root, super::super::ns::PREFIXES)?;
+            };
+            body_call = quote!(.body(format, bytes));
+        }
+
+        let method = format_ident!("{}", op.method.to_ascii_uppercase());
+        let base = match op.base {
+            Base::Endpoint => quote!(::runtime::client::Base::Endpoint),
+            Base::Host => quote!(::runtime::client::Base::Host),
+        };
+        let authenticated = op.auth == Auth::Token;
+        let (format_stmt, accept_call, chosen_stmt) = match selector {
+            Some(default) => {
+                let d = format_name(default);
+                let needs_format = op.request.is_some();
+                (
+                    if needs_format { quote!(let format = self.transport.format().among(&[#(#offered),*]);) } else { quote!() },
+                    quote!(),
+                    quote! {
+                        let chosen: String = query.iter().find(|(k, _)| k == "format").map_or_else(|| #d.to_string(), |(_, v)| v.clone());
+                    },
+                )
+            }
+            None => (
+                quote!(let format = self.transport.format().among(&[#(#offered),*]);),
+                quote!(.accept(format)),
+                quote!(),
+            ),
+        };
+        let query_call = if has_query { quote!(.query(query)) } else { quote!() };
+
+        // Response decoding.
+        let returns = Self::returns(op);
+        let ok = |s: &u16| (200..300).contains(s);
+        let (ret_ty, arms, lenient) = match &returns {
+            Returns::Unit => {
+                let other: Vec<u16> = op.responses.iter().map(|r| r.status).filter(|s| !ok(s)).collect();
+                let arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => Ok(resp.reply(())),) };
+                (quote!(()), arms, quote!(Ok(resp.reply(()))))
+            }
+            Returns::Always(m) => {
+                let ty = self.sibling_model_path(api, m);
+                let other: Vec<u16> = op.responses.iter().map(|r| r.status).filter(|s| !ok(s)).collect();
+                let wrap = op.responses.iter().find_map(|r| r.wrap.clone());
+                let dec = self.decode_expr(api, op, m, wrap.as_deref(), &err);
+                let arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => Ok(resp.reply(#dec)),) };
+                (ty, arms, quote!(Ok(resp.reply(#dec))))
+            }
+            Returns::Sometimes(m) => {
+                let ty = self.sibling_model_path(api, m);
+                let with: Vec<u16> = op.responses.iter().filter(|r| r.model.is_some()).map(|r| r.status).collect();
+                let without: Vec<u16> = op.responses.iter().filter(|r| r.model.is_none()).map(|r| r.status).collect();
+                let wrap = op.responses.iter().find_map(|r| r.wrap.clone());
+                let dec = self.decode_expr(api, op, m, wrap.as_deref(), &err);
+                (
+                    quote!(Option<#ty>),
+                    quote! {
+                        #(#without)|* => Ok(resp.reply(None)),
+                        #(#with)|* => Ok(resp.reply(Some(#dec))),
+                    },
+                    quote!(if resp.body.iter().all(u8::is_ascii_whitespace) { Ok(resp.reply(None)) } else { Ok(resp.reply(Some(#dec))) }),
+                )
+            }
+            Returns::Several(rs) => {
+                let enum_ident = format_ident!("{}Body", op_type);
+                let mut variants = Vec::new();
+                let mut arms = Vec::new();
+                for (status, model) in rs {
+                    let v = format_ident!("Status{}", status);
+                    let d = format!(" The `{status}` response.");
+                    match model {
+                        Some(m) => {
+                            let ty = self.sibling_model_path(api, m);
+                            let wrap = op.responses.iter().find(|r| r.status == *status).and_then(|r| r.wrap.clone());
+                            let dec = self.decode_expr(api, op, m, wrap.as_deref(), &err);
+                            variants.push(quote!(#[doc = #d] #v(#ty),));
+                            arms.push(quote!(#status => Ok(resp.reply(#enum_ident::#v(#dec))),));
+                        }
+                        None => {
+                            variants.push(quote!(#[doc = #d] #v,));
+                            arms.push(quote!(#status => Ok(resp.reply(#enum_ident::#v)),));
+                        }
+                    }
+                }
+                let d = format!(" The responses of `{}`, which carry different bodies.", op.id);
+                items.push(quote! {
+                    #[doc = #d]
+                    #[derive(Debug, Clone, PartialEq)]
+                    pub enum #enum_ident { #(#variants)* }
+                });
+                (quote!(#enum_ident), quote!(#(#arms)*), quote!(Err(::runtime::client::fault(&resp))))
+            }
+        };
+        let ret = quote!(Result<::runtime::client::Reply<#ret_ty>, ::runtime::client::ClientError<#err>>);
+
+        let send = quote! {
+            #format_stmt
+            #chosen_stmt
+            #body_stmts
+            let request = ::runtime::client::Request::new(
+                #op_id,
+                ::runtime::client::Method::#method,
+                #base,
+                vec![#(#segments),*],
+            )
+            #query_call
+            #accept_call
+            .authenticated(#authenticated)
+            #body_call
+            #(#header_calls)*;
+            let resp = self.transport.send(&request).await?;
+            match resp.status {
+                #arms
+                200..=299 => #lenient,
+                _ => Err(::runtime::client::fault(&resp)),
+            }
+        };
+
+        let doc = crate::doc_lines(op.doc.as_deref(), &op.source, &op.errata);
+        let call_doc = format!(
+            " `{} {}`{} (`{}`, {}).",
+            op.method,
+            op.path,
+            op.action.as_ref().map(|a| format!(" with action `{a}`")).unwrap_or_default(),
+            op.id,
+            op.name
+        );
+        let mut out = Vec::new();
+        if has_query {
+            let with = format_ident!("{}_with", name);
+            out.push(quote! {
+                #doc
+                ///
+                #[doc = #call_doc]
+                pub async fn #name(&self, #(#params,)* query: &#query_ident) -> #ret {
+                    self.#with(#(#args,)* query.to_pairs()).await
+                }
+
+                async fn #with(&self, #(#params,)* query: Vec<(String, String)>) -> #ret {
+                    #send
+                }
+            });
+            out.push(self.pages_method(api, op, &returns, &err, &query_ident, paged));
+            out.push(self.changes_method(op, &ret_ty, &err, &query_ident, &params, &args));
+        } else {
+            out.push(quote! {
+                #doc
+                ///
+                #[doc = #call_doc]
+                pub async fn #name(&self, #(#params),*) -> #ret {
+                    #send
+                }
+            });
+        }
+        (quote!(#(#out)*), quote!(#(#items)*))
+    }
+
+    fn query_struct(&self, api: Api, op: &Operation, ident_: &proc_macro2::Ident) -> TokenStream {
+        let mut fields = Vec::new();
+        let mut pushes = Vec::new();
+        for p in &op.query {
+            let f = format_ident!("{}", snake(&p.name));
+            let ty = self.client_type(api, &p.ty);
+            let wire = &p.name;
+            let text = match &p.ty {
+                TypeExpr::Array(_) | TypeExpr::Map(_) => {
+                    quote!(::runtime::serde_json::to_string(v).unwrap_or_default())
+                }
+                _ => quote!(::runtime::values::XmlText::to_text(v)),
+            };
+            let d = format!(" `{wire}`: {}", p.doc.clone().unwrap_or_else(|| "query parameter.".into()));
+            if p.required {
+                fields.push(quote!(#[doc = #d] pub #f: #ty,));
+                pushes.push(quote! { { let v = &self.#f; pairs.push((#wire.to_string(), #text)); } });
+            } else {
+                fields.push(quote!(#[doc = #d] pub #f: Option<#ty>,));
+                pushes.push(quote! { if let Some(v) = &self.#f { pairs.push((#wire.to_string(), #text)); } });
+            }
+        }
+        let all_optional = op.query.iter().all(|p| !p.required);
+        let default = if all_optional { quote!(Default,) } else { quote!() };
+        let d = format!(" Query parameters of `{}` ({}). Source: {}, {}.", op.id, op.name, op.source.document, op.source.place);
+        quote! {
+            #[doc = #d]
+            #[derive(Debug, Clone, PartialEq, #default)]
+            pub struct #ident_ {
+                #(#fields)*
+            }
+
+            impl #ident_ {
+                /// The parameters as sent, in schema order.
+                pub fn to_pairs(&self) -> Vec<(String, String)> {
+                    let mut pairs = Vec::new();
+                    #(#pushes)*
+                    pairs
+                }
+            }
+        }
+    }
+
+    /// The item array field and link field of a list model.
+    fn page_fields<'m>(&self, m: &'m Model) -> Option<(&'m Field, Option<&'m Field>)> {
+        let items = m.fields.iter().find(|f| {
+            !f.name.ends_with("_links") && matches!(&f.ty, TypeExpr::Array(inner) if matches!(inner.as_ref(), TypeExpr::Model(_)))
+        })?;
+        let links = m.fields.iter().find(|f| {
+            f.name.ends_with("_links")
+                && matches!(&f.ty, TypeExpr::Array(inner) if matches!(inner.as_ref(), TypeExpr::Model(l)
+                    if self.schema.model(l).is_some_and(|lm| lm.fields.iter().any(|x| x.name == "rel") && lm.fields.iter().any(|x| x.name == "href"))))
+        });
+        Some((items, links))
+    }
+
+    fn pages_method(
+        &self,
+        api: Api,
+        op: &Operation,
+        returns: &Returns,
+        err: &TokenStream,
+        query_ident: &proc_macro2::Ident,
+        paged: &mut BTreeSet<String>,
+    ) -> TokenStream {
+        let has = |n: &str| op.query.iter().any(|p| p.name == n);
+        if !has("limit") || !op.path_params.is_empty() || !op.request_headers.is_empty() {
+            return quote!();
+        }
+        let style = if has("marker") {
+            quote!(::runtime::client::PageStyle::Marker)
+        } else if has("offset") {
+            quote!(::runtime::client::PageStyle::Offset)
+        } else {
+            return quote!();
+        };
+        let (model_id, body) = match returns {
+            Returns::Always(m) => (m, quote!(Some(r.body))),
+            Returns::Sometimes(m) => (m, quote!(r.body)),
+            _ => return quote!(),
+        };
+        let Some(model) = self.schema.model(model_id) else { return quote!() };
+        if self.page_fields(model).is_none() {
+            return quote!();
+        }
+        paged.insert(model_id.clone());
+        let ty = self.sibling_model_path(api, model_id);
+        let name = format_ident!("{}_pages", snake(local_id(op)));
+        let with = format_ident!("{}_with", snake(local_id(op)));
+        let d = format!(
+            " Every page of `{}`, from `query` on: follows the `next` links, else pages by {} with the same `limit`.",
+            op.id,
+            if has("marker") { "marker" } else { "offset" }
+        );
+        quote! {
+            #[doc = #d]
+            pub fn #name(&self, query: &#query_ident) -> impl ::runtime::client::Stream<Item = Result<#ty, ::runtime::client::ClientError<#err>>> {
+                let client = self.clone();
+                ::runtime::client::pages(query.to_pairs(), #style, move |pairs| {
+                    let client = client.clone();
+                    async move { client.#with(pairs).await.map(|r| #body) }
+                })
+            }
+        }
+    }
+
+    fn changes_method(
+        &self,
+        op: &Operation,
+        ret_ty: &TokenStream,
+        err: &TokenStream,
+        query_ident: &proc_macro2::Ident,
+        params: &[TokenStream],
+        args: &[TokenStream],
+    ) -> TokenStream {
+        let Some(p) = op.query.iter().find(|p| p.name == "changes-since") else { return quote!() };
+        let time_format = match &p.ty {
+            TypeExpr::Scalar(Scalar::UnixTime | Scalar::Integer) => quote!(::runtime::client::TimeFormat::UnixTime),
+            _ => quote!(::runtime::client::TimeFormat::DateTime),
+        };
+        // Owned copies of borrowed parameters, for a stream that outlives the call.
+        let owned: Vec<TokenStream> = args.iter().map(|a| quote!(let #a = #a.to_owned();)).collect();
+        let reborrow: Vec<TokenStream> = params
+            .iter()
+            .zip(args)
+            .map(|(p, a)| if p.to_string().contains('&') { quote!(&#a) } else { quote!(#a) })
+            .collect();
+        let clones: Vec<TokenStream> = args.iter().map(|a| quote!(let #a = #a.clone();)).collect();
+        let name = format_ident!("{}_changes", snake(local_id(op)));
+        let with = format_ident!("{}_with", snake(local_id(op)));
+        let wire = &p.name;
+        let d = format!(
+            " Lists `{}` every `interval`, each time with `{wire}` set to the time of the previous listing (the first time to `since`). The stream never ends by itself.",
+            op.id
+        );
+        quote! {
+            #[doc = #d]
+            pub fn #name(&self, #(#params,)* query: &#query_ident, since: ::std::time::SystemTime, interval: ::std::time::Duration)
+                -> impl ::runtime::client::Stream<Item = Result<::runtime::client::Reply<#ret_ty>, ::runtime::client::ClientError<#err>>> {
+                let client = self.clone();
+                let base: Vec<(String, String)> = query.to_pairs().into_iter().filter(|(k, _)| k != #wire).collect();
+                #(#owned)*
+                ::runtime::client::changes_since(since, interval, #time_format, move |stamp| {
+                    let client = client.clone();
+                    let mut pairs = base.clone();
+                    pairs.push((#wire.to_string(), stamp));
+                    #(#clones)*
+                    async move { client.#with(#(#reborrow,)* pairs).await }
+                })
+            }
+        }
+    }
+
+    /// The enum ids that are the subject of a state machine of `api` (whose status
+    /// queries the machines module generates).
+    fn subject_enums(&self, api: Api) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for m in self.schema.state_machines.iter().filter(|m| m.api == api) {
+            let Some(subject) = m.subject.as_deref() else { continue };
+            let id = match self.schema.model(subject) {
+                Some(model) if model.kind == ModelKind::Enum => Some(model.id.clone()),
+                Some(_) => None,
+                None => subject.rsplit_once('.').and_then(|(mid, field)| {
+                    let f = self.schema.model(mid)?.fields.iter().find(|f| f.name == field)?;
+                    match &f.ty {
+                        TypeExpr::Enum(e) | TypeExpr::Model(e) => {
+                            self.schema.model(e).filter(|x| x.kind == ModelKind::Enum).map(|x| x.id.clone())
+                        }
+                        _ => None,
+                    }
+                }),
+            };
+            if let Some(id) = id.filter(|id| self.schema.model(id).and_then(Model::api) == Some(api)) {
+                out.insert(id);
+            }
+        }
+        out
+    }
+
+    /// `wait_for_<model>_status` methods and the `Watched` impls they need.
+    fn waiters(&self, api: Api, ops: &[&Operation]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let subjects = self.subject_enums(api);
+        let mut waits = Vec::new();
+        let mut impls = Vec::new();
+        for m in self.schema.models.iter().filter(|m| m.api() == Some(api) && m.kind == ModelKind::Object) {
+            let Some(status) = m.fields.iter().find(|f| {
+                (f.name == "status" || f.name.ends_with("_status"))
+                    && matches!(&f.ty, TypeExpr::Enum(e) | TypeExpr::Model(e) if subjects.contains(e))
+            }) else {
+                continue;
+            };
+            let getter = ops.iter().find(|o| {
+                o.method.eq_ignore_ascii_case("GET")
+                    && o.request.is_none()
+                    && o.request_headers.is_empty()
+                    && matches!(Self::returns(o), Returns::Always(ref r) if *r == m.id)
+            });
+            let Some(getter) = getter else { continue };
+            let (TypeExpr::Enum(status_enum) | TypeExpr::Model(status_enum)) = &status.ty else { continue };
+            let model_ty = self.sibling_model_path(api, &m.id);
+            let status_ty = self.sibling_model_path(api, status_enum);
+            let status_ref = owned_opt(&quote!(self), status, false);
+            let fault_fn = self.embedded_fault_fn(m);
+            impls.push(quote! {
+                impl ::runtime::client::Watched for #model_ty {
+                    type Status = #status_ty;
+                    fn status(&self) -> Option<#status_ty> {
+                        #status_ref
+                    }
+                    #fault_fn
+                }
+            });
+
+            let err = format_ident!("{}", error_type(getter));
+            let get = format_ident!("{}", snake(local_id(getter)));
+            let mut params = Vec::new();
+            let mut args = Vec::new();
+            for p in &getter.path_params {
+                let i = param_ident(&p.name);
+                let t = match &p.ty {
+                    TypeExpr::Scalar(Scalar::Integer | Scalar::UnixTime) => quote!(i64),
+                    _ => quote!(&str),
+                };
+                params.push(quote!(#i: #t));
+                args.push(quote!(#i));
+            }
+            let call = if getter.query.is_empty() {
+                quote!(self.#get(#(#args),*))
+            } else {
+                let with = format_ident!("{}_with", get);
+                quote!(self.#with(#(#args,)* Vec::new()))
+            };
+            let label = model_type(&m.id);
+            let what = if args.is_empty() {
+                quote!(#label.to_string())
+            } else {
+                quote!(format!("{} {}", #label, [#(#args.to_string()),*].join("/")))
+            };
+            let name = format_ident!("wait_for_{}_status", snake(&model_type(&m.id)));
+            let d = format!(
+                " Polls `{}` every `opts.interval` until the {label}'s `{}` is `target`; fails at once with the embedded fault when it reaches an error or terminal state of its state machine, and with a timeout naming the last status after `opts.timeout`.",
+                getter.id, status.name
+            );
+            waits.push(quote! {
+                #[doc = #d]
+                pub async fn #name(&self, #(#params,)* target: #status_ty, opts: ::runtime::client::WaitOptions)
+                    -> Result<#model_ty, ::runtime::client::ClientError<super::faults::#err>> {
+                    let what = #what;
+                    ::runtime::client::wait_for_status(
+                        move || async move { #call.await.map(|r| r.body) },
+                        &target,
+                        |s: &#status_ty| s.is_error() || s.is_terminal(),
+                        opts,
+                        &what,
+                    )
+                    .await
+                }
+            });
+        }
+        (waits, impls)
+    }
+
+    /// `fn embedded_fault` of a model that embeds the asynchronous fault, if it does.
+    fn embedded_fault_fn(&self, m: &Model) -> TokenStream {
+        let Some(fault) = self.schema.faults.iter().find(|f| f.embedded_in.contains(&m.id)) else { return quote!() };
+        let Some(fault_model) = fault.model.as_deref().and_then(|id| self.schema.model(id)) else { return quote!() };
+        let Some(field) = m.fields.iter().find(|f| matches!(&f.ty, TypeExpr::Model(id) if *id == fault_model.id)) else {
+            return quote!();
+        };
+        let n = format_ident!("{}", snake(&field.name));
+        let part = |name: &str, scalars: &[Scalar]| -> Option<&Field> {
+            let f = fault_model.fields.iter().find(|f| f.name == name)?;
+            matches!(&f.ty, TypeExpr::Scalar(s) if scalars.contains(s)).then_some(f)
+        };
+        let f = quote!(f);
+        let code = part("code", &[Scalar::Integer]).map_or(quote!(None), |x| owned_opt(&f, x, true));
+        let message = part("message", &[Scalar::String]).map_or(quote!(String::new()), |x| {
+            let n = format_ident!("{}", snake(&x.name));
+            match option_depth(x) {
+                0 => quote!(f.#n.clone()),
+                1 => quote!(f.#n.clone().unwrap_or_default()),
+                _ => quote!(f.#n.clone().flatten().unwrap_or_default()),
+            }
+        });
+        let details = part("details", &[Scalar::String]).map_or(quote!(None), |x| owned_opt(&f, x, false));
+        let created = part("created", &[Scalar::String, Scalar::DateTime]).map_or(quote!(None), |x| owned_opt(&f, x, false));
+        let build = quote!(::runtime::client::EmbeddedFault { code: #code, message: #message, details: #details, created: #created });
+        let body = match option_depth(field) {
+            0 => quote!({ let f = &self.#n; Some(#build) }),
+            1 => quote!(self.#n.as_ref().map(|f| #build)),
+            _ => quote!(self.#n.as_ref().and_then(Option::as_ref).map(|f| #build)),
+        };
+        quote! {
+            fn embedded_fault(&self) -> Option<::runtime::client::EmbeddedFault> {
+                #body
+            }
+        }
+    }
+
+    /// `impl Paged` for a list model.
+    fn paged_impl(&self, api: Api, model_id: &str) -> TokenStream {
+        let Some(m) = self.schema.model(model_id) else { return quote!() };
+        let Some((items, links)) = self.page_fields(m) else { return quote!() };
+        let TypeExpr::Array(item_ty) = &items.ty else { return quote!() };
+        let TypeExpr::Model(item_id) = item_ty.as_ref() else { return quote!() };
+        let ty = self.sibling_model_path(api, model_id);
+        let item = self.sibling_model_path(api, item_id);
+        let items_n = format_ident!("{}", snake(&items.name));
+        let items_ref = match option_depth(items) {
+            0 => quote!(&self.#items_n),
+            1 => quote!(self.#items_n.as_deref().unwrap_or(&[])),
+            _ => quote!(self.#items_n.as_ref().and_then(Option::as_deref).unwrap_or(&[])),
+        };
+        let me = quote!(self);
+        let l = quote!(l);
+        let next = match links.and_then(|lf| match &lf.ty {
+            TypeExpr::Array(inner) => match inner.as_ref() {
+                TypeExpr::Model(lid) => self.schema.model(lid).map(|lm| (lf, lm)),
+                _ => None,
+            },
+            _ => None,
+        }) {
+            Some((lf, lm)) => {
+                let ln = format_ident!("{}", snake(&lf.name));
+                let iter = match option_depth(lf) {
+                    0 => quote!(#me.#ln.iter()),
+                    1 => quote!(#me.#ln.iter().flatten()),
+                    _ => quote!(#me.#ln.iter().flatten().flatten()),
+                };
+                let rel = lm.fields.iter().find(|f| f.name == "rel");
+                let href = lm.fields.iter().find(|f| f.name == "href");
+                match (rel, href) {
+                    (Some(rel), Some(href)) => {
+                        let rel_is_next = match option_depth(rel) {
+                            0 => {
+                                let rn = format_ident!("{}", snake(&rel.name));
+                                quote!(l.#rn == "next")
+                            }
+                            _ => {
+                                let r = str_opt(&l, rel);
+                                quote!(#r == Some("next"))
+                            }
+                        };
+                        let href_of = match option_depth(href) {
+                            0 => {
+                                let hn = format_ident!("{}", snake(&href.name));
+                                quote!(.map(|l| l.#hn.as_str()))
+                            }
+                            _ => {
+                                let h = str_opt(&l, href);
+                                quote!(.and_then(|l| #h))
+                            }
+                        };
+                        quote!(#iter.find(|l| #rel_is_next) #href_of)
+                    }
+                    _ => quote!(None),
+                }
+            }
+            None => quote!(None),
+        };
+        let it = quote!(item);
+        let id = self
+            .schema
+            .model(item_id)
+            .and_then(|im| im.fields.iter().find(|f| f.name == "id"))
+            .map(|f| {
+                let n = format_ident!("{}", snake(&f.name));
+                match option_depth(f) {
+                    0 => quote!(Some(#it.#n.to_string())),
+                    1 => quote!(#it.#n.as_ref().map(ToString::to_string)),
+                    _ => quote!(#it.#n.as_ref().and_then(Option::as_ref).map(ToString::to_string)),
+                }
+            })
+            .unwrap_or(quote!(None));
+        quote! {
+            impl ::runtime::client::Paged for #ty {
+                type Item = #item;
+                fn items(&self) -> &[#item] {
+                    #items_ref
+                }
+                fn next_link(&self) -> Option<&str> {
+                    #next
+                }
+                #[allow(unused_variables)]
+                fn item_id(item: &#item) -> Option<String> {
+                    #id
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_names_are_not_shadowed() {
+        assert_eq!(param_ident("server_id").to_string(), "server_id");
+        assert_eq!(param_ident("format").to_string(), "format_");
+        assert_eq!(param_ident("X-Auth-User").to_string(), "x_auth_user");
     }
 }

@@ -18,6 +18,7 @@ mod limits;
 mod machines;
 mod models;
 pub mod names;
+pub mod openapi;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -173,7 +174,7 @@ impl Context<'_> {
             .map(|n| {
                 let c = format_ident!("{}", names::screaming(&n.prefix));
                 let uri = &n.uri;
-                let doc = format!(" {}", n.doc.clone().unwrap_or_default());
+                let doc = format!(" {}", n.doc.clone().unwrap_or_else(|| format!("The `{}` namespace.", n.prefix)));
                 quote!(#[doc = #doc] pub const #c: &str = #uri;)
             })
             .collect();
@@ -257,5 +258,24 @@ pub(crate) fn field_doc(f: &schema::models::Field) -> TokenStream {
 
 /// Keeps document text from being read as markdown links or HTML by rustdoc.
 fn escape_doc(s: &str) -> String {
-    s.replace('[', "\\[").replace(']', "\\]").replace('<', "&lt;").replace('>', "&gt;")
+    let s = s.replace('[', "\\[").replace(']', "\\]").replace('<', "&lt;").replace('>', "&gt;");
+    // Bare URLs would trip rustdoc's bare-urls lint: show them as code.
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s.as_str();
+    while let Some(start) = rest.find("http") {
+        let tail = &rest[start..];
+        if !(tail.starts_with("http://") || tail.starts_with("https://")) || rest[..start].ends_with('`') {
+            out.push_str(&rest[..start + 4]);
+            rest = &rest[start + 4..];
+            continue;
+        }
+        let end = tail.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '&' | ')' | ',' | '`')).unwrap_or(tail.len());
+        out.push_str(&rest[..start]);
+        out.push('`');
+        out.push_str(&tail[..end]);
+        out.push('`');
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }

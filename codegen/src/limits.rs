@@ -1,13 +1,628 @@
 //! Limits: rate, absolute and field limits as data, and client-side validation of field limits.
+//!
+//! Per API, the `limits` module holds one constant per limit of the schema (typed by
+//! kind: `runtime::limits::RateLimit`, `AbsoluteLimit`, `FieldLimit`, `Pagination`,
+//! `ChangesSince`, `TokenLifetime`, `Caching`), one table per kind (`RATE_LIMITS`,
+//! `ABSOLUTE_LIMITS`, `FIELD_LIMITS`, `PAGINATION_LIMITS`, `CHANGES_SINCE_LIMITS`,
+//! `TOKEN_LIMITS`, `CACHING_LIMITS`), and, for every operation
+//! whose request a field limit with a `field` path bounds, `validate_<operation>`; the
+//! `VALIDATED` table lists what each validator checks, and `validate_json` runs the
+//! validator of an operation on a JSON body.
+//!
+//! Field paths (`field` in limits.json; see FORMAT.md) are resolved against the request
+//! model of each operation the limit applies to: `.`-separated JSON field names, where
+//! the first may name the operation's `wrap` key (the request model itself); `{}` counts
+//! a map's entries, `{key}` / `{value}` bound each key / value, `[]` counts an array's
+//! items (or, followed by `.field`, reaches into each item), `@base64` measures the
+//! decoded size; ` | ` separates alternatives, the first that resolves applies.
 
+use crate::faults::{local_id, source_text};
+use crate::names::{api_module, ident, screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
-use quote::quote;
-use schema::Api;
+use quote::{format_ident, quote};
+use schema::limits::{Exceeded, LimitKind, RateUnit};
+use schema::models::{ModelKind, Scalar, TypeExpr};
+use schema::{Api, Limit, Operation};
+
+/// One step of a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// A JSON field of an object (or the request itself, for the `wrap` key first).
+    Field(String),
+    /// `{}`: the number of entries of a map.
+    MapCount,
+    /// `{key}`: each key of a map.
+    MapKeys,
+    /// `{value}`: each value of a map.
+    MapValues,
+    /// `[]` at the end: the number of items of an array.
+    ArrayCount,
+    /// `[]` followed by more: each item of an array.
+    ArrayItems,
+    /// `@base64`: the decoded size of a base64 text.
+    Base64,
+}
+
+/// Parses one alternative of a field path.
+fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+    let mut steps = Vec::new();
+    for (i, seg) in path.split('.').enumerate() {
+        let cut = seg.find(['{', '[', '@']).unwrap_or(seg.len());
+        let (name, mut rest) = seg.split_at(cut);
+        if name.is_empty() {
+            return Err(format!("segment {} of `{path}` has no field name", i + 1));
+        }
+        steps.push(Step::Field(name.to_string()));
+        while !rest.is_empty() {
+            let (step, len) = if rest.starts_with("{}") {
+                (Step::MapCount, 2)
+            } else if rest.starts_with("{key}") {
+                (Step::MapKeys, 5)
+            } else if rest.starts_with("{value}") {
+                (Step::MapValues, 7)
+            } else if rest.starts_with("[]") {
+                (Step::ArrayItems, 2)
+            } else if rest.starts_with("@base64") {
+                (Step::Base64, 7)
+            } else {
+                return Err(format!("unknown suffix `{rest}` in `{path}`"));
+            };
+            steps.push(step);
+            rest = &rest[len..];
+        }
+    }
+    if steps.last() == Some(&Step::ArrayItems) {
+        if let Some(last) = steps.last_mut() {
+            *last = Step::ArrayCount;
+        }
+    }
+    Ok(steps)
+}
+
+/// Names the limits module defines besides the limit constants.
+const RESERVED: [&str; 8] = [
+    "RATE_LIMITS",
+    "ABSOLUTE_LIMITS",
+    "FIELD_LIMITS",
+    "PAGINATION_LIMITS",
+    "CHANGES_SINCE_LIMITS",
+    "TOKEN_LIMITS",
+    "CACHING_LIMITS",
+    "VALIDATED",
+];
+
+/// The constant name of each limit of the schema (`v2.field.metadata-key` ->
+/// `FIELD_METADATA_KEY`), unique within its API's module.
+fn limit_consts(schema: &schema::Schema) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for l in &schema.limits {
+        let local = l.id.strip_prefix(l.api.as_str()).and_then(|r| r.strip_prefix('.')).unwrap_or(&l.id);
+        let mut n = screaming(local);
+        let taken = |n: &str, out: &[(String, String)]| {
+            RESERVED.contains(&n)
+                || out.iter().any(|(id, c)| c == n && schema.limit(id).is_some_and(|o| o.api == l.api))
+        };
+        if taken(&n, &out) {
+            n.push_str("_LIMIT");
+        }
+        while taken(&n, &out) {
+            n.push('_');
+        }
+        out.push((l.id.clone(), n));
+    }
+    out
+}
+
+/// What a path's end measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Bytes,
+    Count,
+}
 
 impl Context<'_> {
-    /// Generates this part of the module of one API.
-    pub(crate) fn limits_module(&self, _api: Api) -> TokenStream {
-        quote!()
+    fn exceeded_tokens(&self, e: &Exceeded) -> TokenStream {
+        let status = e.status;
+        let fault = match &e.fault {
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
+        };
+        let name = match e.fault.as_deref().and_then(|f| self.schema.fault(f)) {
+            Some(f) => {
+                let n = &f.name;
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        let header = match &e.retry_header {
+            Some(h) => quote!(Some(#h)),
+            None => quote!(None),
+        };
+        quote!(::runtime::limits::Exceeded { status: #status, fault: #fault, fault_name: #name, retry_header: #header })
+    }
+
+    fn opt_exceeded(&self, e: Option<&Exceeded>) -> TokenStream {
+        match e {
+            Some(e) => {
+                let t = self.exceeded_tokens(e);
+                quote!(Some(#t))
+            }
+            None => quote!(None),
+        }
+    }
+
+    /// What a field limit reports: its `exceeded`, else 400 with the API's `badRequest`.
+    fn refused_with(&self, l: &Limit) -> TokenStream {
+        match l.exceeded() {
+            Some(e) => self.exceeded_tokens(e),
+            None => {
+                let fault = self.schema.faults.iter().find(|f| f.api == l.api && f.name == "badRequest");
+                let e = Exceeded { status: 400, fault: fault.map(|f| f.id.clone()), retry_header: None };
+                self.exceeded_tokens(&e)
+            }
+        }
+    }
+
+    /// The path of a limit's constant as seen from the limits module of `from`.
+    fn limit_path(&self, from: Api, l: &Limit) -> TokenStream {
+        let c = self.limit_const(l);
+        if l.api == from {
+            quote!(#c)
+        } else {
+            let m = ident(api_module(l.api));
+            quote!(super::super::#m::limits::#c)
+        }
+    }
+
+    /// The constant of a limit.
+    fn limit_const(&self, l: &Limit) -> proc_macro2::Ident {
+        let name = limit_consts(self.schema).into_iter().find(|(id, _)| *id == l.id).map_or_else(|| "LIMIT".to_string(), |(_, c)| c);
+        format_ident!("{}", name)
+    }
+
+    fn limit_item(&self, l: &Limit) -> Option<(TokenStream, &'static str)> {
+        let c = self.limit_const(l);
+        let id = &l.id;
+        let source = source_text(&l.source);
+        let doc = crate::doc_lines(l.doc.as_deref(), &l.source, &l.errata);
+        let strs = |v: &[String]| quote!(&[#(#v),*]);
+        let (ty, value, table) = match &l.kind {
+            LimitKind::Rate { verb, uri, regex, value, unit, exceeded } => {
+                let regex = match regex {
+                    Some(r) => quote!(Some(#r)),
+                    None => quote!(None),
+                };
+                let unit = match unit {
+                    RateUnit::Second => quote!(::runtime::limits::RateUnit::Second),
+                    RateUnit::Minute => quote!(::runtime::limits::RateUnit::Minute),
+                    RateUnit::Hour => quote!(::runtime::limits::RateUnit::Hour),
+                    RateUnit::Day => quote!(::runtime::limits::RateUnit::Day),
+                };
+                let ex = self.opt_exceeded(exceeded.as_ref());
+                (
+                    quote!(::runtime::limits::RateLimit),
+                    quote!(::runtime::limits::RateLimit { id: #id, verb: #verb, uri: #uri, regex: #regex, value: #value, unit: #unit, exceeded: #ex, source: #source }),
+                    "RATE_LIMITS",
+                )
+            }
+            LimitKind::Absolute { name, value, unit, enforced_by, exceeded } => {
+                let value = match value.as_ref().and_then(serde_json::Value::as_i64) {
+                    Some(v) => quote!(Some(#v)),
+                    None => quote!(None),
+                };
+                let unit = match unit {
+                    Some(u) => quote!(Some(#u)),
+                    None => quote!(None),
+                };
+                let enforced = strs(enforced_by);
+                let ex = self.opt_exceeded(exceeded.as_ref());
+                (
+                    quote!(::runtime::limits::AbsoluteLimit),
+                    quote!(::runtime::limits::AbsoluteLimit { id: #id, name: #name, value: #value, unit: #unit, enforced_by: #enforced, exceeded: #ex, source: #source }),
+                    "ABSOLUTE_LIMITS",
+                )
+            }
+            LimitKind::Field { name, max_bytes, max_count, field, applies_to, exceeded } => {
+                let opt_u64 = |v: &Option<u64>| match v {
+                    Some(v) => quote!(Some(#v)),
+                    None => quote!(None),
+                };
+                let (mb, mc) = (opt_u64(max_bytes), opt_u64(max_count));
+                let field = match field {
+                    Some(f) => quote!(Some(#f)),
+                    None => quote!(None),
+                };
+                let applies = strs(applies_to);
+                let ex = self.opt_exceeded(exceeded.as_ref());
+                let refused = self.refused_with(l);
+                (
+                    quote!(::runtime::limits::FieldLimit),
+                    quote!(::runtime::limits::FieldLimit {
+                        id: #id, name: #name, max_bytes: #mb, max_count: #mc, field: #field,
+                        applies_to: #applies, exceeded: #ex, refused_with: #refused, source: #source
+                    }),
+                    "FIELD_LIMITS",
+                )
+            }
+            LimitKind::Pagination { max, default, params, applies_to, exceeded } => {
+                let default = match default {
+                    Some(d) => quote!(Some(#d)),
+                    None => quote!(None),
+                };
+                let params = strs(params);
+                let applies = strs(applies_to);
+                let ex = self.opt_exceeded(exceeded.as_ref());
+                (
+                    quote!(::runtime::limits::Pagination),
+                    quote!(::runtime::limits::Pagination { id: #id, max: #max, default: #default, params: #params, applies_to: #applies, exceeded: #ex, source: #source }),
+                    "PAGINATION_LIMITS",
+                )
+            }
+            LimitKind::ChangesSince { format, retention_days, applies_to, not_modified_status } => {
+                let retention = match retention_days {
+                    Some(d) => quote!(Some(#d)),
+                    None => quote!(None),
+                };
+                let nm = match not_modified_status {
+                    Some(s) => quote!(Some(#s)),
+                    None => quote!(None),
+                };
+                let applies = strs(applies_to);
+                (
+                    quote!(::runtime::limits::ChangesSince),
+                    quote!(::runtime::limits::ChangesSince { id: #id, format: #format, retention_days: #retention, applies_to: #applies, not_modified_status: #nm, source: #source }),
+                    "CHANGES_SINCE_LIMITS",
+                )
+            }
+            LimitKind::Token { hours, applies_to, exceeded } => {
+                let hours = match hours {
+                    Some(h) => quote!(Some(#h)),
+                    None => quote!(None),
+                };
+                let applies = strs(applies_to);
+                let ex = self.opt_exceeded(exceeded.as_ref());
+                (
+                    quote!(::runtime::limits::TokenLifetime),
+                    quote!(::runtime::limits::TokenLifetime { id: #id, hours: #hours, applies_to: #applies, exceeded: #ex, source: #source }),
+                    "TOKEN_LIMITS",
+                )
+            }
+            LimitKind::Caching { status, applies_to } => {
+                let applies = strs(applies_to);
+                (
+                    quote!(::runtime::limits::Caching),
+                    quote!(::runtime::limits::Caching { id: #id, status: #status, applies_to: #applies, source: #source }),
+                    "CACHING_LIMITS",
+                )
+            }
+        };
+        let extra = match &l.kind {
+            LimitKind::Field { exceeded: None, .. } => {
+                " The document names no status for exceeding it: a violation reports 400 `badRequest`, what the service answers a request it cannot accept."
+            }
+            _ => "",
+        };
+        let extra_doc = if extra.is_empty() {
+            quote!()
+        } else {
+            quote!(#[doc = ""] #[doc = #extra])
+        };
+        Some((
+            quote! {
+                #doc
+                #extra_doc
+                pub const #c: #ty = #value;
+            },
+            table,
+        ))
+    }
+
+    /// Generates the limits module of one API.
+    pub(crate) fn limits_module(&self, api: Api) -> TokenStream {
+        let limits: Vec<&Limit> = self.schema.limits.iter().filter(|l| l.api == api).collect();
+        let mut items = Vec::new();
+        let mut tables: Vec<(&'static str, &'static str, Vec<TokenStream>)> = vec![
+            ("RATE_LIMITS", "RateLimit", Vec::new()),
+            ("ABSOLUTE_LIMITS", "AbsoluteLimit", Vec::new()),
+            ("FIELD_LIMITS", "FieldLimit", Vec::new()),
+            ("PAGINATION_LIMITS", "Pagination", Vec::new()),
+            ("CHANGES_SINCE_LIMITS", "ChangesSince", Vec::new()),
+            ("TOKEN_LIMITS", "TokenLifetime", Vec::new()),
+            ("CACHING_LIMITS", "Caching", Vec::new()),
+        ];
+        for l in &limits {
+            if let Some((item, table)) = self.limit_item(l) {
+                items.push(item);
+                let c = self.limit_const(l);
+                if let Some(t) = tables.iter_mut().find(|t| t.0 == table) {
+                    t.2.push(quote!(#c));
+                }
+            }
+        }
+        let table_items = tables.iter().map(|(name, ty, entries)| {
+            let n = format_ident!("{}", name);
+            let t = format_ident!("{}", ty);
+            let doc = format!(" Every `{}` limit of this API, in schema order.", ty);
+            quote!(#[doc = #doc] pub const #n: &[::runtime::limits::#t] = &[#(#entries),*];)
+        });
+
+        let mut validators = Vec::new();
+        let mut validated_rows = Vec::new();
+        let mut json_arms = Vec::new();
+        for op in self.schema.operations.iter().filter(|o| o.api == api) {
+            if let Some((item, ids, arm)) = self.validator(api, op) {
+                validators.push(item);
+                let id = &op.id;
+                validated_rows.push(quote!((#id, &[#(#ids),*])));
+                json_arms.push(arm);
+            }
+        }
+        let validate_json_body = if json_arms.is_empty() {
+            quote! { let _ = (operation, body); None }
+        } else {
+            quote! {
+                match operation {
+                    #(#json_arms)*
+                    _ => None,
+                }
+            }
+        };
+        quote! {
+            /// Limits: rate, absolute and field limits, pagination, changes-since, token
+            /// lifetime and caching as data; client-side checks of field limits.
+            pub mod limits {
+                #(#items)*
+
+                #(#table_items)*
+
+                /// Each operation with a validator, and the field limits it checks.
+                pub const VALIDATED: &[(&str, &[&str])] = &[#(#validated_rows),*];
+
+                #(#validators)*
+
+                /// Decodes a JSON request body of `operation` (with its wrapping key, as sent)
+                /// and checks its field limits; `None` when the operation has no validator.
+                pub fn validate_json(
+                    operation: &str,
+                    body: &::runtime::serde_json::Value,
+                ) -> Option<Result<(), ::runtime::limits::RequestCheckError>> {
+                    #validate_json_body
+                }
+            }
+        }
+    }
+
+    /// The validator of one operation: the function, the limit ids it checks, and its
+    /// `validate_json` arm.
+    fn validator(&self, api: Api, op: &Operation) -> Option<(TokenStream, Vec<String>, TokenStream)> {
+        let request = op.request.as_ref()?;
+        let model = self.schema.model(&request.model)?;
+        let mut checks = Vec::new();
+        let mut ids = Vec::new();
+        for l in &self.schema.limits {
+            let LimitKind::Field { field: Some(path), applies_to, max_bytes, max_count, .. } = &l.kind else { continue };
+            if !applies_to.contains(&op.id) {
+                continue;
+            }
+            let lc = self.limit_path(api, l);
+            let resolved = path.split('|').map(str::trim).find_map(|alt| {
+                let steps = parse_path(alt).ok()?;
+                let measure = match steps.last() {
+                    Some(Step::MapCount | Step::ArrayCount) => Measure::Count,
+                    _ if max_bytes.is_some() => Measure::Bytes,
+                    _ => Measure::Count,
+                };
+                match measure {
+                    Measure::Bytes if max_bytes.is_none() => return None,
+                    Measure::Count if max_count.is_none() => return None,
+                    _ => {}
+                }
+                let root = TypeExpr::Model(model.id.clone());
+                let mut steps_ref: &[Step] = &steps;
+                // The first name may be the operation's wrapping key: the request itself.
+                if let (Some(Step::Field(first)), Some(wrap)) = (steps.first(), &request.wrap) {
+                    if first == wrap && !model.fields.iter().any(|f| &f.name == first) {
+                        steps_ref = &steps[1..];
+                    }
+                }
+                self.walk(quote!(request), &root, steps_ref, &lc, measure, 0)
+            });
+            if let Some(code) = resolved {
+                checks.push(quote! { { #code } });
+                ids.push(l.id.clone());
+            }
+        }
+        if checks.is_empty() {
+            return None;
+        }
+        let ty = self.sibling_model_path(api, &model.id);
+        let f = format_ident!("validate_{}", snake(local_id(op)));
+        let doc = format!(
+            " Checks the field limits of a {} (`{}`) request before it is sent: {}. Returns the first limit broken, with the status and fault the service would answer.",
+            op.name,
+            op.id,
+            ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+        );
+        let item = quote! {
+            #[doc = #doc]
+            pub fn #f(request: &#ty) -> Result<(), ::runtime::limits::LimitViolation> {
+                #(#checks)*
+                Ok(())
+            }
+        };
+        let op_id = &op.id;
+        let inner = match &request.wrap {
+            Some(w) => quote! {
+                match body.get(#w) {
+                    Some(inner) => inner,
+                    None => return Some(Err(::runtime::limits::RequestCheckError::Decode(format!("expected an object with the key `{}`", #w)))),
+                }
+            },
+            None => quote!(body),
+        };
+        let arm = quote! {
+            #op_id => {
+                let inner = #inner;
+                Some(match <#ty as ::runtime::serde::Deserialize>::deserialize(inner) {
+                    Ok(request) => #f(&request).map_err(::runtime::limits::RequestCheckError::Limit),
+                    Err(e) => Err(::runtime::limits::RequestCheckError::Decode(e.to_string())),
+                })
+            }
+        };
+        Some((item, ids, arm))
+    }
+
+    /// Code that checks `limit` on the value `value` (a reference to a `ty`) along `steps`.
+    fn walk(
+        &self,
+        value: TokenStream,
+        ty: &TypeExpr,
+        steps: &[Step],
+        limit: &TokenStream,
+        measure: Measure,
+        depth: usize,
+    ) -> Option<TokenStream> {
+        let v = format_ident!("v{}", depth);
+        match steps.first() {
+            None => self.terminal(value, ty, false, limit, measure),
+            Some(Step::Base64) if steps.len() == 1 => self.terminal(value, ty, true, limit, measure),
+            Some(Step::Base64) => None,
+            Some(Step::Field(name)) => {
+                let TypeExpr::Model(id) = ty else { return None };
+                let m = self.schema.model(id)?;
+                if m.kind != ModelKind::Object {
+                    return None;
+                }
+                let f = m.fields.iter().find(|f| &f.name == name)?;
+                let fname = format_ident!("{}", snake(&f.name));
+                let is_collection_ty = self.is_collection(&f.ty);
+                // A single value counted: present or not.
+                if steps.len() == 1 && measure == Measure::Count && !is_collection_ty {
+                    let n = match (f.required && f.json, f.nullable) {
+                        (true, false) => quote!(1),
+                        (true, true) | (false, false) => quote!(usize::from(#value.#fname.is_some())),
+                        (false, true) => quote!(usize::from(matches!(#value.#fname, Some(Some(_))))),
+                    };
+                    return Some(quote!(#limit.check_count(#n)?;));
+                }
+                let rest = self.walk(quote!(#v), &f.ty, &steps[1..], limit, measure, depth + 1)?;
+                Some(match (f.required && f.json, f.nullable) {
+                    (true, false) => quote! { let #v = &#value.#fname; #rest },
+                    (true, true) | (false, false) => quote! { if let Some(#v) = &#value.#fname { #rest } },
+                    (false, true) => quote! { if let Some(Some(#v)) = &#value.#fname { #rest } },
+                })
+            }
+            Some(step @ (Step::MapCount | Step::MapKeys | Step::MapValues)) => {
+                let (map, inner) = self.as_map(value, ty)?;
+                match step {
+                    Step::MapCount if steps.len() == 1 => Some(quote!(#limit.check_count(#map.len())?;)),
+                    Step::MapKeys if steps.len() == 1 && measure == Measure::Bytes => {
+                        Some(quote! { for #v in #map.keys() { #limit.check_bytes(#v.len())?; } })
+                    }
+                    Step::MapValues => {
+                        let rest = self.walk(quote!(#v), &inner, &steps[1..], limit, measure, depth + 1)?;
+                        Some(quote! { for #v in #map.values() { #rest } })
+                    }
+                    _ => None,
+                }
+            }
+            Some(Step::ArrayCount) if steps.len() == 1 => {
+                let (vec, _) = self.as_array(value, ty)?;
+                Some(quote!(#limit.check_count(#vec.len())?;))
+            }
+            Some(Step::ArrayCount) => None,
+            Some(Step::ArrayItems) => {
+                let (vec, inner) = self.as_array(value, ty)?;
+                let rest = self.walk(quote!(#v), &inner, &steps[1..], limit, measure, depth + 1)?;
+                Some(quote! { for #v in #vec.iter() { #rest } })
+            }
+        }
+    }
+
+    fn is_collection(&self, ty: &TypeExpr) -> bool {
+        match ty {
+            TypeExpr::Array(_) | TypeExpr::Map(_) => true,
+            TypeExpr::Model(id) => self.schema.model(id).is_some_and(|m| matches!(m.kind, ModelKind::Map | ModelKind::Array)),
+            _ => false,
+        }
+    }
+
+    /// The map expression and value type of a map-typed value.
+    fn as_map(&self, value: TokenStream, ty: &TypeExpr) -> Option<(TokenStream, TypeExpr)> {
+        match ty {
+            TypeExpr::Map(inner) => Some((value, inner.as_ref().clone())),
+            TypeExpr::Model(id) => {
+                let m = self.schema.model(id)?;
+                if m.kind != ModelKind::Map {
+                    return None;
+                }
+                m.map_values().cloned().map(|t| (quote!(#value.0), t))
+            }
+            _ => None,
+        }
+    }
+
+    /// The vector expression and item type of an array-typed value.
+    fn as_array(&self, value: TokenStream, ty: &TypeExpr) -> Option<(TokenStream, TypeExpr)> {
+        match ty {
+            TypeExpr::Array(inner) => Some((value, inner.as_ref().clone())),
+            TypeExpr::Model(id) => {
+                let m = self.schema.model(id)?;
+                if m.kind != ModelKind::Array {
+                    return None;
+                }
+                m.items.clone().map(|t| (quote!(#value.0), t))
+            }
+            _ => None,
+        }
+    }
+
+    /// The check at the end of a path: the byte length of a text value (decoded, for base64).
+    fn terminal(&self, value: TokenStream, ty: &TypeExpr, base64: bool, limit: &TokenStream, measure: Measure) -> Option<TokenStream> {
+        if measure != Measure::Bytes {
+            return None;
+        }
+        let text = match ty {
+            TypeExpr::Scalar(Scalar::Secret) => quote!(#value.expose()),
+            TypeExpr::Scalar(
+                Scalar::String
+                | Scalar::DateTime
+                | Scalar::Uuid
+                | Scalar::Uri
+                | Scalar::Ipv4
+                | Scalar::Ipv6
+                | Scalar::Ip
+                | Scalar::Base64,
+            ) => quote!(#value.as_str()),
+            TypeExpr::Enum(id) | TypeExpr::Model(id) if self.schema.model(id).is_some_and(|m| m.kind == ModelKind::Enum) => {
+                quote!(#value.as_str())
+            }
+            _ => return None,
+        };
+        Some(if base64 {
+            quote!(#limit.check_bytes(::runtime::limits::base64_decoded_len(#text))?;)
+        } else {
+            quote!(#limit.check_bytes(#text.len())?;)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse() {
+        assert_eq!(parse_path("metadata{key}"), Ok(vec![Step::Field("metadata".into()), Step::MapKeys]));
+        assert_eq!(parse_path("metadata{}"), Ok(vec![Step::Field("metadata".into()), Step::MapCount]));
+        assert_eq!(parse_path("personality[]"), Ok(vec![Step::Field("personality".into()), Step::ArrayCount]));
+        assert_eq!(
+            parse_path("personality[].contents@base64"),
+            Ok(vec![Step::Field("personality".into()), Step::ArrayItems, Step::Field("contents".into()), Step::Base64])
+        );
+        assert_eq!(parse_path("OS-DCF:diskConfig"), Ok(vec![Step::Field("OS-DCF:diskConfig".into())]));
+        assert!(parse_path("metadata{nope}").is_err());
+        assert!(parse_path("a..b").is_err());
     }
 }

@@ -39,6 +39,15 @@ impl From<ApiArg> for Api {
     }
 }
 
+/// How the OpenAPI document is printed.
+#[derive(Clone, Copy, ValueEnum)]
+enum DocFormat {
+    /// Pretty-printed JSON.
+    Json,
+    /// YAML (block style).
+    Yaml,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the generated Rust code on stdout.
@@ -46,6 +55,15 @@ enum Command {
         /// APIs to generate (all when none is given).
         #[arg(long, value_enum)]
         api: Vec<ApiArg>,
+    },
+    /// Print the OpenAPI 3.1 document of one API on stdout.
+    Openapi {
+        /// The API.
+        #[arg(long, value_enum)]
+        api: ApiArg,
+        /// The output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: DocFormat,
     },
 }
 
@@ -61,6 +79,25 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Openapi { api, format } => {
+            let doc = schema::Schema::load(&dir)
+                .map_err(codegen::openapi::OpenApiError::from)
+                .and_then(|s| codegen::openapi::document(&s, api.into()));
+            match doc {
+                Ok(doc) => {
+                    let text = match format {
+                        DocFormat::Json => codegen::openapi::to_json(&doc),
+                        DocFormat::Yaml => codegen::openapi::to_yaml(&doc),
+                    };
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot build the OpenAPI document: {e}");
                     ExitCode::FAILURE
                 }
             }

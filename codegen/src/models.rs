@@ -103,6 +103,7 @@ impl Context<'_> {
             .filter(|m| m.api() == Some(api))
             .map(|m| self.model_item(api, m))
             .collect();
+        let roundtrip = self.roundtrip_fns(api);
         quote! {
             /// Request and response bodies: JSON through serde, XML through `FromXml`/`ToXml`.
             #[allow(clippy::large_enum_variant, clippy::too_many_lines)]
@@ -112,6 +113,77 @@ impl Context<'_> {
                 #[allow(unused_imports)]
                 use ::runtime::values::XmlText;
                 #(#items)*
+                #roundtrip
+            }
+        }
+    }
+
+    /// The body models of `api`: every model of this API that an operation (of any API)
+    /// takes or returns as a body, or that a fault uses as its body, in schema order.
+    fn body_models(&self, api: Api) -> Vec<&Model> {
+        let s = self.schema;
+        let used = |id: &str| {
+            s.operations.iter().any(|o| {
+                o.request.as_ref().is_some_and(|b| b.model == id)
+                    || o.responses.iter().any(|r| r.model.as_deref() == Some(id))
+            }) || s.faults.iter().any(|f| f.model.as_deref() == Some(id))
+        };
+        s.models
+            .iter()
+            .filter(|m| m.api() == Some(api) && m.kind != ModelKind::Enum && used(&m.id))
+            .collect()
+    }
+
+    /// `roundtrip_json` and `roundtrip_xml`: decode a body into the type of a model id and
+    /// encode it back, for the documented-example tests and for tools. JSON also covers
+    /// the enums of the API (a JSON string).
+    fn roundtrip_fns(&self, api: Api) -> TokenStream {
+        let models = self.body_models(api);
+        let enums = self.schema.models.iter().filter(|m| m.api() == Some(api) && m.kind == ModelKind::Enum);
+        let json_arms = models.iter().copied().chain(enums).map(|m| {
+            let id = &m.id;
+            let t = format_ident!("{}", model_type(&m.id));
+            quote!(#id => Some(json::<#t>(value)),)
+        });
+        // Models without an XML mapping (the identity bodies) have no XML form.
+        let xml_arms = models.iter().filter(|m| m.xml.is_some() || m.kind == ModelKind::Text).map(|m| {
+            let id = &m.id;
+            let t = format_ident!("{}", model_type(&m.id));
+            let ns = self.ns_expr(m.xml.as_ref().and_then(|x| x.ns.as_deref()));
+            quote!(#id => Some(xml::<#t>(body, #ns, root_local)),)
+        });
+        quote! {
+            /// Decodes a JSON body (without its wrapping key) into the type of the body model
+            /// or enum `model_id` and encodes it back; `None` when `model_id` is neither a
+            /// body model nor an enum of this API. Errors are the decoder's or encoder's message.
+            #[allow(unused_variables, dead_code, clippy::match_single_binding)]
+            pub fn roundtrip_json(model_id: &str, value: &::runtime::serde_json::Value) -> Option<Result<::runtime::serde_json::Value, String>> {
+                fn json<T: ::runtime::serde::Serialize + ::runtime::serde::de::DeserializeOwned>(
+                    value: &::runtime::serde_json::Value,
+                ) -> Result<::runtime::serde_json::Value, String> {
+                    let decoded: T = ::runtime::serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+                    ::runtime::serde_json::to_value(&decoded).map_err(|e| e.to_string())
+                }
+                match model_id {
+                    #(#json_arms)*
+                    _ => None,
+                }
+            }
+
+            /// Decodes an XML document whose root is `root_local` in the namespace of the body
+            /// model `model_id` (a fault body's root is the fault name) into the model's type,
+            /// and writes it back as a document with the same root; `None` when `model_id` is
+            /// not a body model of this API with an XML form.
+            #[allow(unused_variables, dead_code, clippy::match_single_binding)]
+            pub fn roundtrip_xml(model_id: &str, root_local: &str, body: &str) -> Option<Result<String, String>> {
+                fn xml<T: FromXml + ToXml>(body: &str, ns: Option<&str>, local: &str) -> Result<String, String> {
+                    let decoded: T = ::runtime::xml::decode_root(body, ns, local).map_err(|e| e.to_string())?;
+                    Ok(::runtime::xml::encode_root(&decoded, ns, local, super::super::ns::PREFIXES))
+                }
+                match model_id {
+                    #(#xml_arms)*
+                    _ => None,
+                }
             }
         }
     }
@@ -480,7 +552,7 @@ impl Context<'_> {
             TypeExpr::Array(inner) => {
                 let item = self.model_element(inner).unwrap_or("item").to_string();
                 (
-                    quote!(::runtime::xml::map_lists(el, ns, #entry, #key)?),
+                    quote!(::runtime::xml::map_lists(el, ns, #entry, #key, #item)?),
                     quote!(::runtime::xml::put_map_lists(&mut el, ns, #entry, #key, #item, &self.0);),
                 )
             }

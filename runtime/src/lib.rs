@@ -3,6 +3,10 @@
 //! Generated code refers to this crate by path (`::runtime::...`) and to serde through
 //! [`serde`] re-exported here, so a crate that generates code needs only this dependency.
 
+pub mod client;
+pub mod faults;
+pub mod limits;
+pub mod machines;
 pub mod values;
 pub mod xml;
 

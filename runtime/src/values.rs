@@ -97,8 +97,14 @@ impl XmlText for f64 {
     fn from_text(text: &str) -> Result<Self, String> {
         text.trim().parse().map_err(|_| format!("`{text}` is not a number"))
     }
+    /// As JSON writes it: a whole number keeps its decimal point (`2.0`, not `2`).
     fn to_text(&self) -> String {
-        self.to_string()
+        let s = self.to_string();
+        if self.is_finite() && !s.contains('.') {
+            format!("{s}.0")
+        } else {
+            s
+        }
     }
 }
 

@@ -98,11 +98,13 @@ pub fn map_text<V: XmlText>(
 }
 
 /// Reads a map whose values are lists of items (`<network id="public"><ip .../></network>`).
+/// The items are the entry's children named `item` in `ns`; other children are ignored.
 pub fn map_lists<V: FromXml>(
     el: &Element,
     ns: Option<&str>,
     entry: Option<&str>,
     key: &str,
+    item: &str,
 ) -> Result<BTreeMap<String, Vec<V>>, DecodeError> {
     let entries: Vec<&Element> = match entry {
         Some(e) => el.children_named(ns, e).collect(),
@@ -111,7 +113,7 @@ pub fn map_lists<V: FromXml>(
     let mut out = BTreeMap::new();
     for e in entries {
         let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
-        let items = e.children.iter().map(V::from_xml).collect::<Result<Vec<_>, _>>()?;
+        let items = children(e, ns, item)?;
         out.insert(k, items);
     }
     Ok(out)

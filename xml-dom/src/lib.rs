@@ -61,6 +61,24 @@ fn line_of(text: &str, pos: u64) -> usize {
     text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
+/// Line numbers of increasing positions, counting each byte once (a parse stays linear).
+struct Lines<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: u64) -> usize {
+        let end = usize::try_from(pos).unwrap_or(usize::MAX).min(self.text.len());
+        if end > self.pos {
+            self.line += self.text[self.pos..end].iter().filter(|b| **b == b'\n').count();
+            self.pos = end;
+        }
+        self.line
+    }
+}
+
 fn resolved(r: ResolveResult<'_>, line: usize) -> Result<Option<String>, XmlError> {
     match r {
         ResolveResult::Bound(ns) => Ok(Some(ns.as_ref().to_string())),
@@ -77,9 +95,10 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut lines = Lines { text: text.as_bytes(), pos: 0, line: 1 };
     loop {
         let pos = reader.buffer_position();
-        let line = line_of(text, pos);
+        let line = lines.at(pos);
         let err = |e: quick_xml::Error| XmlError { line, message: e.to_string() };
         let (res, event) = reader.read_resolved_event().map_err(err)?;
         let ns = resolved(res, line)?;
@@ -285,20 +304,42 @@ impl Element {
                 },
                 None => n.local.clone(),
             };
-            out.push_str(&format!(" {an}=\"{}\"", quick_xml::escape::escape(v.as_str())));
+            out.push_str(&format!(" {an}=\"{}\"", escape_attr(v)));
         }
         if self.children.is_empty() && self.text.is_empty() {
             out.push_str("/>");
             return;
         }
         out.push('>');
-        out.push_str(&quick_xml::escape::escape(self.text.as_str()));
+        out.push_str(&escape_text(&self.text));
         let child_default = if self.name.ns.is_none() && default_ns.is_some() { None } else { default_ns };
         for c in &self.children {
             c.write(out, child_default, table, false);
         }
         out.push_str(&format!("</{qname}>"));
     }
+}
+
+/// Escapes an attribute value so that it reads back unchanged: besides the markup
+/// characters, tab, line feed and carriage return become character references, which
+/// attribute-value normalization would otherwise turn into spaces.
+fn escape_attr(v: &str) -> String {
+    let escaped = quick_xml::escape::escape(v);
+    if !v.contains(['\t', '\n', '\r']) {
+        return escaped.into_owned();
+    }
+    escaped.replace('\t', "&#9;").replace('\n', "&#10;").replace('\r', "&#13;")
+}
+
+/// Escapes element text so that it reads back unchanged: besides the markup characters,
+/// a carriage return becomes a character reference, which end-of-line handling would
+/// otherwise turn into a line feed.
+fn escape_text(v: &str) -> String {
+    let escaped = quick_xml::escape::escape(v);
+    if !v.contains('\r') {
+        return escaped.into_owned();
+    }
+    escaped.replace('\r', "&#13;")
 }
 
 #[cfg(test)]
@@ -313,6 +354,16 @@ mod tests {
         assert_eq!(el.canonical(), again.canonical());
         assert_eq!(again.attr(Some("urn:x"), "flag"), Some("on"));
         assert_eq!(again.children[0].text, "v & w");
+    }
+
+    #[test]
+    fn whitespace_in_attributes_and_carriage_returns_in_text_survive_writing() {
+        let mut el = Element::new(None, "a");
+        el.set_attr(None, "v", "tab\tlf\ncr\r<&>\"'");
+        el.text = "line\r\nnext\rend".into();
+        let again = parse(&el.to_xml(&[])).unwrap();
+        assert_eq!(again.attr(None, "v"), Some("tab\tlf\ncr\r<&>\"'"));
+        assert_eq!(again.text, "line\r\nnext\rend");
     }
 
     #[test]

@@ -1,0 +1,97 @@
+//! The one error type of every client call.
+
+use super::auth::AuthError;
+use super::codec::EmbeddedFault;
+use super::transport::TransportError;
+use crate::DecodeError;
+use std::time::Duration;
+
+/// Why a client call failed. `F` is the operation's fault type: the generated
+/// `<Operation>Error` enum, or [`FaultBody`](crate::faults::FaultBody) where none is generated.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError<F> {
+    /// The request could not be sent or the response could not be read (connection
+    /// refused, TLS, reset...). The message never holds a header value.
+    #[error("transport: {0}")]
+    Transport(String),
+    /// A request, or a wait, took longer than allowed.
+    #[error("timed out after {after:?}: {what}{}", last_status.as_ref().map(|s| format!(" (last status {s})")).unwrap_or_default())]
+    Timeout {
+        /// What timed out: an operation id, or the wait.
+        what: String,
+        /// The time allowed.
+        after: Duration,
+        /// For a wait: the last status seen.
+        last_status: Option<String>,
+    },
+    /// The response body is not the documented model.
+    #[error("cannot decode the {status} response: {source}")]
+    Decode {
+        /// The HTTP status of the response.
+        status: u16,
+        /// What is wrong with it.
+        #[source]
+        source: DecodeError,
+    },
+    /// The request body could not be written.
+    #[error("cannot encode the request: {0}")]
+    Encode(String),
+    /// The service answered with a fault.
+    #[error("{0}")]
+    Fault(F),
+    /// Authentication failed or gave no usable endpoint.
+    #[error("authentication: {0}")]
+    Auth(#[from] AuthError),
+    /// The request breaks a documented limit; it was not sent. The violation names the
+    /// status and fault the service would have answered with.
+    #[error("refused before sending: {0}")]
+    Limit(#[from] crate::limits::LimitViolation),
+    /// A waited-for resource reached a status it cannot leave towards the target
+    /// (an error state such as `ERROR`, or a terminal one such as `DELETED`).
+    #[error("resource reached status {status}{}", fault.as_ref().map(|f| format!(": {f}")).unwrap_or_default())]
+    Failed {
+        /// The status reached.
+        status: String,
+        /// The fault the resource carries, if any.
+        fault: Option<EmbeddedFault>,
+    },
+    /// The client is configured wrongly (no endpoint, an invalid URL...).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl<F> From<TransportError> for ClientError<F> {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Transport(m) => ClientError::Transport(m),
+            TransportError::Timeout { what, after } => ClientError::Timeout { what, after, last_status: None },
+            TransportError::Auth(a) => ClientError::Auth(a),
+            TransportError::Config(m) => ClientError::Config(m),
+        }
+    }
+}
+
+impl<F> ClientError<F> {
+    /// The same error with the fault converted (the other variants are kept).
+    pub fn map_fault<G>(self, f: impl FnOnce(F) -> G) -> ClientError<G> {
+        match self {
+            ClientError::Transport(m) => ClientError::Transport(m),
+            ClientError::Timeout { what, after, last_status } => ClientError::Timeout { what, after, last_status },
+            ClientError::Decode { status, source } => ClientError::Decode { status, source },
+            ClientError::Encode(m) => ClientError::Encode(m),
+            ClientError::Fault(x) => ClientError::Fault(f(x)),
+            ClientError::Auth(a) => ClientError::Auth(a),
+            ClientError::Limit(v) => ClientError::Limit(v),
+            ClientError::Failed { status, fault } => ClientError::Failed { status, fault },
+            ClientError::Config(m) => ClientError::Config(m),
+        }
+    }
+
+    /// The fault, if the service answered with one.
+    pub fn fault(&self) -> Option<&F> {
+        match self {
+            ClientError::Fault(f) => Some(f),
+            _ => None,
+        }
+    }
+}

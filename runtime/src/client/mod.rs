@@ -1,0 +1,37 @@
+//! The generic parts of the generated async clients: HTTP transport with timeouts,
+//! authentication and token renewal, wire format negotiation, bounded retry on
+//! `413`/`503`, pagination, changes-since polling and waiting for a status.
+//!
+//! Generated clients (`generated::<api>::client::Client`) wrap a [`Transport`] and call
+//! the helpers here; everything in this module is independent of any one API.
+//!
+//! Secrets never leave this module in readable form: tokens, passwords and API keys
+//! are [`Secret`](crate::Secret)s, whose `Debug` hides them, tracing spans name only the
+//! operation, method, path and status, and request headers are never logged.
+
+mod auth;
+mod codec;
+mod error;
+mod format;
+mod paginate;
+mod poll;
+mod retry;
+pub mod time;
+mod transport;
+
+pub use auth::{Auth, AuthError, Credential, Session, IDENTITY_V1_0_PATH, IDENTITY_V2_TOKENS_PATH};
+pub use codec::{
+    check_limits, decode_body, decode_json, decode_text, decode_xml, encode_body, encode_json, fault, json_document,
+    response_format, EmbeddedFault, XmlRoot,
+};
+pub use error::ClientError;
+pub use format::{Format, FormatStyle};
+pub use paginate::{pages, PageStyle, Paged};
+pub use poll::{changes_since, wait_for_status, TimeFormat, WaitOptions, Watched};
+pub use retry::{retry_delay, RetryPolicy};
+pub use transport::{Base, Reply, Request, Response, Transport, TransportBuilder, TransportError};
+
+/// Re-exported so generated code and its users name HTTP and stream types through
+/// `::runtime` only.
+pub use futures::stream::{Stream, StreamExt, TryStreamExt};
+pub use reqwest::{header::HeaderMap, Method, Url};

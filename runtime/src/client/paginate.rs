@@ -1,0 +1,241 @@
+//! Pagination: a stream of pages that follows `next` links, or else pages by marker
+//! (v2: the last item's id) or offset (v1.0) with the same `limit`.
+
+use futures::stream::{self, Stream};
+use reqwest::Url;
+use std::future::Future;
+
+/// A page of a paginated collection (a generated list model).
+pub trait Paged {
+    /// The item type.
+    type Item;
+    /// The items of this page.
+    fn items(&self) -> &[Self::Item];
+    /// The `href` of the collection link with `rel="next"` (JSON `<x>_links`, XML
+    /// `atom:link`), if any.
+    fn next_link(&self) -> Option<&str>;
+    /// The id of an item, the marker of the page after it.
+    fn item_id(item: &Self::Item) -> Option<String>;
+}
+
+/// How to ask for the next page when a page carries no `next` link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyle {
+    /// `marker=<id of the last item>` (v2).
+    Marker,
+    /// `offset=<items seen so far>` (v1.0).
+    Offset,
+}
+
+fn get<'a>(q: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    q.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn set(q: &mut Vec<(String, String)>, key: &str, value: String) {
+    match q.iter_mut().find(|(k, _)| k == key) {
+        Some(slot) => slot.1 = value,
+        None => q.push((key.to_string(), value)),
+    }
+}
+
+/// The query of the page a `next` link points at: the current query with the link's
+/// parameters replacing or adding to it. Only the link's parameters are taken: the
+/// request goes to the client's own endpoint (never to a host named in a response, so
+/// a token is never sent elsewhere), in the client's own format.
+fn follow(current: &[(String, String)], link: &str) -> Option<Vec<(String, String)>> {
+    let url = Url::parse(link).or_else(|_| Url::parse("http://relative.invalid/")?.join(link)).ok()?;
+    let mut q = current.to_vec();
+    for (k, v) in url.query_pairs() {
+        set(&mut q, &k, v.into_owned());
+    }
+    Some(q)
+}
+
+struct State<F> {
+    fetch: F,
+    query: Vec<(String, String)>,
+    style: PageStyle,
+    seen_next_link: bool,
+    done: bool,
+}
+
+/// A stream of pages. `fetch` lists one page with the given query parameters (`None`
+/// for a response without a page, such as `304 Not Modified`, which ends the stream);
+/// the first call gets `query`. After each page the stream follows the page's `next` link; when a
+/// page has none and no earlier page had one, it asks for the page after the last item
+/// (`marker`, or `offset`), keeping `limit`. It stops after an empty page, a page
+/// shorter than `limit`, a page without a `next` link once links were seen, a link or
+/// marker that does not move, or an error (which it yields).
+pub fn pages<P, E, Fut, F>(query: Vec<(String, String)>, style: PageStyle, fetch: F) -> impl Stream<Item = Result<P, E>>
+where
+    P: Paged,
+    F: FnMut(Vec<(String, String)>) -> Fut,
+    Fut: Future<Output = Result<Option<P>, E>>,
+{
+    let state = State { fetch, query, style, seen_next_link: false, done: false };
+    stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        let page = match (st.fetch)(st.query.clone()).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return None,
+            Err(e) => {
+                st.done = true;
+                return Some((Err(e), st));
+            }
+        };
+        let n = page.items().len();
+        let limit = get(&st.query, "limit").and_then(|l| l.trim().parse::<usize>().ok());
+        let next = if n == 0 {
+            None
+        } else if let Some(link) = page.next_link() {
+            st.seen_next_link = true;
+            follow(&st.query, link)
+        } else if st.seen_next_link || limit.is_some_and(|l| n < l) {
+            None
+        } else {
+            let mut q = st.query.clone();
+            match st.style {
+                PageStyle::Marker => match page.items().last().and_then(P::item_id) {
+                    Some(id) => {
+                        set(&mut q, "marker", id);
+                        Some(q)
+                    }
+                    None => None,
+                },
+                PageStyle::Offset => {
+                    let seen = get(&q, "offset").and_then(|o| o.trim().parse::<usize>().ok()).unwrap_or(0);
+                    set(&mut q, "offset", (seen + n).to_string());
+                    Some(q)
+                }
+            }
+        };
+        match next {
+            Some(q) if q != st.query => st.query = q,
+            _ => st.done = true,
+        }
+        Some((Ok(page), st))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use std::cell::RefCell;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Page {
+        ids: Vec<String>,
+        next: Option<String>,
+    }
+
+    impl Paged for Page {
+        type Item = String;
+        fn items(&self) -> &[String] {
+            &self.ids
+        }
+        fn next_link(&self) -> Option<&str> {
+            self.next.as_deref()
+        }
+        fn item_id(item: &String) -> Option<String> {
+            Some(item.clone())
+        }
+    }
+
+    fn page(ids: &[&str], next: Option<&str>) -> Page {
+        Page { ids: ids.iter().map(|s| s.to_string()).collect(), next: next.map(str::to_string) }
+    }
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Runs the pager over a fixed answer per call, recording the queries sent.
+    fn run(start: Vec<(String, String)>, style: PageStyle, answers: Vec<Page>) -> (Vec<Page>, Vec<Vec<(String, String)>>) {
+        let sent = RefCell::new(Vec::new());
+        let answers = RefCell::new(answers.into_iter());
+        let got: Vec<Page> = futures::executor::block_on(
+            pages(start, style, |query| {
+                sent.borrow_mut().push(query);
+                let next = answers.borrow_mut().next();
+                async move { next.map(Some).ok_or("no more answers") }
+            })
+            .map(|r| r.unwrap())
+            .collect(),
+        );
+        (got, sent.into_inner())
+    }
+
+    #[test]
+    fn follows_next_links_until_none() {
+        let (got, sent) = run(
+            q(&[("limit", "1"), ("name", "x")]),
+            PageStyle::Marker,
+            vec![
+                page(&["a"], Some("http://elsewhere.example/v2/1/images?limit=1&marker=a")),
+                page(&["b"], Some("http://elsewhere.example/v2/1/images?limit=1&marker=b")),
+                page(&["c"], None),
+            ],
+        );
+        assert_eq!(got.len(), 3);
+        assert_eq!(sent[1], q(&[("limit", "1"), ("name", "x"), ("marker", "a")]));
+        assert_eq!(sent[2], q(&[("limit", "1"), ("name", "x"), ("marker", "b")]));
+        assert_eq!(sent.len(), 3, "no request after a page without a next link once links were seen");
+    }
+
+    #[test]
+    fn markers_until_short_or_empty_page() {
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Marker, vec![page(&["a", "b"], None), page(&["c"], None)]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(sent[1], q(&[("limit", "2"), ("marker", "b")]));
+        // Without a limit, paging goes on until an empty page.
+        let (got, sent) = run(vec![], PageStyle::Marker, vec![page(&["a"], None), page(&["b"], None), page(&[], None)]);
+        assert_eq!((got.len(), sent.len()), (3, 3));
+        assert_eq!(sent[2], q(&[("marker", "b")]));
+    }
+
+    #[test]
+    fn offsets_for_v1_0() {
+        let (_, sent) = run(
+            q(&[("limit", "2")]),
+            PageStyle::Offset,
+            vec![page(&["a", "b"], None), page(&["c", "d"], None), page(&["e"], None)],
+        );
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[1], q(&[("limit", "2"), ("offset", "2")]));
+        assert_eq!(sent[2], q(&[("limit", "2"), ("offset", "4")]));
+    }
+
+    #[test]
+    fn stops_without_a_page() {
+        let calls = RefCell::new(0);
+        let got: Vec<Result<Page, &str>> = futures::executor::block_on(
+            pages(vec![], PageStyle::Offset, |_| {
+                *calls.borrow_mut() += 1;
+                async { Ok(None) }
+            })
+            .collect(),
+        );
+        assert!(got.is_empty());
+        assert_eq!(*calls.borrow(), 1);
+    }
+
+    #[test]
+    fn stops_when_nothing_moves_and_on_errors() {
+        // A next link that repeats the current query would loop forever.
+        let (got, _) = run(q(&[("marker", "a")]), PageStyle::Marker, vec![page(&["a"], Some("/images?marker=a")), page(&["z"], None)]);
+        assert_eq!(got.len(), 1);
+        let sent = RefCell::new(0);
+        let results: Vec<Result<Page, &str>> = futures::executor::block_on(
+            pages(vec![], PageStyle::Marker, |_| {
+                *sent.borrow_mut() += 1;
+                async { Err("boom") }
+            })
+            .collect(),
+        );
+        assert_eq!(results, vec![Err("boom")]);
+        assert_eq!(*sent.borrow(), 1);
+    }
+}

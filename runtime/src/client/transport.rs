@@ -1,0 +1,591 @@
+//! The HTTP transport: one `reqwest` client (rustls) with a per-request timeout, the
+//! endpoint and token from authentication, format negotiation, token renewal on `401`
+//! and bounded retry on `413`/`503`.
+
+use super::auth::{authenticate, Auth, AuthError, Session};
+use super::format::{Format, FormatStyle};
+use super::retry::{retry_delay, RetryPolicy};
+use crate::Secret;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tracing::Instrument;
+
+/// Why a request could not be completed (before any fault decoding).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// Connection, TLS or protocol failure.
+    #[error("transport: {0}")]
+    Transport(String),
+    /// The request took longer than the timeout.
+    #[error("{what} timed out after {after:?}")]
+    Timeout {
+        /// The operation.
+        what: String,
+        /// The timeout.
+        after: Duration,
+    },
+    /// Authentication failed.
+    #[error("authentication: {0}")]
+    Auth(#[from] AuthError),
+    /// The transport is configured wrongly.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// What a request path is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Base {
+    /// The service endpoint (`…/v2/010101`).
+    #[default]
+    Endpoint,
+    /// The root of the endpoint's host (version discovery, RackConnect, identity).
+    Host,
+}
+
+/// One request, before the endpoint, token and format are applied.
+#[derive(Clone)]
+pub struct Request {
+    /// The operation id, for tracing and errors.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// What the path is relative to.
+    pub base: Base,
+    /// The path segments after the base, not yet percent-encoded.
+    pub segments: Vec<String>,
+    /// Query parameters, in order.
+    pub query: Vec<(String, String)>,
+    /// Further headers (never logged).
+    pub headers: Vec<(String, String)>,
+    /// The body and its media type.
+    pub body: Option<(&'static str, Vec<u8>)>,
+    /// The response format to ask for; `None` asks for none (the operation selects it
+    /// some other way, e.g. RackConnect's `format` parameter).
+    pub format: Option<Format>,
+    /// Whether the request carries `X-Auth-Token`.
+    pub authenticated: bool,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Bodies and headers may hold passwords: show only their size and names.
+        f.debug_struct("Request")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("base", &self.base)
+            .field("segments", &self.segments)
+            .field("query", &self.query)
+            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("body_bytes", &self.body.as_ref().map(|(_, b)| b.len()))
+            .field("format", &self.format)
+            .field("authenticated", &self.authenticated)
+            .finish()
+    }
+}
+
+impl Request {
+    /// A request without query, body or format, authenticated.
+    pub fn new(operation: &'static str, method: Method, base: Base, segments: Vec<String>) -> Self {
+        Request {
+            operation,
+            method,
+            base,
+            segments,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            format: None,
+            authenticated: true,
+        }
+    }
+
+    /// Sets the query parameters.
+    pub fn query(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.query = pairs;
+        self
+    }
+
+    /// Sets a body in `format`.
+    pub fn body(mut self, format: Format, bytes: Vec<u8>) -> Self {
+        self.body = Some((format.media_type(), bytes));
+        self
+    }
+
+    /// Asks for a response in `format`.
+    pub fn accept(mut self, format: Format) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Sets whether the request carries `X-Auth-Token`.
+    pub fn authenticated(mut self, yes: bool) -> Self {
+        self.authenticated = yes;
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// A response: status, headers and the whole body.
+#[derive(Clone)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("content_type", &self.header("content-type"))
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+impl Response {
+    /// A header value, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The format its `Content-Type` names.
+    pub fn content_format(&self) -> Option<Format> {
+        self.header("content-type").and_then(Format::from_content_type)
+    }
+
+    /// The server's `Date`.
+    pub fn date(&self) -> Option<SystemTime> {
+        self.header("date").and_then(super::time::parse_http_date)
+    }
+
+    /// A typed reply with this response's status and headers.
+    pub fn reply<T>(&self, body: T) -> Reply<T> {
+        Reply { status: self.status, headers: self.headers.clone(), body }
+    }
+}
+
+/// A decoded response: the status (`200`, or `203` when served from a cache...), the
+/// headers (`Location`...) and the typed body. `Debug` shows header names only (a
+/// response may carry a token).
+#[derive(Clone, PartialEq)]
+pub struct Reply<T> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: T,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Reply<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl<T> Reply<T> {
+    /// The body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// A header value, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The server's `Date`.
+    pub fn date(&self) -> Option<SystemTime> {
+        self.header("date").and_then(super::time::parse_http_date)
+    }
+
+    /// The same reply with the body converted.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply { status: self.status, headers: self.headers, body: f(self.body) }
+    }
+}
+
+/// Builds a [`Transport`].
+#[derive(Debug, Clone)]
+pub struct TransportBuilder {
+    base_url: Option<String>,
+    auth: Auth,
+    format: Format,
+    style: FormatStyle,
+    timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+}
+
+impl Default for TransportBuilder {
+    fn default() -> Self {
+        TransportBuilder {
+            base_url: None,
+            auth: Auth::None,
+            format: Format::Json,
+            style: FormatStyle::Headers,
+            timeout: Duration::from_secs(30),
+            user_agent: format!("cloudservers-runtime/{}", env!("CARGO_PKG_VERSION")),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl TransportBuilder {
+    /// The service endpoint (`https://dfw.servers.api.rackspacecloud.com/v2/010101`), or the
+    /// host of host-relative APIs (RackConnect, identity). When given, it is used instead of
+    /// the endpoint authentication finds.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How to authenticate (default: none).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The wire format (default: JSON).
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// How the response format is asked for (default: `Accept`).
+    pub fn style(mut self, style: FormatStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// The timeout of each request, connection and body included (default: 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent`.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// The retry policy for `413`/`503` (default: 3 attempts, 60 s of waiting).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Builds the transport. Nothing is sent until the first request.
+    pub fn build(self) -> Result<Transport, TransportError> {
+        let base_url = match &self.base_url {
+            Some(u) => Some(Url::parse(u).map_err(|e| TransportError::Config(format!("base URL `{u}`: {e}")))?),
+            None => None,
+        };
+        if base_url.as_ref().is_some_and(Url::cannot_be_a_base) {
+            return Err(TransportError::Config("the base URL cannot have a path".into()));
+        }
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(self.user_agent.clone())
+            .connect_timeout(self.timeout)
+            .build()
+            .map_err(|e| TransportError::Config(e.to_string()))?;
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth: self.auth,
+                format: self.format,
+                style: self.style,
+                timeout: self.timeout,
+                retry: self.retry,
+                user_agent: self.user_agent,
+                session: tokio::sync::Mutex::new(None),
+            }),
+        })
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Option<Url>,
+    auth: Auth,
+    format: Format,
+    style: FormatStyle,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    /// `None` until the first authentication.
+    session: tokio::sync::Mutex<Option<Session>>,
+}
+
+/// Sends requests: resolves the endpoint, authenticates, negotiates the format,
+/// renews the token once on `401` and retries `413`/`503` within the retry policy.
+/// Cheap to clone (clones share the session). `Debug` never shows a secret.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Transport");
+        d.field("base_url", &i.base_url.as_ref().map(Url::as_str))
+            .field("auth", &i.auth)
+            .field("format", &i.format)
+            .field("style", &i.style)
+            .field("timeout", &i.timeout)
+            .field("retry", &i.retry)
+            .field("user_agent", &i.user_agent);
+        match i.session.try_lock() {
+            Ok(s) => d.field("session", &*s),
+            Err(_) => d.field("session", &"<in use>"),
+        };
+        d.finish()
+    }
+}
+
+impl Transport {
+    /// A builder with the defaults.
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder::default()
+    }
+
+    /// The configured wire format.
+    pub fn format(&self) -> Format {
+        self.inner.format
+    }
+
+    /// How the response format is asked for.
+    pub fn style(&self) -> FormatStyle {
+        self.inner.style
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// How the transport authenticates.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
+    }
+
+    /// The current session (after the first request), token included as a [`Secret`].
+    pub async fn session(&self) -> Option<Session> {
+        self.inner.session.lock().await.clone()
+    }
+
+    /// The endpoint requests go to, authenticating first if that is how it is found.
+    pub async fn endpoint(&self) -> Result<Url, TransportError> {
+        self.current().await.map(|(_, e)| e)
+    }
+
+    /// The token and endpoint, authenticating when there is no session yet.
+    async fn current(&self) -> Result<(Option<Secret>, Url), TransportError> {
+        let i = &self.inner;
+        let mut guard = i.session.lock().await;
+        let session = match &mut *guard {
+            Some(s) => s,
+            slot => slot.insert(authenticate(&i.http, &i.auth, i.timeout, i.base_url.is_none()).await?),
+        };
+        let endpoint = i.base_url.clone().or_else(|| session.endpoint.clone()).ok_or_else(|| {
+            TransportError::Config("no endpoint: give a base URL, or an authentication that finds one".into())
+        })?;
+        Ok((session.token.clone(), endpoint))
+    }
+
+    /// Fetches a new token unless another request already replaced `failed`.
+    async fn renew(&self, failed: Option<&Secret>) -> Result<(), TransportError> {
+        let i = &self.inner;
+        let mut guard = i.session.lock().await;
+        let current = guard.as_ref().and_then(|s| s.token.as_ref());
+        if current.is_none() || current == failed {
+            tracing::debug!("token refused: authenticating again");
+            *guard = Some(authenticate(&i.http, &i.auth, i.timeout, i.base_url.is_none()).await?);
+        }
+        Ok(())
+    }
+
+    /// The full URL of a request and whether it asks for the format by extension.
+    fn url(&self, req: &Request, endpoint: &Url) -> Result<(Url, bool), TransportError> {
+        let mut url = endpoint.clone();
+        if req.base == Base::Host {
+            url.set_path("/");
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        let by_extension = self.inner.style == FormatStyle::Extension && req.format.is_some() && !req.segments.is_empty();
+        {
+            let mut segs =
+                url.path_segments_mut().map_err(|()| TransportError::Config(format!("endpoint `{endpoint}` cannot have a path")))?;
+            segs.pop_if_empty();
+            let last = req.segments.len().saturating_sub(1);
+            for (n, s) in req.segments.iter().enumerate() {
+                match req.format {
+                    Some(f) if by_extension && n == last => segs.push(&format!("{s}{}", f.extension())),
+                    _ => segs.push(s),
+                };
+            }
+        }
+        if !req.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(req.query.iter());
+        }
+        Ok((url, by_extension))
+    }
+
+    fn transport_error(&self, e: reqwest::Error, req: &Request) -> TransportError {
+        if e.is_timeout() {
+            TransportError::Timeout { what: req.operation.to_string(), after: self.inner.timeout }
+        } else {
+            TransportError::Transport(format!("{}: {}", req.operation, e.without_url()))
+        }
+    }
+
+    async fn once(&self, req: &Request, url: Url, by_extension: bool, token: Option<&Secret>) -> Result<Response, TransportError> {
+        let i = &self.inner;
+        let mut b = i.http.request(req.method.clone(), url).timeout(i.timeout);
+        if let (Some(f), false) = (req.format, by_extension) {
+            b = b.header(ACCEPT, f.media_type());
+        }
+        if let Some(t) = token.filter(|_| req.authenticated) {
+            let mut v = HeaderValue::from_str(t.expose())
+                .map_err(|_| TransportError::Config("the token holds characters a header cannot carry".into()))?;
+            v.set_sensitive(true);
+            b = b.header("X-Auth-Token", v);
+        }
+        for (n, v) in &req.headers {
+            let mut v = HeaderValue::from_str(v).map_err(|_| TransportError::Config(format!("header {n} is not valid")))?;
+            v.set_sensitive(true);
+            b = b.header(n.as_str(), v);
+        }
+        if let Some((ct, body)) = &req.body {
+            b = b.header(CONTENT_TYPE, *ct).body(body.clone());
+        }
+        let resp = b.send().await.map_err(|e| self.transport_error(e, req))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| self.transport_error(e, req))?.to_vec();
+        Ok(Response { status, headers, body })
+    }
+
+    /// Sends a request and returns the final response, whatever its status.
+    pub async fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        let span = tracing::debug_span!("request", operation = req.operation, method = %req.method);
+        self.send_inner(req).instrument(span).await
+    }
+
+    async fn send_inner(&self, req: &Request) -> Result<Response, TransportError> {
+        let policy = self.inner.retry;
+        let mut attempt: u32 = 0;
+        let mut waited = Duration::ZERO;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            let (token, endpoint) = self.current().await?;
+            let (url, by_extension) = self.url(req, &endpoint)?;
+            tracing::debug!(attempt, path = url.path(), "sending");
+            let resp = self.once(req, url, by_extension, token.as_ref()).await?;
+            tracing::debug!(attempt, status = resp.status, "answered");
+            if resp.status == 401 && req.authenticated && !renewed && self.inner.auth.renewable() {
+                renewed = true;
+                attempt -= 1;
+                self.renew(token.as_ref()).await?;
+                continue;
+            }
+            if attempt < policy.max_attempts {
+                if let Some(delay) = retry_delay(resp.status, &resp.headers, &resp.body, SystemTime::now()) {
+                    if waited + delay <= policy.max_wait {
+                        tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying later");
+                        tokio::time::sleep(delay).await;
+                        waited += delay;
+                        continue;
+                    }
+                    tracing::debug!(delay_ms = delay.as_millis() as u64, "asked to wait past the retry bound: giving up");
+                }
+            }
+            return Ok(resp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport(base: &str, style: FormatStyle) -> Transport {
+        Transport::builder().base_url(base).style(style).build().unwrap()
+    }
+
+    #[test]
+    fn urls_from_segments_query_and_extension() {
+        let t = transport("https://dfw.example/v2/010101", FormatStyle::Headers);
+        let ep = Url::parse("https://dfw.example/v2/010101/").unwrap();
+        let req = Request::new("op", Method::GET, Base::Endpoint, vec!["servers".into(), "a b/c".into()])
+            .query(vec![("changes-since".into(), "2010-08-01T00:00:00Z".into())])
+            .accept(Format::Xml);
+        let (u, ext) = t.url(&req, &ep).unwrap();
+        assert_eq!(u.as_str(), "https://dfw.example/v2/010101/servers/a%20b%2Fc?changes-since=2010-08-01T00%3A00%3A00Z");
+        assert!(!ext);
+
+        let t = transport("https://dfw.example/v2/010101", FormatStyle::Extension);
+        let (u, ext) = t.url(&req, &ep).unwrap();
+        assert_eq!(u.path(), "/v2/010101/servers/a%20b%2Fc.xml");
+        assert!(ext);
+        // Host-relative paths drop the endpoint's path; the root keeps Accept.
+        let root = Request::new("op", Method::GET, Base::Host, vec![]).accept(Format::Json);
+        let (u, ext) = t.url(&root, &ep).unwrap();
+        assert_eq!((u.as_str(), ext), ("https://dfw.example/", false));
+        let v2 = Request::new("op", Method::GET, Base::Host, vec!["v2".into()]).accept(Format::Json);
+        assert_eq!(t.url(&v2, &ep).unwrap().0.as_str(), "https://dfw.example/v2.json");
+        // No format asked (RackConnect): no extension.
+        let rc = Request::new("op", Method::GET, Base::Host, vec!["v1".into(), "gateway_ip".into()]);
+        assert_eq!(t.url(&rc, &ep).unwrap().0.as_str(), "https://dfw.example/v1/gateway_ip");
+    }
+
+    #[test]
+    fn builder_rejects_bad_urls() {
+        assert!(matches!(Transport::builder().base_url("not a url").build(), Err(TransportError::Config(_))));
+        assert!(matches!(Transport::builder().base_url("mailto:x@y").build(), Err(TransportError::Config(_))));
+    }
+
+    #[test]
+    fn debug_hides_bodies_and_tokens() {
+        let t = Transport::builder()
+            .base_url("https://dfw.example/v2/010101")
+            .auth(Auth::Token(Secret::new("tok-secret-1")))
+            .build()
+            .unwrap();
+        let req = Request::new("v2.servers.change-password", Method::POST, Base::Endpoint, vec![])
+            .body(Format::Json, br#"{"changePassword":{"adminPass":"pw-secret-2"}}"#.to_vec())
+            .header("X-Auth-Key", "key-secret-3");
+        let all = format!("{t:?} {req:?} {t:#?}");
+        for s in ["tok-secret-1", "pw-secret-2", "key-secret-3"] {
+            assert!(!all.contains(s), "{s} in {all}");
+        }
+        assert!(all.contains("X-Auth-Key") && all.contains("dfw.example"));
+    }
+}

@@ -1,0 +1,525 @@
+//! Fault bodies: decoding the error documents the Cloud Servers APIs return, in JSON,
+//! XML or plain text, and reading when a request may be retried.
+//!
+//! A fault document names the fault by its JSON wrapping key or XML root element
+//! (`{"itemNotFound": {"code": 404, "message": "..."}}`, `<itemNotFound code="404">
+//! <message>...</message></itemNotFound>`). [`FaultBody::decode`] reads any such
+//! document generically, by local names and without regard to namespaces, so a fault
+//! the schema does not list still decodes; the generated error enums then map it to a
+//! variant by its name. Nothing here panics on any input: what cannot be read is left
+//! `None`, and the raw body is kept.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+/// How many characters of a body [`FaultBody`]'s `Display` shows when the body names no
+/// fault and carries no message.
+const DISPLAY_EXCERPT: usize = 200;
+
+/// The wire format of a body, as told by `Content-Type` or guessed from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyFormat {
+    /// `application/json`.
+    Json,
+    /// `application/xml`.
+    Xml,
+    /// Anything else (plain text, HTML, empty).
+    Text,
+}
+
+impl BodyFormat {
+    /// The format a `Content-Type` value names, if it names JSON or XML.
+    pub fn from_content_type(content_type: &str) -> Option<BodyFormat> {
+        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if media.ends_with("json") || media.ends_with("+json") {
+            Some(BodyFormat::Json)
+        } else if media.ends_with("/xml") || media.ends_with("+xml") {
+            Some(BodyFormat::Xml)
+        } else {
+            None
+        }
+    }
+
+    /// Guesses the format from the first non-blank character (`{` or `[`: JSON, `<`: XML).
+    pub fn sniff(body: &str) -> BodyFormat {
+        match body.trim_start().chars().next() {
+            Some('{') | Some('[') => BodyFormat::Json,
+            Some('<') => BodyFormat::Xml,
+            _ => BodyFormat::Text,
+        }
+    }
+}
+
+/// When a request may be retried, as a `Retry-After` header says it: a delay in
+/// seconds, or a moment (an HTTP-date; ISO 8601 is accepted as well).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetryAfter {
+    /// Retry after this long from when the response was received.
+    Delay(Duration),
+    /// Retry at this moment.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Reads a `Retry-After` value: `120` (seconds), `Sun, 01 Aug 2010 00:00:00 GMT`
+    /// (HTTP-date), or `2010-08-01T00:00:00Z` (ISO 8601, which some services send).
+    /// `None` when it is none of these.
+    pub fn parse(value: &str) -> Option<RetryAfter> {
+        let v = value.trim();
+        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            return v.parse::<u64>().ok().map(|s| RetryAfter::Delay(Duration::from_secs(s)));
+        }
+        if let Ok(t) = httpdate::parse_http_date(v) {
+            return Some(RetryAfter::At(t));
+        }
+        parse_datetime(v).map(RetryAfter::At)
+    }
+
+    /// The moment to retry at, for a response received at `received_at`; `None` if the
+    /// delay overflows the clock.
+    pub fn at(&self, received_at: SystemTime) -> Option<SystemTime> {
+        match self {
+            RetryAfter::Delay(d) => received_at.checked_add(*d),
+            RetryAfter::At(t) => Some(*t),
+        }
+    }
+
+    /// How long to wait from `now` (zero when the moment has passed), for a response
+    /// received at `received_at`.
+    pub fn delay(&self, received_at: SystemTime, now: SystemTime) -> Duration {
+        match self.at(received_at) {
+            Some(t) => t.duration_since(now).unwrap_or(Duration::ZERO),
+            None => Duration::MAX,
+        }
+    }
+}
+
+/// Reads an ISO 8601 / XML Schema `dateTime` (`2010-08-01T00:00:00Z`,
+/// `2010-08-01T00:00:00.123Z`, `2010-08-01T02:00:00+02:00`; without a zone it is UTC).
+/// `None` when it cannot be read or is before 1970.
+pub fn parse_datetime(value: &str) -> Option<SystemTime> {
+    let v = value.trim();
+    let (base, offset) = split_offset(v)?;
+    let t = humantime::parse_rfc3339_weak(base).ok()?;
+    let shift = Duration::from_secs(offset.unsigned_abs());
+    // Local time = UTC + offset, so UTC = local - offset.
+    if offset >= 0 {
+        t.checked_sub(shift)
+    } else {
+        t.checked_add(shift)
+    }
+}
+
+/// Splits a trailing `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh` zone off a date-time, giving
+/// the offset in seconds; `Z` and no zone give 0. `None` if the zone is malformed.
+fn split_offset(v: &str) -> Option<(&str, i64)> {
+    // The zone can only follow the time, which starts after `YYYY-MM-DDT`.
+    let Some(i) = v.rfind(['+', '-']).filter(|&i| i > 10) else {
+        return Some((v, 0));
+    };
+    let base = v.get(..i)?;
+    let zone = v.get(i + 1..)?;
+    let digits: String = zone.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i64>().ok()?, 0),
+        4 => (digits.get(..2)?.parse::<i64>().ok()?, digits.get(2..)?.parse::<i64>().ok()?),
+        _ => return None,
+    };
+    if h > 23 || m > 59 {
+        return None;
+    }
+    let secs = h * 3600 + m * 60;
+    Some((base, if v.as_bytes().get(i) == Some(&b'-') { -secs } else { secs }))
+}
+
+/// A decoded fault document, with the HTTP status and `Retry-After` header of the
+/// response that carried it. Every field the document lacks is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultBody {
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// The fault's name: the JSON wrapping key or XML root element (`itemNotFound`);
+    /// `None` when the body names none (empty, plain text, or a document with neither a
+    /// `code` nor a `message`, such as a proxy's HTML page).
+    pub name: Option<String>,
+    /// The `code` in the body (the HTTP status, repeated).
+    pub code: Option<u16>,
+    /// The `message`.
+    pub message: Option<String>,
+    /// The `details`.
+    pub details: Option<String>,
+    /// The body's `retryAt` (v2) or `retryAfter` (v1.0) value, as sent.
+    pub retry_after: Option<String>,
+    /// The `Retry-After` header, as sent.
+    pub retry_after_header: Option<String>,
+    /// When the response was received (a `Retry-After` delay counts from here).
+    pub received_at: SystemTime,
+    /// The body as text (invalid UTF-8 replaced).
+    pub body: String,
+}
+
+impl FaultBody {
+    /// Decodes a fault response received now. `content_type` picks the format; without
+    /// one (or with another type) the format is guessed from the body.
+    pub fn from_response(status: u16, retry_after_header: Option<&str>, content_type: Option<&str>, body: &[u8]) -> FaultBody {
+        Self::from_response_at(status, retry_after_header, content_type, body, SystemTime::now())
+    }
+
+    /// [`FaultBody::from_response`] for a response received at `received_at`.
+    pub fn from_response_at(
+        status: u16,
+        retry_after_header: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+        received_at: SystemTime,
+    ) -> FaultBody {
+        let mut f = Self::decode(status, content_type, body);
+        f.retry_after_header = retry_after_header.map(str::to_string);
+        f.received_at = received_at;
+        f
+    }
+
+    /// Decodes a fault body (no header, received now). Never fails: a body that is not a
+    /// fault document gives a `FaultBody` with no name, and the plain text of a short
+    /// text body as its message.
+    pub fn decode(status: u16, content_type: Option<&str>, body: &[u8]) -> FaultBody {
+        let text = String::from_utf8_lossy(body).into_owned();
+        let mut f = FaultBody::empty(status, text);
+        let format = content_type.and_then(BodyFormat::from_content_type).unwrap_or_else(|| BodyFormat::sniff(&f.body));
+        let decoded = match format {
+            BodyFormat::Json => f.read_json() || f.read_xml(),
+            BodyFormat::Xml => f.read_xml() || f.read_json(),
+            BodyFormat::Text => false,
+        };
+        if !decoded {
+            let t = f.body.trim();
+            if !t.is_empty() && !t.starts_with('<') && !t.starts_with('{') {
+                f.message = Some(t.chars().take(1000).collect());
+            }
+        }
+        f
+    }
+
+    /// A fault made locally, for a request refused before it is sent (a field limit).
+    pub fn local(status: u16, name: Option<&str>, message: impl Into<String>) -> FaultBody {
+        let message = message.into();
+        let mut f = FaultBody::empty(status, String::new());
+        f.name = name.map(str::to_string);
+        f.code = Some(status);
+        f.message = Some(message);
+        f
+    }
+
+    fn empty(status: u16, body: String) -> FaultBody {
+        FaultBody {
+            status,
+            name: None,
+            code: None,
+            message: None,
+            details: None,
+            retry_after: None,
+            retry_after_header: None,
+            received_at: SystemTime::now(),
+            body,
+        }
+    }
+
+    /// Reads a JSON fault document; false if the body is not JSON.
+    fn read_json(&mut self) -> bool {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.body) else {
+            return false;
+        };
+        let Some(top) = v.as_object() else {
+            return false;
+        };
+        let has_fault_fields = |o: &serde_json::Map<String, serde_json::Value>| o.contains_key("message") || o.contains_key("code");
+        // `{"itemNotFound": {...}}`: the fault is named by the first key whose value looks
+        // like a fault body (has a `message` or `code`).
+        let wrapped = top.iter().find(|(_, inner)| inner.as_object().is_some_and(has_fault_fields));
+        let inner = match wrapped {
+            Some((name, inner)) => {
+                self.name = Some(name.clone());
+                inner.as_object()
+            }
+            None => Some(top),
+        };
+        let Some(inner) = inner else {
+            return true;
+        };
+        let text = |key: &str| -> Option<String> {
+            inner.get(key).and_then(|v| match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
+            })
+        };
+        self.code = inner.get("code").and_then(|c| match c {
+            serde_json::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        });
+        self.message = text("message");
+        self.details = text("details");
+        self.retry_after = text("retryAt").or_else(|| text("retryAfter"));
+        true
+    }
+
+    /// Reads an XML fault document; false if the body is not well-formed XML.
+    fn read_xml(&mut self) -> bool {
+        let Ok(root) = xml_dom::parse(&self.body) else {
+            return false;
+        };
+        // By local name only: namespaces differ between API versions and extensions.
+        let value = |local: &str| -> Option<String> {
+            root.attributes
+                .iter()
+                .find(|(n, _)| n.local == local)
+                .map(|(_, v)| v.clone())
+                .or_else(|| root.children.iter().find(|c| c.name.local == local).map(|c| c.text.trim().to_string()))
+        };
+        // Only a fault document names a fault: an HTML error page from a proxy does not.
+        if value("code").is_some() || value("message").is_some() {
+            self.name = Some(root.name.local.clone());
+        }
+        self.code = value("code").and_then(|c| c.trim().parse().ok());
+        self.message = value("message");
+        self.details = value("details");
+        self.retry_after = value("retryAt").or_else(|| value("retryAfter"));
+        true
+    }
+
+    /// When the request may be retried: from the `Retry-After` header (seconds from
+    /// [`FaultBody::received_at`], or an HTTP-date), else from the body's `retryAt` /
+    /// `retryAfter` (ISO 8601). `None` when neither is present and readable.
+    pub fn retry_at(&self) -> Option<SystemTime> {
+        self.retry_after_header
+            .as_deref()
+            .and_then(RetryAfter::parse)
+            .and_then(|r| r.at(self.received_at))
+            .or_else(|| self.retry_after.as_deref().and_then(parse_datetime))
+    }
+
+    /// How long to wait from `now` before retrying (zero if the moment has passed);
+    /// `None` when the response says nothing about it.
+    pub fn retry_delay(&self, now: SystemTime) -> Option<Duration> {
+        self.retry_at().map(|t| t.duration_since(now).unwrap_or(Duration::ZERO))
+    }
+}
+
+impl fmt::Display for FaultBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(n) => write!(f, "{n} (HTTP {})", self.status)?,
+            None => write!(f, "HTTP {}", self.status)?,
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        } else if self.name.is_none() && !self.body.trim().is_empty() {
+            let excerpt: String = self.body.trim().chars().take(DISPLAY_EXCERPT).collect();
+            write!(f, ": {excerpt}")?;
+        }
+        if let Some(d) = &self.details {
+            write!(f, " ({d})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A documented fault, as data: what the generated fault tables hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultInfo {
+    /// The schema id (`v2.itemNotFound`).
+    pub id: &'static str,
+    /// The name: JSON wrapping key and XML root element.
+    pub name: &'static str,
+    /// Other spellings the documents use.
+    pub aliases: &'static [&'static str],
+    /// The HTTP status codes it comes with.
+    pub codes: &'static [u16],
+    /// The document says other codes are possible.
+    pub more_codes: bool,
+    /// The document says any request may return it.
+    pub all_requests: bool,
+    /// The body field that says when to retry (`retryAt`, `retryAfter`).
+    pub retry_field: Option<&'static str>,
+    /// The header that says when to retry (`Retry-After`).
+    pub retry_header: Option<&'static str>,
+    /// For an asynchronous fault: the models it is embedded in.
+    pub embedded_in: &'static [&'static str],
+    /// Where it is documented (`document, place`).
+    pub source: &'static str,
+}
+
+impl FaultInfo {
+    /// Whether `name` is this fault's name or one of its aliases (exactly).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name == name || self.aliases.contains(&name)
+    }
+}
+
+/// The entry of `table` (name or alias, variant index) for a received fault name:
+/// an exact match first, else one that differs only in ASCII case.
+pub fn index_by_name(name: &str, table: &[(&str, usize)]) -> Option<usize> {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .or_else(|| table.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+        .map(|(_, i)| *i)
+}
+
+/// The entry of `table` (status, variant index) for a status.
+pub fn index_by_status(status: u16, table: &[(u16, usize)]) -> Option<usize> {
+    table.iter().find(|(s, _)| *s == status).map(|(_, i)| *i)
+}
+
+/// What every generated error enum offers, so code can handle the errors of any
+/// operation alike (retry on `overLimit`, show the message).
+pub trait FaultError: std::error::Error + Sized {
+    /// The id of the operation whose errors these are (the API-wide enum: the API key).
+    const OPERATION: &'static str;
+
+    /// Maps a decoded fault to a variant: by the fault's name (or an alias), else, when
+    /// the body names no fault, by the status; anything else is the catch-all.
+    fn from_fault(body: FaultBody) -> Self;
+
+    /// The decoded fault document.
+    fn fault(&self) -> &FaultBody;
+
+    /// The schema id of the documented fault, `None` for the catch-all.
+    fn fault_id(&self) -> Option<&'static str>;
+
+    /// Decodes a fault response received now.
+    fn from_response(status: u16, retry_after_header: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Self {
+        Self::from_fault(FaultBody::from_response(status, retry_after_header, content_type, body))
+    }
+
+    /// The HTTP status.
+    fn status(&self) -> u16 {
+        self.fault().status
+    }
+
+    /// When the request may be retried (see [`FaultBody::retry_at`]).
+    fn retry_at(&self) -> Option<SystemTime> {
+        self.fault().retry_at()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    // 2010-08-01T00:00:00Z
+    const AUG_1_2010: u64 = 1_280_620_800;
+
+    #[test]
+    fn retry_after_header_in_seconds_counts_from_receipt() {
+        assert_eq!(RetryAfter::parse(" 120 "), Some(RetryAfter::Delay(Duration::from_secs(120))));
+        let f = FaultBody::from_response_at(413, Some("120"), None, b"", at(1000));
+        assert_eq!(f.retry_at(), Some(at(1120)));
+        assert_eq!(f.retry_delay(at(1100)), Some(Duration::from_secs(20)));
+        assert_eq!(f.retry_delay(at(5000)), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn retry_after_header_as_http_date() {
+        assert_eq!(RetryAfter::parse("Sun, 01 Aug 2010 00:00:00 GMT"), Some(RetryAfter::At(at(AUG_1_2010))));
+        let f = FaultBody::from_response_at(413, Some("Sun, 01 Aug 2010 00:00:00 GMT"), None, b"", at(5));
+        assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
+    }
+
+    #[test]
+    fn unreadable_retry_after_is_none() {
+        for bad in ["", "soon", "-5", "1.5", "Sun, 99 Aug 2010", "2010-08-01T00:00:00+2x:00"] {
+            assert_eq!(RetryAfter::parse(bad), None, "{bad}");
+        }
+        assert_eq!(FaultBody::from_response_at(413, Some("soon"), None, b"", at(0)).retry_at(), None);
+    }
+
+    #[test]
+    fn iso_8601_with_zones_and_fractions() {
+        assert_eq!(parse_datetime("2010-08-01T00:00:00Z"), Some(at(AUG_1_2010)));
+        assert_eq!(parse_datetime("2010-08-01T00:00:00"), Some(at(AUG_1_2010)));
+        assert_eq!(parse_datetime("2010-08-01T02:00:00+02:00"), Some(at(AUG_1_2010)));
+        assert_eq!(parse_datetime("2010-07-31T22:30:00-0130"), Some(at(AUG_1_2010)));
+        assert_eq!(parse_datetime("2010-08-01T00:00:00.500Z"), Some(at(AUG_1_2010) + Duration::from_millis(500)));
+        assert_eq!(parse_datetime("not a date"), None);
+        assert_eq!(parse_datetime("1960-01-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn json_fault_with_retry_at() {
+        let body = br#"{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "d", "retryAt": "2010-08-01T00:00:00Z"}}"#;
+        let f = FaultBody::decode(413, Some("application/json"), body);
+        assert_eq!(f.name.as_deref(), Some("overLimit"));
+        assert_eq!(f.code, Some(413));
+        assert_eq!(f.message.as_deref(), Some("OverLimit Retry..."));
+        assert_eq!(f.details.as_deref(), Some("d"));
+        assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
+    }
+
+    #[test]
+    fn xml_fault_with_retry_after_any_namespace() {
+        let body = br#"<overLimit xmlns="urn:x" code="413" retryAfter="2010-08-01T00:00:00Z"><message>Retry</message></overLimit>"#;
+        let f = FaultBody::decode(413, None, body);
+        assert_eq!(f.name.as_deref(), Some("overLimit"));
+        assert_eq!(f.code, Some(413));
+        assert_eq!(f.message.as_deref(), Some("Retry"));
+        assert_eq!(f.details, None);
+        assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
+    }
+
+    #[test]
+    fn header_wins_over_body() {
+        let body = br#"{"overLimit": {"code": 413, "message": "m", "retryAt": "2010-08-01T00:00:00Z"}}"#;
+        let f = FaultBody::from_response_at(413, Some("60"), None, body, at(10));
+        assert_eq!(f.retry_at(), Some(at(70)));
+    }
+
+    #[test]
+    fn undocumented_and_broken_bodies_never_fail() {
+        let f = FaultBody::decode(418, Some("application/json"), br#"{"teapot": {"message": "short and stout"}}"#);
+        assert_eq!(f.name.as_deref(), Some("teapot"));
+        let f = FaultBody::decode(502, Some("text/html"), b"<html><body>Bad Gateway</body></html>");
+        assert_eq!(f.name, None);
+        assert!(f.to_string().starts_with("HTTP 502: <html>"), "{f}");
+        let f = FaultBody::decode(500, None, br#"{"error": {"x": 1}}"#);
+        assert_eq!(f.name, None);
+        let f = FaultBody::decode(502, Some("text/plain"), b"Bad Gateway");
+        assert_eq!(f.name, None);
+        assert_eq!(f.message.as_deref(), Some("Bad Gateway"));
+        assert_eq!(f.to_string(), "HTTP 502: Bad Gateway");
+        for body in [&b"{"[..], b"<a><b></a>", b"\xff\xfe\x00", b"", b"[1,2]", b"{\"x\": 5}", b"null"] {
+            let f = FaultBody::decode(500, None, body);
+            assert_eq!(f.status, 500);
+            let _ = f.to_string();
+        }
+        let f = FaultBody::decode(500, Some("application/json"), b"{\"code\": 99999999, \"message\": 5}");
+        assert_eq!(f.code, None);
+        assert_eq!(f.message.as_deref(), Some("5"));
+    }
+
+    #[test]
+    fn index_lookups() {
+        let names = [("computeFault", 0), ("cloudServersFault", 0), ("overLimit", 1), ("OverLimit", 1)];
+        assert_eq!(index_by_name("cloudServersFault", &names), Some(0));
+        assert_eq!(index_by_name("OVERLIMIT", &names), Some(1));
+        assert_eq!(index_by_name("nope", &names), None);
+        assert_eq!(index_by_status(413, &[(400, 2), (413, 1)]), Some(1));
+        assert_eq!(index_by_status(418, &[(400, 2)]), None);
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(BodyFormat::from_content_type("application/json; charset=UTF-8"), Some(BodyFormat::Json));
+        assert_eq!(BodyFormat::from_content_type("application/xml"), Some(BodyFormat::Xml));
+        assert_eq!(BodyFormat::from_content_type("application/atom+xml"), Some(BodyFormat::Xml));
+        assert_eq!(BodyFormat::from_content_type("text/html"), None);
+    }
+}
