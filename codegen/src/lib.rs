@@ -52,6 +52,7 @@ pub enum Error {
 pub(crate) struct Context<'a> {
     pub(crate) schema: &'a Schema,
     pub(crate) apis: BTreeSet<Api>,
+    pub(crate) clients: bool,
 }
 
 /// Options for one generated file: the schema directory and the APIs to generate.
@@ -59,12 +60,13 @@ pub(crate) struct Context<'a> {
 pub struct Builder {
     schema_dir: PathBuf,
     apis: BTreeSet<Api>,
+    clients: bool,
 }
 
 impl Builder {
     /// Generates from the schema in `schema_dir` (the directory holding `data/` and `xsd/`).
     pub fn new(schema_dir: impl Into<PathBuf>) -> Self {
-        Builder { schema_dir: schema_dir.into(), apis: BTreeSet::new() }
+        Builder { schema_dir: schema_dir.into(), apis: BTreeSet::new(), clients: true }
     }
 
     /// Adds one API; with none added, every API is generated.
@@ -79,10 +81,18 @@ impl Builder {
         self
     }
 
+    /// Whether to generate the async HTTP clients (default true). Without them the output
+    /// holds models, codecs, faults, state machines and limits, for servers and tools that
+    /// do not call the APIs.
+    pub fn clients(mut self, yes: bool) -> Self {
+        self.clients = yes;
+        self
+    }
+
     /// Loads the schema and returns the formatted code.
     pub fn generate(&self) -> Result<String, Error> {
         let schema = Schema::load(&self.schema_dir)?;
-        generate(&schema, &self.apis)
+        generate_with(&schema, &self.apis, self.clients)
     }
 
     /// Writes the code to `$OUT_DIR/file_name` and tells cargo to rerun when any schema
@@ -149,7 +159,12 @@ fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> BTreeSet<Api> {
 
 /// Generates the formatted code for `apis` (all APIs when empty).
 pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, apis) };
+    generate_with(schema, apis, true)
+}
+
+/// Generates the formatted code for `apis` (all when empty), with or without clients.
+pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
+    let ctx = Context { schema, apis: with_dependencies(schema, apis), clients };
     let tokens = ctx.file();
     let file: syn::File = syn::parse2(tokens)?;
     let body = prettyplease::unparse(&file);
@@ -160,7 +175,7 @@ pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> 
 
 /// The formatted `models` module of one API, as reviewed in the snapshots.
 pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api])) };
+    let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api])), clients: false };
     let file: syn::File = syn::parse2(ctx.models_module(api))?;
     Ok(prettyplease::unparse(&file))
 }
@@ -212,7 +227,7 @@ impl Context<'_> {
         let faults = self.faults_module(api);
         let machines = self.machines_module(api);
         let limits = self.limits_module(api);
-        let client = self.client_module(api);
+        let client = if self.clients { self.client_module(api) } else { TokenStream::new() };
         quote! {
             #[doc = #doc]
             pub mod #m {

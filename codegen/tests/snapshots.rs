@@ -44,3 +44,14 @@ fn a_broken_schema_stops_generation_with_the_loader_message() {
     let err = codegen::Builder::new(tmp.path()).generate().unwrap_err().to_string();
     assert!(err.contains("data/namespaces.json:1") && err.contains("not valid JSON"), "{err}");
 }
+
+#[test]
+fn clients_can_be_left_out() {
+    let schema = shipped();
+    let apis = BTreeSet::from([Api::Rackconnect]);
+    let with = codegen::generate_with(&schema, &apis, true).unwrap();
+    let without = codegen::generate_with(&schema, &apis, false).unwrap();
+    assert!(with.contains("pub mod client"));
+    assert!(!without.contains("pub mod client"));
+    assert!(without.contains("pub mod models") && without.contains("pub mod limits"));
+}
