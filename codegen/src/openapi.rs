@@ -1110,12 +1110,7 @@ impl<'a> Gen<'a> {
 
     /// The fault whose body an error example shows (by its JSON key or XML root element).
     fn example_fault(&self, e: &Example, o: &Operation) -> Option<&'a Fault> {
-        let root = match e.format {
-            ExampleFormat::Json => e.body.as_ref().and_then(Value::as_object).and_then(|m| m.keys().next().cloned()),
-            ExampleFormat::Xml => e.body_text().and_then(|t| schema::xml::parse(t).ok()).map(|el| el.name.local),
-            _ => None,
-        }?;
-        self.s.faults.iter().find(|f| f.api == o.api && (f.name == root || f.aliases.contains(&root)))
+        self.s.fault_named(o.api, &e.root_name()?)
     }
 
     // ------------------------------------------------------------------ document

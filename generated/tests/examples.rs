@@ -2,7 +2,7 @@
 //! to an equivalent document.
 //!
 //! The body model of an example is resolved as `schema check` resolves it
-//! (`schema/src/check.rs`, `expected_body`): a request takes the operation's request body;
+//! (`Schema::example_body`): a request takes the operation's request body;
 //! a response takes the body of the response with the example's status, or else the fault
 //! whose name is the body's root (JSON: its single key; XML: its root element).
 //!
@@ -43,28 +43,7 @@ fn shipped() -> &'static Schema {
 /// The body model of an example and its JSON wrapping key (or fault name), as
 /// `schema check` resolves it; `None` when the example has no body model.
 fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<String>)> {
-    let op = s.operation(&e.operation)?;
-    let body = match e.direction {
-        Direction::Request => op.request.clone(),
-        Direction::Exchange => return None,
-        Direction::Response => {
-            let status = e.status.unwrap_or(0);
-            match op.responses.iter().find(|r| r.status == status) {
-                Some(r) => r.body(),
-                None => {
-                    let root = match e.format {
-                        ExampleFormat::Json => e.body.as_ref()?.as_object()?.keys().next().cloned(),
-                        ExampleFormat::Xml => schema::xml::parse(e.body_text()?).ok().map(|el| el.name.local),
-                        _ => None,
-                    }?;
-                    let fault =
-                        s.faults.iter().find(|f| f.api == op.api && (f.name == root || f.aliases.contains(&root)))?;
-                    return Some((s.model(fault.model.as_deref()?)?, Some(fault.name.clone())));
-                }
-            }
-        }
-    }?;
-    Some((s.model(&body.model)?, body.wrap))
+    s.example_body(e).map(|b| (b.model, b.wrap))
 }
 
 /// The generated `roundtrip_json` of the model's API.

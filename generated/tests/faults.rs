@@ -39,17 +39,6 @@ fn classify(api: Api, operation: &str, body: FaultBody) -> (Option<&'static str>
     }
 }
 
-/// The name a documented fault body gives itself: its JSON key or XML root element.
-fn documented_name(format: ExampleFormat, body: &serde_json::Value) -> String {
-    match format {
-        ExampleFormat::Json => body.as_object().and_then(|o| o.keys().next()).cloned().unwrap_or_default(),
-        _ => {
-            let root = runtime::xml::parse(body.as_str().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
-            root.name.local
-        }
-    }
-}
-
 #[test]
 fn every_documented_fault_example_decodes_to_its_fault() {
     let schema = schema();
@@ -61,13 +50,10 @@ fn every_documented_fault_example_decodes_to_its_fault() {
             _ => continue,
         };
         let status = ex.status.unwrap_or_default();
-        let body = ex.body.as_ref().unwrap_or(&serde_json::Value::Null);
-        let name = documented_name(ex.format, body);
+        let name = ex.root_name().unwrap_or_else(|| panic!("{}: the body names no fault", ex.id));
         let op = schema.operation(&ex.operation).unwrap_or_else(|| panic!("{}: no operation", ex.id));
         let expected = schema
-            .faults
-            .iter()
-            .find(|f| f.api == op.api && (f.name == name || f.aliases.contains(&name)))
+            .fault_named(op.api, &name)
             .unwrap_or_else(|| panic!("{}: no fault named {name}", ex.id));
 
         // With and without the Content-Type header (the format is then guessed).

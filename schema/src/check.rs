@@ -261,50 +261,25 @@ impl Ctx<'_> {
         }
     }
 
-    /// The body an example must conform to, with the JSON wrap key or XML root name.
+    /// The body an example must conform to, with the JSON wrap key or XML root name;
+    /// records why when there is none, or when a fault body does not fit its operation.
     fn expected_body(&self, e: &Example, at: &Location, diags: &mut Diagnostics) -> Option<(&Model, Option<String>)> {
         let op = self.s.operation(&e.operation)?;
-        let body = match e.direction {
-            Direction::Request => op.request.clone(),
-            Direction::Exchange => return None,
-            Direction::Response => {
-                let status = e.status.unwrap_or(0);
-                match op.responses.iter().find(|r| r.status == status) {
-                    Some(r) => r.body(),
-                    None => return self.fault_body(e, op, at, diags),
-                }
+        if e.direction == Direction::Exchange {
+            return None;
+        }
+        let status = e.status.unwrap_or(0);
+        let has_status = e.direction == Direction::Request || op.responses.iter().any(|r| r.status == status);
+        let Some(body) = self.s.example_body(e) else {
+            if has_status {
+                diags.push(at, ProblemKind::Conformance, format!("{} has no {:?} body but the example has one", op.id, e.direction));
+            } else if e.format != ExampleFormat::Shell && e.root_name().and_then(|n| self.s.fault_named(op.api, &n)).is_none() {
+                let known: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
+                diags.push(&at.child("status"), ProblemKind::Conformance, format!("status {status} is neither a normal response of {} ({known:?}) nor a fault body", op.id));
             }
-        };
-        let Some(body) = body else {
-            diags.push(at, ProblemKind::Conformance, format!("{} has no {:?} body but the example has one", op.id, e.direction));
             return None;
         };
-        let format = match e.format {
-            ExampleFormat::Json => Some(Format::Json),
-            ExampleFormat::Xml => Some(Format::Xml),
-            ExampleFormat::Text => Some(Format::Text),
-            _ => None,
-        };
-        if let Some(f) = format {
-            if !body.formats.contains(&f) {
-                diags.push(&at.child("format"), ProblemKind::Conformance, format!("{} does not offer this body as {f:?}", op.id));
-            }
-        }
-        let m = self.s.model(&body.model)?;
-        Some((m, body.wrap))
-    }
-
-    fn fault_body(&self, e: &Example, op: &crate::Operation, at: &Location, diags: &mut Diagnostics) -> Option<(&Model, Option<String>)> {
-        let root = match e.format {
-            ExampleFormat::Json => e.body.as_ref().and_then(|b| b.as_object()).and_then(|o| o.keys().next().cloned()),
-            ExampleFormat::Xml => e.body_text().and_then(|t| crate::xml::parse(t).ok()).map(|el| el.name.local),
-            _ => None,
-        };
-        let status = e.status.unwrap_or(0);
-        let fault = root.as_ref().and_then(|name| {
-            self.s.faults.iter().find(|f| f.api == op.api && (f.name == *name || f.aliases.contains(name)))
-        });
-        match fault {
+        match body.fault {
             Some(f) => {
                 if !f.codes.contains(&status) && !f.more_codes {
                     diags.push(&at.child("status"), ProblemKind::Conformance, format!("status {status} is not a code of fault {}", f.id));
@@ -312,17 +287,20 @@ impl Ctx<'_> {
                 if !op.faults.iter().any(|r| r.fault == f.id) && !f.all_requests {
                     diags.push(&at.child("status"), ProblemKind::Conformance, format!("{} does not list fault {}", op.id, f.id));
                 }
-                let m = self.s.model(f.model.as_deref()?)?;
-                Some((m, Some(f.name.clone())))
             }
             None => {
-                let known: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
-                if e.format != ExampleFormat::Shell {
-                    diags.push(&at.child("status"), ProblemKind::Conformance, format!("status {status} is neither a normal response of {} ({known:?}) nor a fault body", op.id));
+                let format = match e.format {
+                    ExampleFormat::Json => Some(Format::Json),
+                    ExampleFormat::Xml => Some(Format::Xml),
+                    ExampleFormat::Text => Some(Format::Text),
+                    _ => None,
+                };
+                if let Some(f) = format.filter(|f| !body.formats.contains(f)) {
+                    diags.push(&at.child("format"), ProblemKind::Conformance, format!("{} does not offer this body as {f:?}", op.id));
                 }
-                None
             }
         }
+        Some((body.model, body.wrap))
     }
 
     fn example(&self, e: &Example, diags: &mut Diagnostics) {

@@ -84,6 +84,15 @@ pub struct Example {
 }
 
 impl Example {
+    /// The root key of a JSON body or the root element's local name of an XML body.
+    pub fn root_name(&self) -> Option<String> {
+        match self.format {
+            ExampleFormat::Json => self.body.as_ref()?.as_object()?.keys().next().cloned(),
+            ExampleFormat::Xml => xml_dom::parse(self.body_text()?).ok().map(|el| el.name.local),
+            _ => None,
+        }
+    }
+
     /// The body as text, for formats stored as text.
     pub fn body_text(&self) -> Option<&str> {
         self.body.as_ref().and_then(|b| b.as_str())

@@ -40,6 +40,19 @@ pub use provenance::{Api, DocumentKey, Erratum, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The body an example conforms to (see [`Schema::example_body`]).
+#[derive(Debug, Clone)]
+pub struct ExampleBody<'a> {
+    /// The body model.
+    pub model: &'a Model,
+    /// The JSON key that wraps the model; for a fault, the fault name (also the XML root).
+    pub wrap: Option<String>,
+    /// The fault, when the example is a fault body.
+    pub fault: Option<&'a Fault>,
+    /// The formats the operation offers the body in (empty for faults: every format).
+    pub formats: Vec<operations::Format>,
+}
+
 /// The directory of the schema that ships with this crate.
 pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -113,6 +126,35 @@ impl Schema {
     /// The limit with this id.
     pub fn limit(&self, id: &str) -> Option<&Limit> {
         self.limits.iter().find(|l| l.id == id)
+    }
+
+    /// The fault of `api` whose name, or one of whose other spellings, is `name`.
+    pub fn fault_named(&self, api: Api, name: &str) -> Option<&Fault> {
+        self.faults.iter().find(|f| f.api == api && (f.name == name || f.aliases.iter().any(|a| a == name)))
+    }
+
+    /// The body an example must conform to: the operation's request body for a request,
+    /// the response with the example's status for a response, or else the fault body that
+    /// the example's root key (JSON) or root element (XML) names. `None` for an exchange,
+    /// or when no such body exists.
+    pub fn example_body(&self, e: &Example) -> Option<ExampleBody<'_>> {
+        let op = self.operation(&e.operation)?;
+        let body = match e.direction {
+            examples::Direction::Exchange => return None,
+            examples::Direction::Request => op.request.clone(),
+            examples::Direction::Response => {
+                let status = e.status.unwrap_or(0);
+                match op.responses.iter().find(|r| r.status == status) {
+                    Some(r) => r.body(),
+                    None => {
+                        let fault = self.fault_named(op.api, &e.root_name()?)?;
+                        let model = self.model(fault.model.as_deref()?)?;
+                        return Some(ExampleBody { model, wrap: Some(fault.name.clone()), fault: Some(fault), formats: Vec::new() });
+                    }
+                }
+            }
+        }?;
+        Some(ExampleBody { model: self.model(&body.model)?, wrap: body.wrap, fault: None, formats: body.formats })
     }
 
     /// The namespace with this prefix.
