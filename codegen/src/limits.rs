@@ -585,16 +585,7 @@ impl Context<'_> {
         }
         let text = match ty {
             TypeExpr::Scalar(Scalar::Secret) => quote!(#value.expose()),
-            TypeExpr::Scalar(
-                Scalar::String
-                | Scalar::DateTime
-                | Scalar::Uuid
-                | Scalar::Uri
-                | Scalar::Ipv4
-                | Scalar::Ipv6
-                | Scalar::Ip
-                | Scalar::Base64,
-            ) => quote!(#value.as_str()),
+            TypeExpr::Scalar(s) if Context::is_string_scalar(*s) => quote!(#value.as_str()),
             TypeExpr::Enum(id) | TypeExpr::Model(id) if self.schema.model(id).is_some_and(|m| m.kind == ModelKind::Enum) => {
                 quote!(#value.as_str())
             }

@@ -17,23 +17,32 @@ enum XmlShape {
 }
 
 impl Context<'_> {
+    /// Whether a scalar is held as a Rust `String`.
+    pub(crate) fn is_string_scalar(s: Scalar) -> bool {
+        matches!(
+            s,
+            Scalar::String
+                | Scalar::DateTime
+                | Scalar::Uuid
+                | Scalar::Uri
+                | Scalar::Ipv4
+                | Scalar::Ipv6
+                | Scalar::Ip
+                | Scalar::Base64
+        )
+    }
+
     /// The Rust type of a scalar.
     pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
         match s {
-            Scalar::String
-            | Scalar::DateTime
-            | Scalar::Uuid
-            | Scalar::Uri
-            | Scalar::Ipv4
-            | Scalar::Ipv6
-            | Scalar::Ip
-            | Scalar::Base64 => quote!(String),
+            s if Self::is_string_scalar(s) => quote!(String),
             Scalar::Integer | Scalar::UnixTime => quote!(i64),
             Scalar::Number => quote!(f64),
             Scalar::Boolean => quote!(bool),
             Scalar::Secret => quote!(::runtime::Secret),
             Scalar::IntegerOrUuid => quote!(::runtime::IntegerOrUuid),
             Scalar::Any => quote!(::runtime::serde_json::Value),
+            _ => quote!(String),
         }
     }
 
@@ -539,7 +548,6 @@ impl Context<'_> {
     }
 
     fn map(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
-        let name = format_ident!("{}", model_type(&m.id));
         let Some(values) = m.map_values() else { return quote!() };
         let vt = self.rust_type(api, values);
         let x = m.xml.clone().unwrap_or_default();
@@ -571,30 +579,10 @@ impl Context<'_> {
                 quote!(::runtime::xml::put_map_models(&mut el, ns, #entry, #key, &self.0);),
             ),
         };
-        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
-        quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
-            #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(pub ::std::collections::BTreeMap<String, #vt>);
-            impl FromXml for #name {
-                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
-                    let ns = el.name.ns.as_deref();
-                    Ok(#name(#dec))
-                }
-            }
-            impl ToXml for #name {
-                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
-                    let mut el = ::runtime::xml::Element::new(ns, local);
-                    #enc
-                    el
-                }
-            }
-        }
+        self.newtype(m, doc, quote!(::std::collections::BTreeMap<String, #vt>), dec, enc)
     }
 
     fn array(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
-        let name = format_ident!("{}", model_type(&m.id));
         let Some(items) = &m.items else { return quote!() };
         let it = self.rust_type(api, items);
         let item_xml = m.xml.as_ref().and_then(|x| x.item.as_ref());
@@ -616,12 +604,19 @@ impl Context<'_> {
                 quote!(::runtime::xml::put_child(&mut el, ns, #local, item);),
             ),
         };
+        self.newtype(m, doc, quote!(Vec<#it>), dec, quote!(for item in self.0.iter() { #enc }))
+    }
+
+    /// A map or array model: a transparent newtype whose XML content `dec` reads and
+    /// `enc` writes (into `el`).
+    fn newtype(&self, m: &Model, doc: TokenStream, inner: TokenStream, dec: TokenStream, enc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
             #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(pub Vec<#it>);
+            pub struct #name(pub #inner);
             impl FromXml for #name {
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                     let ns = el.name.ns.as_deref();
@@ -631,7 +626,7 @@ impl Context<'_> {
             impl ToXml for #name {
                 fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
                     let mut el = ::runtime::xml::Element::new(ns, local);
-                    for item in self.0.iter() { #enc }
+                    #enc
                     el
                 }
             }
