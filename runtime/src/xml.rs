@@ -72,6 +72,27 @@ pub fn wrapper<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Opti
     el.children_named(ns, local).next()
 }
 
+/// Reads a map: one entry per child named `entry` (or `el` itself when `entry` is `None`),
+/// keyed by the entry's attribute `key`, its value read by `value`.
+fn read_map<V>(
+    el: &Element,
+    ns: Option<&str>,
+    entry: Option<&str>,
+    key: &str,
+    value: impl Fn(&Element) -> Result<V, DecodeError>,
+) -> Result<BTreeMap<String, V>, DecodeError> {
+    let entries: Vec<&Element> = match entry {
+        Some(e) => el.children_named(ns, e).collect(),
+        None => vec![el],
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
+        out.insert(k, value(e)?);
+    }
+    Ok(out)
+}
+
 /// Reads a map from entries (`<meta key="k">v</meta>`), or from `el` itself when `entry` is `None`.
 /// The value is the entry's text, or the attribute `value_attribute` when given.
 pub fn map_text<V: XmlText>(
@@ -81,20 +102,10 @@ pub fn map_text<V: XmlText>(
     key: &str,
     value_attribute: Option<&str>,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
-    let entries: Vec<&Element> = match entry {
-        Some(e) => el.children_named(ns, e).collect(),
-        None => vec![el],
-    };
-    let mut out = BTreeMap::new();
-    for e in entries {
-        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
-        let v = match value_attribute {
-            Some(a) => required(attr(e, None, a)?, e, &format!("attribute `{a}`"))?,
-            None => text(e)?,
-        };
-        out.insert(k, v);
-    }
-    Ok(out)
+    read_map(el, ns, entry, key, |e| match value_attribute {
+        Some(a) => required(attr(e, None, a)?, e, &format!("attribute `{a}`")),
+        None => text(e),
+    })
 }
 
 /// Reads a map whose values are lists of items (`<network id="public"><ip .../></network>`).
@@ -106,17 +117,7 @@ pub fn map_lists<V: FromXml>(
     key: &str,
     item: &str,
 ) -> Result<BTreeMap<String, Vec<V>>, DecodeError> {
-    let entries: Vec<&Element> = match entry {
-        Some(e) => el.children_named(ns, e).collect(),
-        None => vec![el],
-    };
-    let mut out = BTreeMap::new();
-    for e in entries {
-        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
-        let items = children(e, ns, item)?;
-        out.insert(k, items);
-    }
-    Ok(out)
+    read_map(el, ns, entry, key, |e| children(e, ns, item))
 }
 
 /// Reads a map whose values are models held in the entries' content.
@@ -126,16 +127,7 @@ pub fn map_models<V: FromXml>(
     entry: Option<&str>,
     key: &str,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
-    let entries: Vec<&Element> = match entry {
-        Some(e) => el.children_named(ns, e).collect(),
-        None => vec![el],
-    };
-    let mut out = BTreeMap::new();
-    for e in entries {
-        let k: String = required(attr(e, None, key)?, e, &format!("attribute `{key}`"))?;
-        out.insert(k, V::from_xml(e)?);
-    }
-    Ok(out)
+    read_map(el, ns, entry, key, V::from_xml)
 }
 
 /// Parses a document and reads its root, which must be `local` in namespace `ns`.
