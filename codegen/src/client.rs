@@ -80,6 +80,22 @@ fn param_ident(name: &str) -> proc_macro2::Ident {
     format_ident!("{}", n)
 }
 
+/// An operation's path parameters as method parameters (`server_id: &str`, `id: i64`)
+/// and as the arguments that pass them on.
+fn path_params(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    op.path_params
+        .iter()
+        .map(|p| {
+            let i = param_ident(&p.name);
+            let t = match &p.ty {
+                TypeExpr::Scalar(Scalar::Integer | Scalar::UnixTime) => quote!(i64),
+                _ => quote!(&str),
+            };
+            (quote!(#i: #t), quote!(#i))
+        })
+        .unzip()
+}
+
 fn format_tokens(f: Format) -> Option<TokenStream> {
     match f {
         Format::Json => Some(quote!(::runtime::client::Format::Json)),
@@ -268,17 +284,7 @@ impl Context<'_> {
         let mut items = Vec::new();
 
         // Path parameters and extra headers, as method parameters.
-        let mut params = Vec::new();
-        let mut args = Vec::new();
-        for p in &op.path_params {
-            let i = param_ident(&p.name);
-            let t = match &p.ty {
-                TypeExpr::Scalar(Scalar::Integer | Scalar::UnixTime) => quote!(i64),
-                _ => quote!(&str),
-            };
-            params.push(quote!(#i: #t));
-            args.push(quote!(#i));
-        }
+        let (mut params, mut args) = path_params(op);
         let mut header_calls = Vec::new();
         for h in op.request_headers.iter().filter(|h| !h.name.eq_ignore_ascii_case("X-Auth-Token")) {
             let i = param_ident(&h.name);
@@ -733,17 +739,7 @@ impl Context<'_> {
 
             let err = format_ident!("{}", error_type(getter));
             let get = format_ident!("{}", snake(local_id(getter)));
-            let mut params = Vec::new();
-            let mut args = Vec::new();
-            for p in &getter.path_params {
-                let i = param_ident(&p.name);
-                let t = match &p.ty {
-                    TypeExpr::Scalar(Scalar::Integer | Scalar::UnixTime) => quote!(i64),
-                    _ => quote!(&str),
-                };
-                params.push(quote!(#i: #t));
-                args.push(quote!(#i));
-            }
+            let (params, args) = path_params(getter);
             let call = if getter.query.is_empty() {
                 quote!(self.#get(#(#args),*))
             } else {
