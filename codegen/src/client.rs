@@ -30,14 +30,7 @@ const RESERVED: [&str; 17] = [
     "stamp", "pairs", "target", "opts", "what",
 ];
 
-/// How many `Option`s wrap a field's Rust type (see `models.rs`, `field_type`).
-fn option_depth(f: &Field) -> u8 {
-    match (f.required && f.json, f.nullable) {
-        (true, false) => 0,
-        (true, true) | (false, false) => 1,
-        (false, true) => 2,
-    }
-}
+use crate::models::option_depth;
 
 /// `<owner>.<field>` as an owned `Option<T>` (cloned unless `copy`).
 fn owned_opt(owner: &TokenStream, f: &Field, copy: bool) -> TokenStream {
@@ -799,7 +792,14 @@ impl Context<'_> {
             }
         });
         let details = part("details", &[Scalar::String]).map_or(quote!(None), |x| owned_opt(&f, x, false));
-        let created = part("created", &[Scalar::String, Scalar::DateTime]).map_or(quote!(None), |x| owned_opt(&f, x, false));
+        let created = part("created", &[Scalar::String, Scalar::DateTime]).map_or(quote!(None), |x| {
+            let v = owned_opt(&f, x, false);
+            if matches!(x.ty, TypeExpr::Scalar(Scalar::DateTime)) {
+                quote!(#v.map(|t| t.as_str().to_string()))
+            } else {
+                v
+            }
+        });
         let build = quote!(::runtime::client::EmbeddedFault { code: #code, message: #message, details: #details, created: #created });
         let body = match option_depth(field) {
             0 => quote!({ let f = &self.#n; Some(#build) }),

@@ -18,6 +18,7 @@ mod limits;
 mod machines;
 mod models;
 pub mod names;
+mod shapes;
 pub mod openapi;
 
 use proc_macro2::TokenStream;
@@ -204,7 +205,13 @@ impl Context<'_> {
             })
             .collect();
         let modules: Vec<TokenStream> = self.apis.iter().map(|a| self.api_module(*a)).collect();
+        let tables = self.apis.iter().map(|a| {
+            let m = names::ident(names::api_module(*a));
+            quote!(#m::shapes::MODELS)
+        });
         quote! {
+            /// The shapes of every generated model, for the strict validator (`runtime::strict`).
+            pub static SHAPES: ::runtime::shapes::Tables = ::runtime::shapes::Tables(&[#(#tables),*]);
             /// XML namespaces of the APIs and their extensions.
             pub mod ns {
                 #(#ns_consts)*
@@ -227,6 +234,7 @@ impl Context<'_> {
         let faults = self.faults_module(api);
         let machines = self.machines_module(api);
         let limits = self.limits_module(api);
+        let shapes = self.shapes_module(api);
         let client = if self.clients { self.client_module(api) } else { TokenStream::new() };
         quote! {
             #[doc = #doc]
@@ -235,6 +243,7 @@ impl Context<'_> {
                 #faults
                 #machines
                 #limits
+                #shapes
                 #client
             }
         }

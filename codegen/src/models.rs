@@ -7,6 +7,16 @@ use quote::{format_ident, quote};
 use schema::models::{Field, FieldXml, Model, ModelKind, Scalar, TypeExpr};
 use schema::Api;
 
+/// How many `Option`s wrap a field's Rust type: none for a required non-nullable field,
+/// two for an optional field whose `null` is documented (absent, `null`, or a value).
+pub(crate) fn option_depth(f: &Field) -> u8 {
+    match (f.required && f.json, f.nullable) {
+        (true, false) => 0,
+        (true, true) | (false, false) => 1,
+        (false, true) => 2,
+    }
+}
+
 /// How a type's values travel in XML text (attributes, element text) or as elements.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum XmlShape {
@@ -35,6 +45,7 @@ impl Context<'_> {
     /// The Rust type of a scalar.
     pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
         match s {
+            Scalar::DateTime => quote!(::runtime::Timestamp),
             s if Self::is_string_scalar(s) => quote!(String),
             Scalar::Integer | Scalar::UnixTime => quote!(i64),
             Scalar::Number => quote!(f64),
@@ -210,10 +221,10 @@ impl Context<'_> {
 
     fn field_type(&self, api: Api, f: &Field) -> TokenStream {
         let t = self.rust_type(api, &f.ty);
-        match (f.required && f.json, f.nullable) {
-            (true, false) => t,
-            (true, true) | (false, false) => quote!(Option<#t>),
-            (false, true) => quote!(Option<Option<#t>>),
+        match option_depth(f) {
+            0 => t,
+            1 => quote!(Option<#t>),
+            _ => quote!(Option<Option<#t>>),
         }
     }
 
@@ -235,6 +246,7 @@ impl Context<'_> {
                         <::runtime::serde::de::IgnoredAny as ::runtime::serde::Deserialize>::deserialize(d).map(|_| #name)
                     }
                 }
+                impl ::runtime::lenient::LenientModel for #name {}
                 impl FromXml for #name {
                     fn from_xml(_el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                         Ok(#name)
@@ -251,21 +263,42 @@ impl Context<'_> {
         let mut decode = Vec::new();
         let mut encode_attrs = Vec::new();
         let mut encode_children = Vec::new();
+        let mut ctor_params = Vec::new();
+        let mut ctor_sets = Vec::new();
+        let mut setters = Vec::new();
         for f in &m.fields {
             let fname = format_ident!("{}", snake(&f.name));
             let ty = self.field_type(api, f);
             let wire = &f.name;
             let fdoc = crate::field_doc(f);
+            let rename = if fname == wire.as_str() { quote!() } else { quote!(rename = #wire,) };
             let serde_attr = if !f.json {
                 quote!(#[serde(skip)])
             } else {
-                match (f.required, f.nullable) {
-                    (true, _) => quote!(#[serde(rename = #wire)]),
-                    (false, false) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
-                    (false, true) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none", with = "::runtime::values::nullable")]),
+                match option_depth(f) {
+                    0 => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::required")]),
+                    1 if f.required => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::optional")]),
+                    1 => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::optional", skip_serializing_if = "Option::is_none")]),
+                    _ => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::nullable", serialize_with = "::runtime::values::nullable::serialize", skip_serializing_if = "Option::is_none")]),
                 }
             };
             fields.push(quote! { #fdoc #serde_attr pub #fname: #ty, });
+            let inner = self.rust_type(api, &f.ty);
+            if option_depth(f) == 0 {
+                ctor_params.push(quote!(#fname: impl Into<#inner>));
+                ctor_sets.push(quote!(#fname: #fname.into(),));
+            } else {
+                let sdoc = format!(" Sets `{wire}`.");
+                let value = if option_depth(f) == 2 { quote!(Some(Some(value.into()))) } else { quote!(Some(value.into())) };
+                setters.push(quote! {
+                    #[doc = #sdoc]
+                    #[must_use]
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self {
+                        self.#fname = #value;
+                        self
+                    }
+                });
+            }
             let (dec, enc, is_attr) = self.field_xml(api, f);
             decode.push(quote!(#fname: #dec,));
             if is_attr {
@@ -274,14 +307,28 @@ impl Context<'_> {
                 encode_children.push(enc);
             }
         }
+        let ctor_doc = if ctor_params.is_empty() {
+            " An empty body: every field is optional; add them with the setters.".to_string()
+        } else {
+            " A body with its required fields; add optional ones with the setters.".to_string()
+        };
+        let fill = if ctor_sets.len() == m.fields.len() { quote!() } else { quote!(..Default::default()) };
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
             #[serde(crate = "::runtime::serde")]
             pub struct #name {
                 #(#fields)*
             }
+            impl #name {
+                #[doc = #ctor_doc]
+                pub fn new(#(#ctor_params),*) -> Self {
+                    #name { #(#ctor_sets)* #fill }
+                }
+                #(#setters)*
+            }
+            impl ::runtime::lenient::LenientModel for #name {}
             impl FromXml for #name {
                 #[allow(unused_variables)]
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
@@ -337,8 +384,7 @@ impl Context<'_> {
             Some(x) if !x.json_only => x.clone(),
             _ => {
                 // No XML form: a required field cannot be read from XML at all.
-                let label = format!("field `{}` (it has no XML form)", f.name);
-                let dec = if required { quote!(::runtime::xml::required(None, el, #label)?) } else { quote!(None) };
+                let dec = if required { quote!(Default::default()) } else { quote!(None) };
                 return (dec, quote!(), false);
             }
         };
@@ -351,11 +397,11 @@ impl Context<'_> {
             Some(p) => self.ns_expr(Some(p)),
             None => quote!(ns),
         };
-        let what = |kind: &str, name: &str| format!("{kind} `{name}`");
-        // Wrap the decoded Option<T> into the field's Rust type.
-        let finish = |opt: TokenStream, label: String| -> TokenStream {
+        // Wrap the decoded Option<T> into the field's Rust type; a missing required value
+        // reads as its default (the strict validator reports it).
+        let finish = |opt: TokenStream| -> TokenStream {
             if required {
-                quote!(::runtime::xml::required(#opt, el, #label)?)
+                quote!((#opt).unwrap_or_default())
             } else if nullable_opt {
                 quote!((#opt).map(Some))
             } else {
@@ -376,7 +422,7 @@ impl Context<'_> {
                 Some(p) => self.ns_expr(Some(p)),
                 None => quote!(None),
             };
-            let dec = finish(quote!(::runtime::xml::attr(el, #ans, #a)?), what("attribute", a));
+            let dec = finish(quote!(::runtime::xml::attr(el, #ans, #a)?));
             let enc = quote! { if let Some(v) = #value_ref { ::runtime::xml::put_attr(&mut el, #ans, #a, v); } };
             return (dec, enc, true);
         }
@@ -417,7 +463,7 @@ impl Context<'_> {
         if let Some(w) = &x.wrapper {
             let items = read_items(quote!(w));
             let dec_opt = quote!(match ::runtime::xml::wrapper(el, #ns, #w) { Some(w) => Some(#items), None => None });
-            let dec = finish(dec_opt, what("element", w));
+            let dec = finish(dec_opt);
             let write = write_item(quote!(&mut wrapper));
             let enc = quote! {
                 if let Some(items) = #value_ref {
@@ -449,7 +495,7 @@ impl Context<'_> {
             (XmlShape::Text, None) => quote!(::runtime::xml::child_text(el, #ns, #item_local)?),
             (XmlShape::Element, None) => quote!(::runtime::xml::child(el, #ns, #item_local)?),
         };
-        let dec = finish(dec_opt, what("element", &item_local));
+        let dec = finish(dec_opt);
         let write = match (shape, &va) {
             (_, Some(a)) => quote!(::runtime::xml::put_attr_child(&mut el, #ns, #item_local, #a, v);),
             (XmlShape::Text, None) => quote!(::runtime::xml::put_text(&mut el, #ns, #item_local, v);),
@@ -532,10 +578,16 @@ impl Context<'_> {
             }
             impl<'de> ::runtime::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    let s = <String as ::runtime::serde::Deserialize>::deserialize(d)?;
-                    Ok(#name::from(s.as_str()))
+                    Ok(::runtime::lenient::enum_text(d)?.map_or_else(Self::default, |s| #name::from(s.as_str())))
                 }
             }
+            /// An absent value: `Unknown("")`.
+            impl Default for #name {
+                fn default() -> Self {
+                    #name::Unknown(String::new())
+                }
+            }
+            impl ::runtime::lenient::LenientModel for #name {}
             impl XmlText for #name {
                 fn from_text(text: &str) -> Result<Self, String> {
                     Ok(#name::from(text))
@@ -616,7 +668,8 @@ impl Context<'_> {
             #doc
             #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
             #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(pub #inner);
+            pub struct #name(#[serde(deserialize_with = "::runtime::lenient::required")] pub #inner);
+            impl ::runtime::lenient::LenientModel for #name {}
             impl FromXml for #name {
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                     let ns = el.name.ns.as_deref();
@@ -639,9 +692,10 @@ impl Context<'_> {
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
             #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(pub #t);
+            pub struct #name(#[serde(deserialize_with = "::runtime::lenient::required")] pub #t);
+            impl ::runtime::lenient::LenientModel for #name {}
             impl #name {
                 /// Reads the plain-text body.
                 pub fn from_text_body(body: &str) -> Result<Self, ::runtime::DecodeError> {

@@ -5,14 +5,18 @@
 
 pub mod client;
 pub mod faults;
+pub mod lenient;
 pub mod limits;
 pub mod machines;
+pub mod strict;
 pub mod values;
 pub mod xml;
 
+pub use jiff;
 pub use serde;
 pub use serde_json;
-pub use values::{IntegerOrUuid, Secret};
+pub use shapes;
+pub use values::{IntegerOrUuid, Secret, Timestamp};
 
 /// Why a body could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -49,6 +49,12 @@ pub enum IntegerOrUuid {
     Uuid(String),
 }
 
+impl Default for IntegerOrUuid {
+    fn default() -> Self {
+        IntegerOrUuid::Uuid(String::new())
+    }
+}
+
 impl fmt::Display for IntegerOrUuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -58,12 +64,74 @@ impl fmt::Display for IntegerOrUuid {
     }
 }
 
+/// A date-time as a server sent it: the raw text, kept whatever its form, and parsed
+/// on demand as ISO 8601. A date in another form never fails a decode; the strict
+/// validator reports it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(String);
+
+impl Timestamp {
+    /// Keeps `raw` as received.
+    pub fn new(raw: impl Into<String>) -> Self {
+        Timestamp(raw.into())
+    }
+
+    /// The text as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The instant, when the text is an ISO 8601 date-time with a zone (`Z` or an offset).
+    pub fn parse(&self) -> Result<jiff::Timestamp, shapes::DateTimeError> {
+        shapes::parse_datetime(&self.0)
+    }
+}
+
+impl From<jiff::Timestamp> for Timestamp {
+    /// The instant in UTC, `2012-08-20T21:11:09Z`, as the documents write it.
+    fn from(t: jiff::Timestamp) -> Self {
+        Timestamp(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
+}
+
+impl From<&str> for Timestamp {
+    fn from(s: &str) -> Self {
+        Timestamp(s.to_string())
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({:?})", self.0)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl XmlText for Timestamp {
+    fn from_text(text: &str) -> Result<Self, String> {
+        Ok(Timestamp(text.to_string()))
+    }
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+
 /// A value with a text form, as XML attributes and element text carry it.
 pub trait XmlText: Sized {
     /// Reads the value from text.
     fn from_text(text: &str) -> Result<Self, String>;
     /// Writes the value as text.
     fn to_text(&self) -> String;
+    /// Whether a blank text stands for "no value" (`swap=""` on a number).
+    fn blank_is_absent() -> bool {
+        false
+    }
 }
 
 impl XmlText for String {
@@ -85,6 +153,9 @@ impl XmlText for Secret {
 }
 
 impl XmlText for i64 {
+    fn blank_is_absent() -> bool {
+        true
+    }
     fn from_text(text: &str) -> Result<Self, String> {
         text.trim().parse().map_err(|_| format!("`{text}` is not an integer"))
     }
@@ -94,6 +165,9 @@ impl XmlText for i64 {
 }
 
 impl XmlText for f64 {
+    fn blank_is_absent() -> bool {
+        true
+    }
     fn from_text(text: &str) -> Result<Self, String> {
         text.trim().parse().map_err(|_| format!("`{text}` is not a number"))
     }
@@ -109,6 +183,9 @@ impl XmlText for f64 {
 }
 
 impl XmlText for bool {
+    fn blank_is_absent() -> bool {
+        true
+    }
     fn from_text(text: &str) -> Result<Self, String> {
         match text.trim() {
             "true" | "True" => Ok(true),

@@ -2,7 +2,9 @@
 //!
 //! Decoding walks an [`Element`] tree: attributes and children are looked up by
 //! namespace and local name, so prefixes never matter and unknown attributes or
-//! elements (extensions a client does not know) are ignored.
+//! elements (extensions a client does not know) are ignored. Reading is tolerant: an
+//! attribute or element found only in another namespace is read by its local name, a
+//! blank number is absent, and a missing required value is its type's default.
 
 use crate::values::XmlText;
 use crate::DecodeError;
@@ -31,45 +33,63 @@ pub fn required<T>(v: Option<T>, el: &Element, what: &str) -> Result<T, DecodeEr
 }
 
 /// Reads an attribute.
+/// Reads an attribute: in namespace `ns`, else (tolerantly) any attribute of that local
+/// name; a blank value of a type whose blank means "no value" is absent.
 pub fn attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    el.attr(ns, local).map(|v| T::from_text(v).map_err(|m| value_err(el, format!("@{local}: {m}")))).transpose()
+    let found = el.attr(ns, local).or_else(|| el.attributes.iter().find(|(n, _)| n.local == local).map(|(_, v)| v.as_str()));
+    match found {
+        Some(v) if T::blank_is_absent() && v.trim().is_empty() => Ok(None),
+        Some(v) => T::from_text(v).map(Some).map_err(|m| value_err(el, format!("@{local}: {m}"))),
+        None => Ok(None),
+    }
+}
+
+/// The children named `local` in namespace `ns`; when there are none, (tolerantly) the
+/// children of that local name in any namespace.
+fn named<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+    let exact = el.children_named(ns, local).next().is_some();
+    el.children.iter().filter(move |c| c.name.local == local && (!exact || c.name.ns.as_deref() == ns))
 }
 
 /// Reads an element's own text.
-pub fn text<T: XmlText>(el: &Element) -> Result<T, DecodeError> {
-    T::from_text(el.text.trim()).map_err(|m| value_err(el, m))
+pub fn text<T: XmlText + Default>(el: &Element) -> Result<T, DecodeError> {
+    let t = el.text.trim();
+    if T::blank_is_absent() && t.is_empty() {
+        return Ok(T::default());
+    }
+    T::from_text(t).map_err(|m| value_err(el, m))
 }
 
 /// Reads the text of the first child of this name.
-pub fn child_text<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    el.children_named(ns, local).next().map(text).transpose()
+pub fn child_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
+    named(el, ns, local).next().map(text).transpose()
 }
 
 /// Reads the text of every child of this name.
-pub fn children_text<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    el.children_named(ns, local).map(text).collect()
+pub fn children_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
+    named(el, ns, local).map(text).collect()
 }
 
 /// Reads an attribute of every child of this name (`<server id="1"/><server id="2"/>`).
-pub fn children_attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str, attribute: &str) -> Result<Vec<T>, DecodeError> {
-    el.children_named(ns, local)
-        .map(|c| required(attr(c, None, attribute)?, c, &format!("attribute `{attribute}`")))
+pub fn children_attr<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str, attribute: &str) -> Result<Vec<T>, DecodeError> {
+    named(el, ns, local)
+        .map(|c| attr(c, None, attribute).map(Option::unwrap_or_default))
         .collect()
 }
 
 /// Reads the first child of this name as a model.
 pub fn child<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    el.children_named(ns, local).next().map(T::from_xml).transpose()
+    named(el, ns, local).next().map(T::from_xml).transpose()
 }
 
 /// Reads every child of this name as a model.
 pub fn children<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    el.children_named(ns, local).map(T::from_xml).collect()
+    named(el, ns, local).map(T::from_xml).collect()
 }
 
 /// The first child of this name, if any (a wrapper element).
 pub fn wrapper<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Option<&'a Element> {
-    el.children_named(ns, local).next()
+    named(el, ns, local).next()
 }
 
 /// Reads a map: one entry per child named `entry` (or `el` itself when `entry` is `None`),
@@ -82,7 +102,7 @@ fn read_map<V>(
     value: impl Fn(&Element) -> Result<V, DecodeError>,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
     let entries: Vec<&Element> = match entry {
-        Some(e) => el.children_named(ns, e).collect(),
+        Some(e) => named(el, ns, e).collect(),
         None => vec![el],
     };
     let mut out = BTreeMap::new();
@@ -95,7 +115,7 @@ fn read_map<V>(
 
 /// Reads a map from entries (`<meta key="k">v</meta>`), or from `el` itself when `entry` is `None`.
 /// The value is the entry's text, or the attribute `value_attribute` when given.
-pub fn map_text<V: XmlText>(
+pub fn map_text<V: XmlText + Default>(
     el: &Element,
     ns: Option<&str>,
     entry: Option<&str>,
@@ -103,7 +123,7 @@ pub fn map_text<V: XmlText>(
     value_attribute: Option<&str>,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
     read_map(el, ns, entry, key, |e| match value_attribute {
-        Some(a) => required(attr(e, None, a)?, e, &format!("attribute `{a}`")),
+        Some(a) => attr(e, None, a).map(Option::unwrap_or_default),
         None => text(e),
     })
 }
@@ -130,10 +150,13 @@ pub fn map_models<V: FromXml>(
     read_map(el, ns, entry, key, V::from_xml)
 }
 
-/// Parses a document and reads its root, which must be `local` in namespace `ns`.
+/// Parses a document and reads its root, which must be named `local`. Its namespace is
+/// documented as `ns`, but servers dispatch roots by local name, so a root in another
+/// namespace of the family, or in none, is read too (the strict validator reports it);
+/// its children are then looked up in the root's own namespace.
 pub fn decode_root<T: FromXml>(body: &str, ns: Option<&str>, local: &str) -> Result<T, DecodeError> {
     let root = parse(body)?;
-    if root.name.local != local || root.name.ns.as_deref() != ns {
+    if root.name.local != local {
         let expected = Name { ns: ns.map(str::to_string), local: local.to_string() };
         return Err(DecodeError::WrongRoot { found: root.name.to_string(), expected: expected.to_string() });
     }

@@ -21,6 +21,7 @@ pub mod models;
 pub mod namespaces;
 pub mod operations;
 pub mod provenance;
+pub mod shapes;
 pub mod xsd;
 
 /// The XML tree used to check XML example bodies.

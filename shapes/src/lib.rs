@@ -1,0 +1,219 @@
+//! The shapes of request and response bodies, and the strict validator over them.
+//!
+//! A [`Model`] says what a body may hold: fields with their types, which are required or
+//! nullable, documented enumeration values, and how each field travels in XML. The
+//! schema crate builds models from its data files (borrowing its strings), and generated
+//! code holds the same models as `static` tables, so both judge a body by one set of
+//! rules: [`validate_json`] and [`validate_xml`] report every departure as a [`Finding`]
+//! with a path. Readers stay tolerant; findings are for those who ask for them
+//! (conformance checks, a provider judging requests, `schema check` on examples).
+
+mod scalars;
+mod validate;
+
+pub use scalars::{check_text, parse_datetime, DateTimeError, Scalar};
+pub use validate::{validate_json, validate_xml, validate_xml_root, Finding, FindingKind};
+use std::borrow::Cow;
+
+/// A borrowed string in a `static` table (`s("id")`), for generated code.
+pub const fn s(text: &'static str) -> Cow<'static, str> {
+    Cow::Borrowed(text)
+}
+
+/// The containers between a field and its base type, outermost first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Container {
+    /// A JSON array (in XML: one element per item).
+    Array,
+    /// A JSON object with free string keys.
+    Map,
+}
+
+/// What a type finally holds, inside its containers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base<'a> {
+    /// A scalar value.
+    Scalar(Scalar),
+    /// A model (object, map, array, enum, text or union) by id.
+    Model(Cow<'a, str>),
+}
+
+/// A value type: a base type inside zero or more containers (`array of map of X`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Type<'a> {
+    /// Containers, outermost first.
+    pub containers: Cow<'a, [Container]>,
+    /// The innermost type.
+    pub base: Base<'a>,
+}
+
+impl<'a> Type<'a> {
+    /// A scalar type.
+    pub const fn scalar(s: Scalar) -> Self {
+        Type { containers: Cow::Borrowed(&[]), base: Base::Scalar(s) }
+    }
+
+    /// The same type without its outermost container.
+    pub fn inner(&self) -> Option<(Container, Type<'a>)> {
+        let (first, rest) = self.containers.split_first()?;
+        Some((*first, Type { containers: Cow::Owned(rest.to_vec()), base: self.base.clone() }))
+    }
+}
+
+/// An XML name: a namespace URI (none for unqualified) and a local name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct XmlName<'a> {
+    /// The namespace URI.
+    pub ns: Option<Cow<'a, str>>,
+    /// The local name.
+    pub local: Cow<'a, str>,
+}
+
+/// Where a field lives in XML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldXml<'a> {
+    /// No XML form.
+    None,
+    /// An attribute (`ns`: `None` for unqualified).
+    Attribute {
+        /// The attribute's namespace URI.
+        ns: Option<Cow<'a, str>>,
+        /// Its local name.
+        local: Cow<'a, str>,
+    },
+    /// A child element (one per item for arrays); `ns: None` means the parent's namespace.
+    Element {
+        /// The element's namespace URI, when it differs from the parent's.
+        ns: Option<Cow<'a, str>>,
+        /// Its local name.
+        local: Cow<'a, str>,
+        /// The attribute of the element that holds a scalar value, instead of its text.
+        value_attribute: Option<Cow<'a, str>>,
+    },
+    /// Array items inside a wrapper element.
+    Wrapper {
+        /// The wrapper's namespace URI, when it differs from the parent's.
+        ns: Option<Cow<'a, str>>,
+        /// The wrapper's local name.
+        local: Cow<'a, str>,
+        /// The items' local name (any, when `None`).
+        item: Option<Cow<'a, str>>,
+        /// The attribute of each item that holds a scalar value.
+        value_attribute: Option<Cow<'a, str>>,
+    },
+    /// The element's own text.
+    Text,
+}
+
+/// One field of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field<'a> {
+    /// The JSON key, exactly as on the wire.
+    pub name: Cow<'a, str>,
+    /// The value type.
+    pub ty: Type<'a>,
+    /// Present in every documented body.
+    pub required: bool,
+    /// JSON `null` is documented.
+    pub nullable: bool,
+    /// The field has a JSON form.
+    pub json: bool,
+    /// Its XML form.
+    pub xml: FieldXml<'a>,
+}
+
+/// One shape a union accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant<'a> {
+    /// The model of this shape.
+    pub model: Cow<'a, str>,
+    /// The JSON key that wraps it, if any.
+    pub wrap: Option<Cow<'a, str>>,
+}
+
+/// What a model is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind<'a> {
+    /// An object with named fields.
+    Object {
+        /// Its fields.
+        fields: Cow<'a, [Field<'a>]>,
+    },
+    /// Free string keys to values of one type.
+    Map {
+        /// The value type.
+        values: Type<'a>,
+        /// Values may be `null`.
+        nullable_values: bool,
+        /// XML: the element of one entry (the model's element itself when `None`).
+        entry: Option<Cow<'a, str>>,
+        /// XML: the attribute holding the key.
+        key: Cow<'a, str>,
+        /// XML: the attribute holding a scalar value, instead of the entry's text.
+        value_attribute: Option<Cow<'a, str>>,
+    },
+    /// A list of items.
+    Array {
+        /// The item type.
+        items: Type<'a>,
+        /// XML: the element of one item (any, when `None`).
+        item: Option<Cow<'a, str>>,
+        /// XML: the attribute of each item that holds a scalar value.
+        value_attribute: Option<Cow<'a, str>>,
+    },
+    /// One of the documented strings.
+    Enum {
+        /// The documented values.
+        values: Cow<'a, [Cow<'a, str>]>,
+    },
+    /// A plain-text value.
+    Text {
+        /// The value type.
+        ty: Type<'a>,
+    },
+    /// A body accepted in any of several shapes; the first is the documented one.
+    Union {
+        /// The shapes.
+        variants: Cow<'a, [Variant<'a>]>,
+    },
+}
+
+/// A body model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model<'a> {
+    /// The schema id (`v2.Server`).
+    pub id: Cow<'a, str>,
+    /// What it is.
+    pub kind: Kind<'a>,
+    /// The element that represents it in XML, if it has an XML form.
+    pub element: Option<XmlName<'a>>,
+}
+
+/// Looks models up by id: the schema's models, or the generated tables.
+pub trait Catalog<'a> {
+    /// The model with this id.
+    fn model(&self, id: &str) -> Option<&Model<'a>>;
+}
+
+/// A catalog over generated `static` tables, each sorted by id.
+#[derive(Debug, Clone, Copy)]
+pub struct Tables(pub &'static [&'static [Model<'static>]]);
+
+impl Catalog<'static> for Tables {
+    fn model(&self, id: &str) -> Option<&Model<'static>> {
+        let tables: &'static [&'static [Model<'static>]] = self.0;
+        for table in tables {
+            if let Ok(i) = table.binary_search_by(|m| m.id.as_ref().cmp(id)) {
+                let found: &'static Model<'static> = &table[i];
+                return Some(found);
+            }
+        }
+        None
+    }
+}
+
+impl<'a, C: Catalog<'a> + ?Sized> Catalog<'a> for &C {
+    fn model(&self, id: &str) -> Option<&Model<'a>> {
+        (**self).model(id)
+    }
+}
