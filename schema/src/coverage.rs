@@ -78,21 +78,26 @@ fn held(schema: &Schema, doc: DocumentKey, category: &str) -> BTreeSet<String> {
     }
 }
 
-/// The keys of items of `category` sourced in `doc` that are inferred, not stated.
+/// The keys of items of `category` sourced in `doc` that the schema holds only as
+/// inferred items: no item with that key is stated.
 fn inferred(schema: &Schema, doc: DocumentKey, category: &str) -> BTreeSet<String> {
-    match category {
-        "transitions" => schema
+    if category != "transitions" {
+        return BTreeSet::new();
+    }
+    let keyed = |inferred: bool| -> BTreeSet<String> {
+        schema
             .state_machines
             .iter()
             .flat_map(|m| {
                 m.transitions
                     .iter()
-                    .filter(move |t| t.source.document == doc && t.inferred)
+                    .filter(move |t| t.source.document == doc && t.inferred == inferred)
                     .map(move |t| format!("{}: {} → {}", m.id, t.from, t.to))
             })
-            .collect(),
-        _ => BTreeSet::new(),
-    }
+            .collect()
+    };
+    let stated = keyed(false);
+    keyed(true).into_iter().filter(|k| !stated.contains(k)).collect()
 }
 
 /// Computes coverage for every document.

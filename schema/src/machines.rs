@@ -58,6 +58,9 @@ pub struct Transition {
     /// list of values, their meaning), not from a "Status Transition" line.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
+    /// Notes on the transition (for an inferred one: what it is inferred from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     /// Corrections of the documents about it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<Erratum>,
