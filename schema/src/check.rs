@@ -3,6 +3,7 @@
 use crate::conform::{Checker, Mismatch};
 use crate::diagnostics::{Diagnostics, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
+use crate::limits::LimitKind;
 use crate::models::{Model, ModelKind, TypeExpr};
 use crate::operations::{Body, Format};
 use crate::Schema;
@@ -94,6 +95,23 @@ impl Ctx<'_> {
                 ModelKind::Enum => wants(!m.enum_values().is_empty(), "`values` (a list of {\"value\"})", diags),
                 ModelKind::Array => wants(m.items.is_some(), "`items`", diags),
                 ModelKind::Text => wants(m.text_type.is_some(), "`type`", diags),
+                ModelKind::Union => wants(!m.variants.is_empty(), "`variants`", diags),
+            }
+            if m.kind != ModelKind::Union && !m.variants.is_empty() {
+                diags.push(&at.child("variants"), ProblemKind::Shape, format!("only a union has `variants`; {} is of kind {:?}", m.id, m.kind));
+            }
+            if m.nullable_values && m.kind != ModelKind::Map {
+                diags.push(&at.child("nullable_values"), ProblemKind::Shape, format!("only a map has `nullable_values`; {} is of kind {:?}", m.id, m.kind));
+            }
+            for (i, v) in m.variants.iter().enumerate() {
+                let vat = at.child("variants").child(i).child("model");
+                match self.s.model(&v.model) {
+                    None => diags.push(&vat, ProblemKind::Reference, format!("unknown model `{}` in a variant of {}", v.model, m.id)),
+                    Some(vm) if matches!(vm.kind, ModelKind::Union | ModelKind::Enum) => {
+                        diags.push(&vat, ProblemKind::Reference, format!("a variant of {} is {}, a {:?}: variants are object, map, array or text models", m.id, vm.id, vm.kind))
+                    }
+                    Some(_) => {}
+                }
             }
             let mut names = BTreeSet::new();
             for (i, f) in m.fields.iter().enumerate() {
@@ -123,8 +141,17 @@ impl Ctx<'_> {
         match self.s.model(&b.model) {
             None => diags.push(&at.child("model"), ProblemKind::Reference, format!("unknown model `{}`", b.model)),
             Some(m) => {
-                if b.formats.contains(&Format::Xml) && m.kind != ModelKind::Text && m.xml.as_ref().and_then(|x| x.element.as_ref()).is_none() {
+                let has_element = |m: &Model| m.xml.as_ref().and_then(|x| x.element.as_ref()).is_some();
+                let xml_ok = match m.kind {
+                    ModelKind::Text => true,
+                    ModelKind::Union => m.variants.iter().any(|v| self.s.model(&v.model).is_some_and(has_element)),
+                    _ => has_element(m),
+                };
+                if b.formats.contains(&Format::Xml) && !xml_ok {
                     diags.push(&at.child("model"), ProblemKind::Shape, format!("body offered as XML but {} has no xml.element", m.id));
+                }
+                if m.kind == ModelKind::Union && b.wrap.is_some() {
+                    diags.push(&at.child("wrap"), ProblemKind::Shape, format!("{} is a union: its variants say how each shape is wrapped, the body has no `wrap`", m.id));
                 }
             }
         }
@@ -257,6 +284,49 @@ impl Ctx<'_> {
             }
             if let Some(f) = l.exceeded().and_then(|e| e.fault.as_ref()) {
                 self.need(self.s.fault(f).is_some(), &at.child("exceeded").child("fault"), diags, || format!("unknown fault `{f}`"));
+            }
+            let reference = match &l.kind {
+                LimitKind::Usage { counts: Some(id), .. } => Some(("counts", id)),
+                LimitKind::Field { absolute: Some(id), .. } => Some(("absolute", id)),
+                _ => None,
+            };
+            if let Some((key, id)) = reference {
+                match self.s.limit(id) {
+                    None => diags.push(&at.child(key), ProblemKind::Reference, format!("unknown limit `{id}`")),
+                    Some(a) if !matches!(a.kind, LimitKind::Absolute { .. }) => {
+                        diags.push(&at.child(key), ProblemKind::Reference, format!("`{id}` is not an absolute limit"))
+                    }
+                    Some(a) if a.api != l.api => {
+                        diags.push(&at.child(key), ProblemKind::Consistency, format!("`{id}` is a limit of API {}, {} is of API {}", a.api, l.id, l.api))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(p) = l.rate_pattern() {
+                if let Err(e) = regex::Regex::new(&p) {
+                    diags.push(&at.child("regex"), ProblemKind::Shape, format!("rate limit pattern `{p}` is not a regular expression: {e}"));
+                }
+            }
+        }
+        // The rate limits an operation lists are exactly those its method and path select.
+        for o in &self.s.operations {
+            let at = self.at("operation", &o.id).child("limits");
+            let derived: BTreeSet<&str> = self.s.rate_limits_of(o).iter().map(|l| l.id.as_str()).collect();
+            let listed: BTreeSet<&str> = o
+                .limits
+                .iter()
+                .filter(|id| self.s.limit(id).is_some_and(|l| matches!(l.kind, LimitKind::Rate { .. })))
+                .map(String::as_str)
+                .collect();
+            if derived != listed {
+                let missing: Vec<&str> = derived.difference(&listed).copied().collect();
+                let extra: Vec<&str> = listed.difference(&derived).copied().collect();
+                diags.push(&at, ProblemKind::Consistency, format!("the rate limits of {} disagree with those its method and path select: missing {missing:?}, not selected {extra:?}", o.id));
+            }
+            for (i, id) in o.limits.iter().enumerate() {
+                if self.s.limit(id).is_some_and(|l| matches!(l.kind, LimitKind::Usage { .. })) {
+                    diags.push(&at.child(i), ProblemKind::Consistency, format!("`{id}` is a usage counter, not a limit that applies to {}", o.id));
+                }
             }
         }
     }

@@ -111,6 +111,9 @@ impl<'a> Checker<'a> {
                 };
                 if let Some(t) = m.map_values() {
                     for (k, val) in obj {
+                        if val.is_null() && m.nullable_values {
+                            continue;
+                        }
                         self.json(val, t, &format!("{at}/{}", esc(k)), out);
                     }
                 }
@@ -137,6 +140,45 @@ impl<'a> Checker<'a> {
                     self.json(v, t, at, out);
                 }
             }
+            ModelKind::Union => self.json_union(v, m, at, out),
+        }
+    }
+
+    /// A union conforms when any variant does; otherwise the departures from the first
+    /// variant whose shape (wrap key) fits are reported, or from the documented one.
+    fn json_union(&self, v: &Value, m: &Model, at: &str, out: &mut Vec<Mismatch>) {
+        let mut reports: Vec<(bool, Vec<Mismatch>)> = Vec::new();
+        for variant in &m.variants {
+            let Some(vm) = self.schema.model(&variant.model) else {
+                reports.push((false, vec![Mismatch { at: at.to_string(), message: format!("unknown model `{}`", variant.model) }]));
+                continue;
+            };
+            let mut found = Vec::new();
+            let fits = match &variant.wrap {
+                Some(w) => match v.as_object() {
+                    Some(obj) if obj.len() == 1 && obj.contains_key(w) => {
+                        self.json_model(&obj[w], vm, &format!("{at}/{}", esc(w)), &mut found);
+                        true
+                    }
+                    _ => {
+                        found.push(Mismatch { at: at.to_string(), message: format!("expected an object with the single key `{w}`") });
+                        false
+                    }
+                },
+                None => {
+                    self.json_model(v, vm, at, &mut found);
+                    true
+                }
+            };
+            if found.is_empty() {
+                return;
+            }
+            reports.push((fits, found));
+        }
+        let best = reports.iter().position(|(fits, _)| *fits).unwrap_or(0);
+        if let Some((_, found)) = reports.into_iter().nth(best) {
+            out.push(Mismatch { at: at.to_string(), message: format!("the body matches no variant of {}; against variant {}:", m.id, best + 1) });
+            out.extend(found);
         }
     }
 
@@ -163,6 +205,22 @@ impl<'a> Checker<'a> {
 
     /// Checks an XML root element against a model whose element it must be.
     pub fn xml_root(&self, el: &Element, m: &Model, root_name: Option<&str>, out: &mut Vec<Mismatch>) {
+        if m.kind == ModelKind::Union {
+            let mut roots = Vec::new();
+            for variant in &m.variants {
+                let Some(vm) = self.schema.model(&variant.model) else { continue };
+                let Some(local) = vm.xml.as_ref().and_then(|x| x.element.clone()) else { continue };
+                let name = Name { ns: self.model_ns(vm), local };
+                if name == el.name {
+                    return self.xml_root(el, vm, None, out);
+                }
+                roots.push(format!("{name} ({})", vm.id));
+            }
+            return out.push(Mismatch {
+                at: format!("line {}", el.line),
+                message: format!("root element is {}, expected one of the variants of {}: {}", el.name, m.id, roots.join(", ")),
+            });
+        }
         let expected_local = root_name.or_else(|| m.xml.as_ref().and_then(|x| x.element.as_deref()));
         let expected = expected_local.map(|l| Name { ns: self.model_ns(m), local: l.to_string() });
         match expected {
@@ -201,6 +259,7 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            ModelKind::Union => self.xml_root(el, m, None, out),
             ModelKind::Enum | ModelKind::Text => {
                 let ty = TypeExpr::Model(m.id.clone());
                 if let Err(msg) = self.text(el.text.trim(), &ty) {

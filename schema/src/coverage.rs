@@ -18,6 +18,9 @@ pub struct CategoryCoverage {
     pub listed: usize,
     /// How many of those the schema holds.
     pub covered: usize,
+    /// How many of the covered entries the schema holds only as inferred items (no
+    /// document states them); they count as covered but are shown apart.
+    pub inferred: usize,
     /// The listed entries the schema lacks.
     pub missing: Vec<String>,
 }
@@ -75,6 +78,28 @@ fn held(schema: &Schema, doc: DocumentKey, category: &str) -> BTreeSet<String> {
     }
 }
 
+/// The keys of items of `category` sourced in `doc` that the schema holds only as
+/// inferred items: no item with that key is stated.
+fn inferred(schema: &Schema, doc: DocumentKey, category: &str) -> BTreeSet<String> {
+    if category != "transitions" {
+        return BTreeSet::new();
+    }
+    let keyed = |inferred: bool| -> BTreeSet<String> {
+        schema
+            .state_machines
+            .iter()
+            .flat_map(|m| {
+                m.transitions
+                    .iter()
+                    .filter(move |t| t.source.document == doc && t.inferred == inferred)
+                    .map(move |t| format!("{}: {} → {}", m.id, t.from, t.to))
+            })
+            .collect()
+    };
+    let stated = keyed(false);
+    keyed(true).into_iter().filter(|k| !stated.contains(k)).collect()
+}
+
 /// Computes coverage for every document.
 pub fn coverage(schema: &Schema) -> Vec<DocumentCoverage> {
     let errata = schema.errata();
@@ -93,10 +118,12 @@ pub fn coverage(schema: &Schema) -> Vec<DocumentCoverage> {
                         _ => inv.examples.clone(),
                     };
                     let have = held(schema, doc, category);
+                    let guessed = inferred(schema, doc, category);
                     let unique: BTreeSet<&String> = listed.iter().collect();
                     let missing: Vec<String> =
                         listed.iter().filter(|k| !have.contains(*k)).cloned().collect();
-                    CategoryCoverage { category, listed: unique.len(), covered: unique.len() - missing.len(), missing }
+                    let inferred = unique.iter().filter(|k| have.contains(**k) && guessed.contains(**k)).count();
+                    CategoryCoverage { category, listed: unique.len(), covered: unique.len() - missing.len(), inferred, missing }
                 })
                 .collect();
             DocumentCoverage { document: doc, categories, errata: errata.iter().filter(|(d, _, _)| *d == doc).count() }
@@ -120,7 +147,11 @@ pub fn render(cov: &[DocumentCoverage]) -> String {
             .map(|c| {
                 listed += c.listed;
                 covered += c.covered;
-                format!("{}/{}", c.covered, c.listed)
+                if c.inferred > 0 {
+                    format!("{}/{} ({} inferred)", c.covered, c.listed, c.inferred)
+                } else {
+                    format!("{}/{}", c.covered, c.listed)
+                }
             })
             .collect();
         let pct = if listed == 0 { 100.0 } else { covered as f64 * 100.0 / listed as f64 };

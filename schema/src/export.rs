@@ -5,13 +5,16 @@ use crate::Schema;
 use serde_json::{json, Map, Value};
 
 /// The version of the export's shape; bumped when a key changes meaning or disappears.
-pub const EXPORT_VERSION: u32 = 1;
+pub const EXPORT_VERSION: u32 = 2;
 
 /// Builds the export document.
 ///
 /// Top-level arrays `operations`, `faults`, `state_machines`, `limits`, `examples` (and
 /// `models`, `namespaces`, `documents`); every element has a string `id` and a `source`
-/// `{"document", "ref"}`. Operations also list the ids of the transitions they cause.
+/// `{"document", "ref"}`. Operations also list the ids of the transitions they cause
+/// (`transitions`) and the ids of the rate limits that count their requests
+/// (`rate_limits`, derived by [`Schema::rate_limits_of`] from each rate limit's verb and
+/// pattern: the rule every tool must share).
 pub fn export(schema: &Schema) -> Value {
     let operations: Vec<Value> = schema
         .operations
@@ -26,6 +29,8 @@ pub fn export(schema: &Schema) -> Value {
                 .map(|(m, t)| json!({"state_machine": m.id, "id": t.id, "from": t.from, "to": t.to, "on_error": t.on_error}))
                 .collect();
             v.insert("transitions".into(), Value::Array(caused));
+            let rates: Vec<Value> = schema.rate_limits_of(o).iter().map(|l| Value::String(l.id.clone())).collect();
+            v.insert("rate_limits".into(), Value::Array(rates));
             Value::Object(v)
         })
         .collect();

@@ -158,6 +158,18 @@ impl Schema {
         Some(ExampleBody { model: self.model(&body.model)?, wrap: body.wrap, fault: None, formats: body.formats })
     }
 
+    /// The rate limits that count requests of `op`, derived from each rate limit of the
+    /// operation's API: its verb matches the method and its pattern matches one of
+    /// [`Operation::sample_targets`]. This is the one rule for which rate limits apply;
+    /// an operation's `limits` must list exactly these (`schema check`).
+    pub fn rate_limits_of(&self, op: &Operation) -> Vec<&Limit> {
+        let targets = op.sample_targets();
+        self.limits
+            .iter()
+            .filter(|l| l.api == op.api && targets.iter().any(|t| l.rate_applies(&op.method, t)))
+            .collect()
+    }
+
     /// The namespace with this prefix.
     pub fn namespace(&self, prefix: &str) -> Option<&Namespace> {
         self.namespaces.iter().find(|n| n.prefix == prefix)

@@ -74,12 +74,28 @@ pub enum LimitKind {
         /// The unit of the value.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
+        /// The documented value is a default: each account has its own value, which the
+        /// limits call reports.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        account: bool,
         /// The operations that consume it.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         enforced_by: Vec<String>,
         /// What happens when exceeded.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         exceeded: Option<Exceeded>,
+    },
+    /// A usage counter reported beside the absolute limits (`totalRAMUsed`): what the
+    /// account currently consumes. It is not enforced itself.
+    Usage {
+        /// The counter's name as reported by the limits call.
+        name: String,
+        /// The unit of the value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+        /// The id of the absolute limit the usage is counted against, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        counts: Option<String>,
     },
     /// A bound on one field of a request.
     Field {
@@ -94,6 +110,10 @@ pub enum LimitKind {
         /// The field path in the request model, when one field is meant.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
+        /// The id of the absolute limit whose value (for the account) is the real bound;
+        /// `max_bytes`/`max_count` then hold that limit's documented default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        absolute: Option<String>,
         /// The operations whose requests it bounds.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         applies_to: Vec<String>,
@@ -184,7 +204,7 @@ impl Limit {
             | LimitKind::ChangesSince { applies_to, .. }
             | LimitKind::Token { applies_to, .. }
             | LimitKind::Caching { applies_to, .. } => applies_to,
-            LimitKind::Rate { .. } => &[],
+            LimitKind::Rate { .. } | LimitKind::Usage { .. } => &[],
         }
     }
 
@@ -196,7 +216,7 @@ impl Limit {
             | LimitKind::Field { exceeded, .. }
             | LimitKind::Pagination { exceeded, .. }
             | LimitKind::Token { exceeded, .. } => exceeded.as_ref(),
-            LimitKind::ChangesSince { .. } | LimitKind::Caching { .. } => None,
+            LimitKind::ChangesSince { .. } | LimitKind::Caching { .. } | LimitKind::Usage { .. } => None,
         }
     }
 
@@ -205,8 +225,9 @@ impl Limit {
         const COMMON: [&str; 6] = ["id", "api", "source", "doc", "kind", "errata"];
         let extra: &[&str] = match kind {
             "rate" => &["verb", "uri", "regex", "value", "unit", "exceeded"],
-            "absolute" => &["name", "value", "unit", "enforced_by", "exceeded"],
-            "field" => &["name", "max_bytes", "max_count", "field", "applies_to", "exceeded"],
+            "absolute" => &["name", "value", "unit", "account", "enforced_by", "exceeded"],
+            "usage" => &["name", "unit", "counts"],
+            "field" => &["name", "max_bytes", "max_count", "field", "absolute", "applies_to", "exceeded"],
             "pagination" => &["max", "default", "params", "applies_to", "exceeded"],
             "changes-since" => &["format", "retention_days", "applies_to", "not_modified_status"],
             "token" => &["hours", "applies_to", "exceeded"],
@@ -214,5 +235,34 @@ impl Limit {
             _ => return None,
         };
         Some(COMMON.contains(&key) || extra.contains(&key))
+    }
+}
+
+impl Limit {
+    /// For a rate limit: the regular expression that decides which requests it counts,
+    /// its `regex`, or, when it has none, its `uri` read as a wildcard pattern (`*` any
+    /// text) that must match the whole target. `None` for other kinds.
+    pub fn rate_pattern(&self) -> Option<String> {
+        match &self.kind {
+            LimitKind::Rate { regex: Some(r), .. } => Some(r.clone()),
+            LimitKind::Rate { uri, .. } => {
+                let parts: Vec<String> = uri.split('*').map(regex::escape).collect();
+                Some(format!("^{}$", parts.join(".*")))
+            }
+            _ => None,
+        }
+    }
+
+    /// For a rate limit: whether it counts a request with this method and target (the path
+    /// after the endpoint root, with the query string if any). An unparsable pattern
+    /// matches nothing (`schema check` reports it). Always false for other kinds.
+    pub fn rate_applies(&self, method: &str, target: &str) -> bool {
+        let LimitKind::Rate { verb, .. } = &self.kind else { return false };
+        let verb_ok = verb == "*" || verb.eq_ignore_ascii_case("ALL") || verb.eq_ignore_ascii_case(method);
+        verb_ok
+            && self
+                .rate_pattern()
+                .and_then(|p| regex::Regex::new(&p).ok())
+                .is_some_and(|re| re.is_match(target))
     }
 }

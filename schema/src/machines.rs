@@ -31,6 +31,9 @@ pub struct State {
     /// Where it is documented, when not where its machine is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// The documents imply the state but do not state it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 /// One transition.
@@ -49,8 +52,15 @@ pub struct Transition {
     /// The transition happens when the work fails.
     #[serde(default)]
     pub on_error: bool,
-    /// Where it is documented.
+    /// Where it is documented (for an inferred transition: the place it is inferred from).
     pub source: Source,
+    /// No document states the transition: it is read from what the documents do say (a
+    /// list of values, their meaning), not from a "Status Transition" line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
+    /// Notes on the transition (for an inferred one: what it is inferred from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     /// Corrections of the documents about it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<Erratum>,

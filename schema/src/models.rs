@@ -231,6 +231,28 @@ pub enum ModelKind {
     Array,
     /// A plain-text body.
     Text,
+    /// A body a reader accepts in any of several shapes (`variants`); the first is the
+    /// one the documents show.
+    Union,
+}
+
+/// One accepted shape of a union model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The model of this shape.
+    pub model: String,
+    /// In JSON, the key of the single-key object that holds the model; absent when the
+    /// model is the whole document. In XML the variant is recognised by its model's root
+    /// element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap: Option<String>,
+    /// The documents imply this shape but do not show it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
+    /// Where the shape comes from and why a reader accepts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
 }
 
 /// A body model: one JSON shape with its XML mapping.
@@ -258,9 +280,15 @@ pub struct Model {
     /// Value type of a map.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<ModelValues>,
+    /// For maps: a value may be JSON `null`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nullable_values: bool,
     /// Item type of an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<TypeExpr>,
+    /// The accepted shapes of a union, the documented one first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
     /// Value type of a text body.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub text_type: Option<TypeExpr>,

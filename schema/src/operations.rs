@@ -196,6 +196,19 @@ pub struct Operation {
     pub errata: Vec<Erratum>,
 }
 
+/// A value of a parameter type, for instantiating path templates.
+fn sample_value(ty: &TypeExpr) -> &'static str {
+    use crate::models::Scalar;
+    match ty {
+        TypeExpr::Scalar(Scalar::Uuid) => "3f2c1e0a-5b7d-4c9e-8a61-0d4b2f6e9a17",
+        TypeExpr::Scalar(Scalar::Integer | Scalar::IntegerOrUuid | Scalar::UnixTime) => "1",
+        TypeExpr::Scalar(Scalar::DateTime) => "2013-03-26T00:00:00Z",
+        TypeExpr::Scalar(Scalar::Ipv4 | Scalar::Ip) => "192.0.2.1",
+        TypeExpr::Scalar(Scalar::Ipv6) => "2001:db8::1",
+        _ => "sample",
+    }
+}
+
 fn default_auth() -> Auth {
     Auth::Token
 }
@@ -207,6 +220,21 @@ impl Operation {
             Some(a) => format!("{} {} {}", self.method, self.path, a),
             None => format!("{} {}", self.method, self.path),
         }
+    }
+
+    /// The request targets a rate limit is matched against: the path with every
+    /// placeholder replaced by a sample value of its type, alone and followed by each
+    /// query parameter with a sample value (`/servers?changes-since=...`).
+    pub fn sample_targets(&self) -> Vec<String> {
+        let mut path = self.path.clone();
+        for p in &self.path_params {
+            path = path.replace(&format!("{{{}}}", p.name), sample_value(&p.ty));
+        }
+        let mut out = vec![path.clone()];
+        for q in &self.query {
+            out.push(format!("{path}?{}={}", q.name, sample_value(&q.ty)));
+        }
+        out
     }
 
     /// The placeholder names of the path template, in order.

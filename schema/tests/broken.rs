@@ -207,3 +207,63 @@ fn missing_directory_is_an_error_not_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
     assert!(matches!(Schema::load(tmp.path().join("nope")), Err(SchemaError::Directory { .. })));
 }
+
+const LIMITS: &str = "data/cloud-servers-v2/limits.json";
+
+#[test]
+fn union_with_an_unknown_variant() {
+    let union = json!({"id": "v2.ServerOrNothing", "kind": "union", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "variants": [{"model": "v2.Server", "wrap": "server"}, {"model": "v2.NoSuchModel"}]});
+    expect("union variant", &[Break::Set(MODELS, "/models/9", union)], ProblemKind::Reference, "data/cloud-servers-v2/models.json#/models/4/variants/1/model", "unknown model `v2.NoSuchModel`");
+}
+
+#[test]
+fn union_without_variants() {
+    let union = json!({"id": "v2.Empty", "kind": "union", "source": {"document": "cloud-servers-v2", "ref": "x"}});
+    expect("union empty", &[Break::Set(MODELS, "/models/9", union)], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/4", "needs `variants`");
+}
+
+#[test]
+fn field_limit_whose_absolute_is_not_absolute() {
+    let field = json!({"id": "v2.field.meta", "kind": "field", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "name": "metadata items", "max_count": 20, "absolute": "v2.rate.get-any", "applies_to": ["v2.servers.get"]});
+    expect("absolute kind", &[Break::Set(LIMITS, "/limits/1", field)], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/absolute", "`v2.rate.get-any` is not an absolute limit");
+}
+
+#[test]
+fn usage_counting_an_unknown_limit() {
+    let usage = json!({"id": "v2.usage.ram", "kind": "usage", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "name": "totalRAMUsed", "counts": "v2.absolute.maxNothing"});
+    expect("usage counts", &[Break::Set(LIMITS, "/limits/1", usage)], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/counts", "unknown limit `v2.absolute.maxNothing`");
+}
+
+#[test]
+fn usage_with_an_enforcement_key() {
+    let usage = json!({"id": "v2.usage.ram", "kind": "usage", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "name": "totalRAMUsed", "enforced_by": ["v2.servers.get"]});
+    expect("usage key", &[Break::Set(LIMITS, "/limits/1", usage)], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/1/enforced_by", "unexpected key `enforced_by`");
+}
+
+#[test]
+fn operation_missing_a_rate_limit_its_path_selects() {
+    let rate = json!({"id": "v2.rate.get-servers", "kind": "rate", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "Table 1.3"},
+        "verb": "GET", "uri": "/servers", "regex": "^/servers", "value": 1000, "unit": "DAY"});
+    expect("rate derived", &[Break::Set(LIMITS, "/limits/1", rate)], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/0/limits", "missing [\"v2.rate.get-servers\"]");
+}
+
+#[test]
+fn operation_listing_a_rate_limit_its_path_does_not_select() {
+    let rate = json!({"id": "v2.rate.get-images", "kind": "rate", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "verb": "GET", "uri": "/images", "regex": "^/images", "value": 10, "unit": "DAY"});
+    expect("rate extra", &[Break::Set(LIMITS, "/limits/1", rate), Break::Set(OPS, "/operations/0/limits/1", json!("v2.rate.get-images"))], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/0/limits", "not selected [\"v2.rate.get-images\"]");
+}
+
+#[test]
+fn rate_limit_with_a_bad_regex() {
+    expect("regex", &[Break::Set(LIMITS, "/limits/0/regex", json!("^/servers("))], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/0/regex", "not a regular expression");
+}
+
+#[test]
+fn nullable_values_on_a_non_map() {
+    expect("nullable_values", &[Break::Set(MODELS, "/models/0/nullable_values", json!(true))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0/nullable_values", "only a map has `nullable_values`");
+}

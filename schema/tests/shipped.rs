@@ -90,3 +90,112 @@ fn each_api_has_its_documented_operations() {
     assert_eq!(count(schema::Api::Rackconnect), 4);
     assert!(count(schema::Api::Identity) >= 3, "identity: {}", count(schema::Api::Identity));
 }
+
+#[test]
+fn version_details_path_keeps_the_trailing_slash() {
+    let op = schema().operation("v2.versions.get").unwrap();
+    assert!(op.path.ends_with('/'), "{}", op.path);
+}
+
+#[test]
+fn rescue_admin_pass_is_unqualified() {
+    let m = schema().model("v2.RescueResponse").unwrap();
+    let x = m.xml.as_ref().unwrap();
+    assert_eq!(x.element.as_deref(), Some("adminPass"));
+    assert_eq!(x.ns, None, "Examples 2.45 and 3.10 show <adminPass> in no namespace");
+}
+
+#[test]
+fn volume_attachments_are_in_the_compute_namespace() {
+    for id in ["v2.AttachVolumeRequest", "v2.VolumeAttachment", "v2.VolumeAttachments"] {
+        let m = schema().model(id).unwrap();
+        assert_eq!(m.xml.as_ref().unwrap().ns.as_deref(), Some("v2"), "{id}");
+    }
+}
+
+#[test]
+fn rebuild_name_and_password_are_optional() {
+    let m = schema().model("v2.RebuildAction").unwrap();
+    for name in ["name", "adminPass"] {
+        assert!(!m.fields.iter().find(|f| f.name == name).unwrap().required, "{name}");
+    }
+}
+
+#[test]
+fn paginated_v2_lists_give_item_not_found_for_a_bad_marker() {
+    let s = schema();
+    let pagination = s.limit("v2.pagination").unwrap();
+    assert!(!pagination.operations().is_empty());
+    for id in pagination.operations() {
+        let op = s.operation(id).unwrap();
+        assert!(op.faults.iter().any(|f| f.fault == "v2.itemNotFound" && f.codes == [404]), "{id}");
+    }
+}
+
+#[test]
+fn rate_limits_are_derived_from_verb_and_regex() {
+    let s = schema();
+    let ids = |op: &str| -> Vec<String> { s.rate_limits_of(s.operation(op).unwrap()).iter().map(|l| l.id.clone()).collect() };
+    let get = ids("v2.servers.get");
+    assert!(get.contains(&"v2.rate.get-servers".to_string()) && get.contains(&"v2.rate.get-all".to_string()), "{get:?}");
+    assert_eq!(ids("v2.flavors.get"), ["v2.rate.get-all"]);
+    assert!(ids("v2.servers.reboot").contains(&"v2.rate.post-servers".to_string()));
+    assert!(ids("v2.servers.update").is_empty());
+    // v1.0's changes-since limit is selected by the query parameter, not the path.
+    assert!(ids("v1.0.servers.list").contains(&"v1.0.rate.get-changes-since".to_string()));
+    assert!(!ids("v1.0.servers.get").contains(&"v1.0.rate.get-changes-since".to_string()));
+    assert_eq!(ids("rackconnect.gateway-ip.get"), ["rackconnect.rate.requests-per-minute"]);
+    let export = export::export(s);
+    let op = export["operations"].as_array().unwrap().iter().find(|o| o["id"] == "v2.servers.get").unwrap();
+    assert!(op["rate_limits"].as_array().unwrap().iter().any(|v| v == "v2.rate.get-servers"));
+}
+
+#[test]
+fn usage_counters_are_not_limits() {
+    use schema::limits::LimitKind;
+    let s = schema();
+    for (id, counts) in [
+        ("v2.absolute.totalCoresUsed", "v2.absolute.maxTotalCores"),
+        ("v2.absolute.totalInstancesUsed", "v2.absolute.maxTotalInstances"),
+        ("v2.absolute.totalRAMUsed", "v2.absolute.maxTotalRAMSize"),
+    ] {
+        match &s.limit(id).unwrap().kind {
+            LimitKind::Usage { counts: c, .. } => assert_eq!(c.as_deref(), Some(counts), "{id}"),
+            k => panic!("{id} is {k:?}"),
+        }
+    }
+    let LimitKind::Field { absolute, .. } = &s.limit("v2.field.server-metadata-items").unwrap().kind else { panic!() };
+    assert_eq!(absolute.as_deref(), Some("v2.absolute.maxServerMeta"));
+    let LimitKind::Absolute { account, .. } = &s.limit("v2.absolute.maxServerMeta").unwrap().kind else { panic!() };
+    assert!(account);
+    let LimitKind::Field { absolute, .. } = &s.limit("v2.field.metadata-key").unwrap().kind else { panic!() };
+    assert_eq!(absolute, &None, "a fixed bound of the guide");
+}
+
+#[test]
+fn list_by_network_accepts_both_shapes() {
+    use schema::conform::Checker;
+    let s = schema();
+    let m = s.model("v2.NetworkAddresses").unwrap();
+    assert_eq!(m.kind, schema::models::ModelKind::Union);
+    let c = Checker::new(s);
+    let documented = serde_json::json!({"network": {"id": "public", "ip": [{"version": 4, "addr": "67.23.10.132"}]}});
+    let labelled = serde_json::json!({"public": [{"version": 4, "addr": "67.23.10.132"}]});
+    for body in [documented, labelled] {
+        let mut out = Vec::new();
+        c.json_model(&body, m, "", &mut out);
+        assert!(out.is_empty(), "{body}: {out:?}");
+    }
+    let mut out = Vec::new();
+    c.json_model(&serde_json::json!({"network": 3}), m, "", &mut out);
+    assert!(!out.is_empty());
+}
+
+#[test]
+fn automation_transitions_are_inferred() {
+    let s = schema();
+    for id in ["rackconnect.automation-status", "managed.service-level-automation"] {
+        assert!(s.state_machine(id).unwrap().transitions.iter().all(|t| t.inferred), "{id}");
+    }
+    assert!(s.state_machine("v2.server-status").unwrap().transitions.iter().filter(|t| t.operation.is_some()).all(|t| !t.inferred));
+}
