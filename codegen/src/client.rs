@@ -359,7 +359,9 @@ impl Context<'_> {
             let root = self.xml_root(&req.model);
             body_stmts = quote! {
                 let body_json = ::runtime::client::json_document::<_, #err>(#value, #wrap)?;
-                ::runtime::client::check_limits::<#err>(super::limits::validate_json(#op_id, &body_json))?;
+                if self.transport.validates() {
+                    ::runtime::client::check_limits::<#err>(super::limits::validate_json(#op_id, &body_json, &self.transport.account_limits()))?;
+                }
                 let bytes = ::runtime::client::encode_body::<_, #err>(#value, &body_json, format, #wrap, #root, super::super::ns::PREFIXES)?;
             };
             body_call = quote!(.body(format, bytes));

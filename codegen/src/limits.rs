@@ -206,7 +206,7 @@ impl Context<'_> {
                     "RATE_LIMITS",
                 )
             }
-            LimitKind::Absolute { name, value, unit, enforced_by, exceeded } => {
+            LimitKind::Absolute { name, value, unit, enforced_by, exceeded, account } => {
                 let value = match value.as_ref().and_then(serde_json::Value::as_i64) {
                     Some(v) => quote!(Some(#v)),
                     None => quote!(None),
@@ -219,11 +219,11 @@ impl Context<'_> {
                 let ex = self.opt_exceeded(exceeded.as_ref());
                 (
                     quote!(::runtime::limits::AbsoluteLimit),
-                    quote!(::runtime::limits::AbsoluteLimit { id: #id, name: #name, value: #value, unit: #unit, enforced_by: #enforced, exceeded: #ex, source: #source }),
+                    quote!(::runtime::limits::AbsoluteLimit { id: #id, name: #name, value: #value, unit: #unit, account: #account, enforced_by: #enforced, exceeded: #ex, source: #source }),
                     "ABSOLUTE_LIMITS",
                 )
             }
-            LimitKind::Field { name, max_bytes, max_count, field, applies_to, exceeded } => {
+            LimitKind::Field { name, max_bytes, max_count, field, applies_to, exceeded, absolute } => {
                 let opt_u64 = |v: &Option<u64>| match v {
                     Some(v) => quote!(Some(#v)),
                     None => quote!(None),
@@ -236,10 +236,14 @@ impl Context<'_> {
                 let applies = strs(applies_to);
                 let ex = self.opt_exceeded(exceeded.as_ref());
                 let refused = self.refused_with(l);
+                let account_limit = match absolute.as_deref().and_then(|id| self.schema.limit(id)).map(|a| &a.kind) {
+                    Some(LimitKind::Absolute { name, .. }) => quote!(Some(#name)),
+                    _ => quote!(None),
+                };
                 (
                     quote!(::runtime::limits::FieldLimit),
                     quote!(::runtime::limits::FieldLimit {
-                        id: #id, name: #name, max_bytes: #mb, max_count: #mc, field: #field,
+                        id: #id, name: #name, max_bytes: #mb, max_count: #mc, field: #field, account_limit: #account_limit,
                         applies_to: #applies, exceeded: #ex, refused_with: #refused, source: #source
                     }),
                     "FIELD_LIMITS",
@@ -288,6 +292,21 @@ impl Context<'_> {
                     "TOKEN_LIMITS",
                 )
             }
+            LimitKind::Usage { name, unit, counts } => {
+                let unit = match unit {
+                    Some(u) => quote!(Some(#u)),
+                    None => quote!(None),
+                };
+                let counts = match counts {
+                    Some(c) => quote!(Some(#c)),
+                    None => quote!(None),
+                };
+                (
+                    quote!(::runtime::limits::UsageCounter),
+                    quote!(::runtime::limits::UsageCounter { id: #id, name: #name, unit: #unit, counts: #counts, source: #source }),
+                    "USAGE_COUNTERS",
+                )
+            }
             LimitKind::Caching { status, applies_to } => {
                 let applies = strs(applies_to);
                 (
@@ -330,6 +349,7 @@ impl Context<'_> {
             ("CHANGES_SINCE_LIMITS", "ChangesSince", Vec::new()),
             ("TOKEN_LIMITS", "TokenLifetime", Vec::new()),
             ("CACHING_LIMITS", "Caching", Vec::new()),
+            ("USAGE_COUNTERS", "UsageCounter", Vec::new()),
         ];
         for l in &limits {
             if let Some((item, table)) = self.limit_item(l) {
@@ -359,7 +379,7 @@ impl Context<'_> {
             }
         }
         let validate_json_body = if json_arms.is_empty() {
-            quote! { let _ = (operation, body); None }
+            quote! { let _ = (operation, body, account); None }
         } else {
             quote! {
                 match operation {
@@ -386,6 +406,7 @@ impl Context<'_> {
                 pub fn validate_json(
                     operation: &str,
                     body: &::runtime::serde_json::Value,
+                    account: &::runtime::limits::AccountLimits,
                 ) -> Option<Result<(), ::runtime::limits::RequestCheckError>> {
                     #validate_json_body
                 }
@@ -439,14 +460,14 @@ impl Context<'_> {
         let ty = self.sibling_model_path(api, &model.id);
         let f = format_ident!("validate_{}", snake(local_id(op)));
         let doc = format!(
-            " Checks the field limits of a {} (`{}`) request before it is sent: {}. Returns the first limit broken, with the status and fault the service would answer.",
+            " Checks the field limits of a {} (`{}`) request before it is sent: {}. Bounds that are the account's own (a documented default) are checked against `account`'s values, and not at all when those are unknown. Returns the first limit broken, with the status and fault the service would answer.",
             op.name,
             op.id,
             ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
         );
         let item = quote! {
             #[doc = #doc]
-            pub fn #f(request: &#ty) -> Result<(), ::runtime::limits::LimitViolation> {
+            pub fn #f(request: &#ty, account: &::runtime::limits::AccountLimits) -> Result<(), ::runtime::limits::LimitViolation> {
                 #(#checks)*
                 Ok(())
             }
@@ -465,7 +486,7 @@ impl Context<'_> {
             #op_id => {
                 let inner = #inner;
                 Some(match <#ty as ::runtime::serde::Deserialize>::deserialize(inner) {
-                    Ok(request) => #f(&request).map_err(::runtime::limits::RequestCheckError::Limit),
+                    Ok(request) => #f(&request, account).map_err(::runtime::limits::RequestCheckError::Limit),
                     Err(e) => Err(::runtime::limits::RequestCheckError::Decode(e.to_string())),
                 })
             }
@@ -504,7 +525,7 @@ impl Context<'_> {
                         (true, true) | (false, false) => quote!(usize::from(#value.#fname.is_some())),
                         (false, true) => quote!(usize::from(matches!(#value.#fname, Some(Some(_))))),
                     };
-                    return Some(quote!(#limit.check_count(#n)?;));
+                    return Some(quote!(#limit.check_count(#n, account)?;));
                 }
                 let rest = self.walk(quote!(#v), &f.ty, &steps[1..], limit, measure, depth + 1)?;
                 Some(match (f.required && f.json, f.nullable) {
@@ -516,9 +537,9 @@ impl Context<'_> {
             Some(step @ (Step::MapCount | Step::MapKeys | Step::MapValues)) => {
                 let (map, inner) = self.as_map(value, ty)?;
                 match step {
-                    Step::MapCount if steps.len() == 1 => Some(quote!(#limit.check_count(#map.len())?;)),
+                    Step::MapCount if steps.len() == 1 => Some(quote!(#limit.check_count(#map.len(), account)?;)),
                     Step::MapKeys if steps.len() == 1 && measure == Measure::Bytes => {
-                        Some(quote! { for #v in #map.keys() { #limit.check_bytes(#v.len())?; } })
+                        Some(quote! { for #v in #map.keys() { #limit.check_bytes(#v.len(), account)?; } })
                     }
                     Step::MapValues => {
                         let rest = self.walk(quote!(#v), &inner, &steps[1..], limit, measure, depth + 1)?;
@@ -529,7 +550,7 @@ impl Context<'_> {
             }
             Some(Step::ArrayCount) if steps.len() == 1 => {
                 let (vec, _) = self.as_array(value, ty)?;
-                Some(quote!(#limit.check_count(#vec.len())?;))
+                Some(quote!(#limit.check_count(#vec.len(), account)?;))
             }
             Some(Step::ArrayCount) => None,
             Some(Step::ArrayItems) => {
@@ -592,9 +613,9 @@ impl Context<'_> {
             _ => return None,
         };
         Some(if base64 {
-            quote!(#limit.check_bytes(::runtime::limits::base64_decoded_len(#text))?;)
+            quote!(#limit.check_bytes(::runtime::limits::base64_decoded_len(#text), account)?;)
         } else {
-            quote!(#limit.check_bytes(#text.len())?;)
+            quote!(#limit.check_bytes(#text.len(), account)?;)
         })
     }
 }

@@ -166,10 +166,21 @@ impl Context<'_> {
             quote!(#id => Some(json::<#t>(value)),)
         });
         // Models without an XML mapping (the identity bodies) have no XML form.
-        let xml_arms = models.iter().filter(|m| m.xml.is_some() || m.kind == ModelKind::Text).map(|m| {
+        // A union is written in the namespace of its documented (first) shape.
+        let xml_of = |m: &Model| -> Option<Option<String>> {
+            match m.kind {
+                ModelKind::Union => {
+                    let first = self.schema.model(&m.variants.first()?.model)?;
+                    Some(first.xml.as_ref()?.ns.clone())
+                }
+                ModelKind::Text => Some(m.xml.as_ref().and_then(|x| x.ns.clone())),
+                _ => Some(m.xml.as_ref()?.ns.clone()),
+            }
+        };
+        let xml_arms = models.iter().filter_map(|m| Some((m, xml_of(m)?))).map(|(m, ns)| {
             let id = &m.id;
             let t = format_ident!("{}", model_type(&m.id));
-            let ns = self.ns_expr(m.xml.as_ref().and_then(|x| x.ns.as_deref()));
+            let ns = self.ns_expr(ns.as_deref());
             quote!(#id => Some(xml::<#t>(body, #ns, root_local)),)
         });
         quote! {
@@ -216,6 +227,7 @@ impl Context<'_> {
             ModelKind::Map => self.map(api, m, doc),
             ModelKind::Array => self.array(api, m, doc),
             ModelKind::Text => self.text_model(api, m, doc),
+            ModelKind::Union => self.union(api, m, doc),
         }
     }
 
@@ -602,6 +614,7 @@ impl Context<'_> {
     fn map(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
         let Some(values) = m.map_values() else { return quote!() };
         let vt = self.rust_type(api, values);
+        let vt = if m.nullable_values { quote!(Option<#vt>) } else { vt };
         let x = m.xml.clone().unwrap_or_default();
         let key = x.key.clone().unwrap_or_else(|| "key".into());
         let entry = match &x.entry {
@@ -681,6 +694,102 @@ impl Context<'_> {
                     let mut el = ::runtime::xml::Element::new(ns, local);
                     #enc
                     el
+                }
+            }
+        }
+    }
+
+    /// A body accepted in several shapes: an enum with a variant per shape, read by trying
+    /// each in order (a wrapped shape when its key is present), written back as it came.
+    fn union(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let mut variants = Vec::new();
+        let mut json_tries = Vec::new();
+        let mut json_writes = Vec::new();
+        let mut xml_tries = Vec::new();
+        let mut xml_writes = Vec::new();
+        for v in &m.variants {
+            let vname = format_ident!("{}", model_type(&v.model));
+            let ty = self.model_path(api, &v.model);
+            let vdoc = match &v.doc {
+                Some(d) => format!(" {d}"),
+                None => format!(" The shape of `{}`.", v.model),
+            };
+            variants.push(quote!(#[doc = #vdoc] #vname(#ty),));
+            json_tries.push(match &v.wrap {
+                Some(w) => quote! {
+                    if let Some(inner) = value.get(#w) {
+                        if let Ok(x) = ::runtime::serde_json::from_value::<#ty>(inner.clone()) {
+                            return Ok(#name::#vname(x));
+                        }
+                    }
+                },
+                None => quote! {
+                    if let Ok(x) = ::runtime::serde_json::from_value::<#ty>(value.clone()) {
+                        return Ok(#name::#vname(x));
+                    }
+                },
+            });
+            json_writes.push(match &v.wrap {
+                Some(w) => quote! {
+                    #name::#vname(x) => {
+                        let mut m = ::runtime::serde::Serializer::serialize_map(s, Some(1))?;
+                        ::runtime::serde::ser::SerializeMap::serialize_entry(&mut m, #w, x)?;
+                        ::runtime::serde::ser::SerializeMap::end(m)
+                    }
+                },
+                None => quote!(#name::#vname(x) => ::runtime::serde::Serialize::serialize(x, s),),
+            });
+            let element = self.model_element(&TypeExpr::Model(v.model.clone())).unwrap_or_default().to_string();
+            xml_tries.push(quote! {
+                if el.name.local == #element {
+                    return Ok(#name::#vname(<#ty as FromXml>::from_xml(el)?));
+                }
+            });
+            xml_writes.push(quote!(#name::#vname(x) => x.to_xml(ns, local),));
+        }
+        let Some(first) = m.variants.first() else { return quote!() };
+        let first_v = format_ident!("{}", model_type(&first.model));
+        let first_ty = self.model_path(api, &first.model);
+        let expected = m.variants.iter().map(|v| v.model.as_str()).collect::<Vec<_>>().join(", ");
+        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_eq)]
+            pub enum #name {
+                #(#variants)*
+            }
+            impl Default for #name {
+                fn default() -> Self {
+                    #name::#first_v(Default::default())
+                }
+            }
+            impl ::runtime::lenient::LenientModel for #name {}
+            impl ::runtime::serde::Serialize for #name {
+                fn serialize<S: ::runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#json_writes)*
+                    }
+                }
+            }
+            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let value = <::runtime::serde_json::Value as ::runtime::serde::Deserialize>::deserialize(d)?;
+                    #(#json_tries)*
+                    Err(<D::Error as ::runtime::serde::de::Error>::custom(concat!("the body has none of the shapes ", #expected)))
+                }
+            }
+            impl FromXml for #name {
+                fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
+                    #(#xml_tries)*
+                    Ok(#name::#first_v(<#first_ty as FromXml>::from_xml(el)?))
+                }
+            }
+            impl ToXml for #name {
+                fn to_xml(&self, ns: Option<&str>, local: &str) -> ::runtime::xml::Element {
+                    match self {
+                        #(#xml_writes)*
+                    }
                 }
             }
         }

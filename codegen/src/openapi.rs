@@ -586,6 +586,7 @@ impl<'a> Gen<'a> {
                     Some(t) => self.type_schema(t, &by)?,
                     None => json!({}),
                 };
+                let values = if m.nullable_values { nullable(values) } else { values };
                 s.insert("additionalProperties".into(), values);
                 if let Some(x) = &m.xml {
                     for (k, v) in [("x-entry", &x.entry), ("x-key", &x.key), ("x-value-attribute", &x.value_attribute)] {
@@ -630,6 +631,14 @@ impl<'a> Gen<'a> {
                 }
                 s.insert("items".into(), items);
                 xml.insert("wrapped".into(), json!(true));
+            }
+            ModelKind::Union => {
+                let mut shapes = Vec::new();
+                for v in &m.variants {
+                    shapes.push(reference(&self.json_body(&v.model, v.wrap.as_deref(), &by)?));
+                }
+                s.insert("anyOf".into(), Value::Array(shapes));
+                description.push_str("\n\nA body in any of these shapes; the first is the one the documents show.");
             }
             ModelKind::Text => {
                 let inner = match &m.text_type {

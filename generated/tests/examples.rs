@@ -175,6 +175,8 @@ fn check_xml(
     let doc = schema::xml::parse(text).map_err(|e| format!("document does not parse: {e}"))?;
     let root = match fault_root {
         Some(r) => r.to_string(),
+        // A union's root names the shape it comes in.
+        None if m.kind == schema::models::ModelKind::Union => doc.name.local.clone(),
         None => m.xml.as_ref().and_then(|x| x.element.clone()).ok_or_else(|| format!("{} has no XML element", m.id))?,
     };
     let out = roundtrip_xml(api, &m.id, &root, text).ok_or_else(|| format!("no roundtrip_xml for {}", m.id))??;

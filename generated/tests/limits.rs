@@ -3,7 +3,7 @@
 //! documented request passes.
 
 use generated::{identity, rackconnect, v1_0, v2};
-use runtime::limits::{LimitViolation, RateUnit, RequestCheckError};
+use runtime::limits::{AccountLimits, LimitViolation, RateUnit, RequestCheckError};
 use schema::examples::{Direction, ExampleFormat};
 use schema::limits::LimitKind;
 use schema::{Api, Schema};
@@ -20,6 +20,39 @@ fn v2_create(schema: &Schema, example: &str) -> v2::models::CreateServerRequest 
     serde_json::from_value(inner).unwrap_or_else(|e| panic!("{example}: {e}"))
 }
 
+/// An account with the documents' default limits.
+fn v2_defaults() -> AccountLimits {
+    AccountLimits::documented_defaults(v2::limits::ABSOLUTE_LIMITS)
+}
+
+fn v1_defaults() -> AccountLimits {
+    AccountLimits::documented_defaults(v1_0::limits::ABSOLUTE_LIMITS)
+}
+
+#[test]
+fn account_dependent_limits_use_the_accounts_values_and_unknown_ones_refuse_nothing() {
+    let schema = schema();
+    let mut req = v2_create(&schema, "v2.example.1.6");
+    req.metadata = Some(v2::models::Metadata((0..30).map(|i| (format!("key{i}"), "v".to_string())).collect()));
+    // maxServerMeta "default 20" is only a default: an account may allow more.
+    assert_eq!(v2::limits::validate_servers_create(&req, &AccountLimits::unknown()), Ok(()));
+    assert_eq!(v2::limits::validate_servers_create(&req, &AccountLimits::unknown().with("maxServerMeta", 40)), Ok(()));
+    let v = expect_violation(
+        v2::limits::validate_servers_create(&req, &AccountLimits::unknown().with("maxServerMeta", 25)),
+        "v2.field.server-metadata-items",
+        413,
+        "v2.overLimit",
+    );
+    assert_eq!((v.max, v.actual), (25, 30));
+    // A fixed bound of the documents still applies to every account.
+    req.metadata.get_or_insert_with(Default::default).0.insert("k".repeat(256), "v".into());
+    expect_violation(v2::limits::validate_servers_create(&req, &AccountLimits::unknown()), "v2.field.metadata-key", 400, "v2.badRequest");
+    // The account's values are read from its limits report.
+    let report = serde_json::json!({"limits": {"rate": [], "absolute": {"maxServerMeta": 40, "maxPersonality": 10}}});
+    let acct = AccountLimits::from_report(&report, v2::limits::ABSOLUTE_LIMITS);
+    assert_eq!((acct.get("maxServerMeta"), acct.get("maxPersonality")), (Some(40), Some(10)));
+}
+
 fn expect_violation(r: Result<(), LimitViolation>, limit: &str, status: u16, fault: &str) -> LimitViolation {
     let v = r.expect_err("the request should be refused");
     assert_eq!(v.limit, limit, "{v}");
@@ -34,7 +67,7 @@ fn documented_create_server_request_passes() {
     let req = v2_create(&schema, "v2.example.1.6");
     assert!(req.metadata.as_ref().is_some_and(|m| !m.0.is_empty()), "the example has metadata");
     assert!(req.personality.as_ref().is_some_and(|p| !p.is_empty()), "the example has personality");
-    assert_eq!(v2::limits::validate_servers_create(&req), Ok(()));
+    assert_eq!(v2::limits::validate_servers_create(&req, &v2_defaults()), Ok(()));
 }
 
 #[test]
@@ -42,9 +75,9 @@ fn too_long_metadata_key_is_refused_locally_with_the_right_fault() {
     let schema = schema();
     let mut req = v2_create(&schema, "v2.example.1.6");
     req.metadata.get_or_insert_with(Default::default).0.insert("k".repeat(255), "v".into());
-    assert_eq!(v2::limits::validate_servers_create(&req), Ok(()), "255 bytes is allowed");
+    assert_eq!(v2::limits::validate_servers_create(&req, &v2_defaults()), Ok(()), "255 bytes is allowed");
     req.metadata.get_or_insert_with(Default::default).0.insert("k".repeat(256), "v".into());
-    let v = expect_violation(v2::limits::validate_servers_create(&req), "v2.field.metadata-key", 400, "v2.badRequest");
+    let v = expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.metadata-key", 400, "v2.badRequest");
     // The document names no fault for it: the default, said so.
     assert!(!v.documented);
     assert_eq!(v.fault_name, Some("badRequest"));
@@ -56,7 +89,7 @@ fn too_long_metadata_key_is_refused_locally_with_the_right_fault() {
     // Bytes, not characters: 128 two-byte characters are 256 bytes.
     let mut req = v2_create(&schema, "v2.example.1.6");
     req.metadata.get_or_insert_with(Default::default).0.insert("é".repeat(128), "v".into());
-    expect_violation(v2::limits::validate_servers_create(&req), "v2.field.metadata-key", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.metadata-key", 400, "v2.badRequest");
 }
 
 #[test]
@@ -64,23 +97,23 @@ fn metadata_values_and_counts() {
     let schema = schema();
     let mut req = v2_create(&schema, "v2.example.1.6");
     req.metadata.get_or_insert_with(Default::default).0.insert("k".into(), "v".repeat(256));
-    expect_violation(v2::limits::validate_servers_create(&req), "v2.field.metadata-value", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.metadata-value", 400, "v2.badRequest");
 
     // The count limit names overLimit (413).
     let mut req = v2_create(&schema, "v2.example.1.6");
     let many: BTreeMap<String, String> = (0..21).map(|i| (format!("key{i}"), "v".to_string())).collect();
     req.metadata = Some(v2::models::Metadata(many));
-    let v = expect_violation(v2::limits::validate_servers_create(&req), "v2.field.server-metadata-items", 413, "v2.overLimit");
+    let v = expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.server-metadata-items", 413, "v2.overLimit");
     assert!(v.documented);
     assert!(matches!(v2::faults::ServersCreateError::from(v), v2::faults::ServersCreateError::OverLimit(_)));
 
     // Metadata calls whose body is the map itself, or one item.
     let long = v2::models::MetaItem([("k".repeat(256), "v".to_string())].into_iter().collect());
-    expect_violation(v2::limits::validate_server_metadata_set_item(&long), "v2.field.metadata-key", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_server_metadata_set_item(&long, &v2_defaults()), "v2.field.metadata-key", 400, "v2.badRequest");
     let ok = v2::models::MetaItem([("Label".to_string(), "Web".to_string())].into_iter().collect());
-    assert_eq!(v2::limits::validate_server_metadata_set_item(&ok), Ok(()));
+    assert_eq!(v2::limits::validate_server_metadata_set_item(&ok, &v2_defaults()), Ok(()));
     let many = v2::models::Metadata((0..21).map(|i| (format!("k{i}"), String::new())).collect());
-    expect_violation(v2::limits::validate_image_metadata_set(&many), "v2.field.image-metadata-items", 413, "v2.overLimit");
+    expect_violation(v2::limits::validate_image_metadata_set(&many, &v2_defaults()), "v2.field.image-metadata-items", 413, "v2.overLimit");
 }
 
 #[test]
@@ -94,17 +127,17 @@ fn personality_paths_counts_and_decoded_sizes() {
     assert_eq!(runtime::limits::base64_decoded_len(&exact), 10240);
     let mut req = v2_create(&schema, "v2.example.1.6");
     req.personality = Some(vec![file("/etc/a", exact)]);
-    assert_eq!(v2::limits::validate_servers_create(&req), Ok(()));
+    assert_eq!(v2::limits::validate_servers_create(&req, &v2_defaults()), Ok(()));
     req.personality = Some(vec![file("/etc/a", over)]);
-    expect_violation(v2::limits::validate_servers_create(&req), "v2.field.personality-contents", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.personality-contents", 400, "v2.badRequest");
 
     req.personality = Some(vec![file(&format!("/{}", "p".repeat(255)), String::new())]);
-    expect_violation(v2::limits::validate_servers_create(&req), "v2.field.personality-path", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.personality-path", 400, "v2.badRequest");
 
     req.personality = Some((0..7).map(|i| file(&format!("/f{i}"), String::new())).collect());
-    expect_violation(v2::limits::validate_servers_create(&req), "v2.field.personality-files", 400, "v2.badRequest");
+    expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.personality-files", 400, "v2.badRequest");
     req.personality = Some((0..6).map(|i| file(&format!("/f{i}"), String::new())).collect());
-    assert_eq!(v2::limits::validate_servers_create(&req), Ok(()));
+    assert_eq!(v2::limits::validate_servers_create(&req, &v2_defaults()), Ok(()));
 }
 
 #[test]
@@ -113,10 +146,10 @@ fn first_generation_limits() {
     let ex = schema.examples.iter().find(|e| e.id == "v1.0.servers-create.sample-json-request").unwrap_or_else(|| panic!("example"));
     let inner = ex.body.as_ref().and_then(|b| b.get("server")).cloned().unwrap_or_default();
     let mut req: v1_0::models::CreateServerRequest = serde_json::from_value(inner).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(v1_0::limits::validate_servers_create(&req), Ok(()));
+    assert_eq!(v1_0::limits::validate_servers_create(&req, &v1_defaults()), Ok(()));
     req.metadata = Some(v1_0::models::Metadata((0..6).map(|i| (format!("k{i}"), String::new())).collect()));
-    expect_violation(v1_0::limits::validate_servers_create(&req), "v1.0.field.metadata-count", 400, "v1.0.badRequest");
-    let e = v1_0::faults::ServersCreateError::from(v1_0::limits::validate_servers_create(&req).unwrap_err());
+    expect_violation(v1_0::limits::validate_servers_create(&req, &v1_defaults()), "v1.0.field.metadata-count", 400, "v1.0.badRequest");
+    let e = v1_0::faults::ServersCreateError::from(v1_0::limits::validate_servers_create(&req, &v1_defaults()).unwrap_err());
     assert!(matches!(e, v1_0::faults::ServersCreateError::BadRequest(_)), "{e:?}");
 }
 
@@ -128,10 +161,10 @@ fn every_documented_request_passes_its_validator() {
         let Some(api) = schema.operation(&ex.operation).map(|o| o.api) else { continue };
         let body = ex.body.clone().unwrap_or_default();
         let r = match api {
-            Api::V2 => v2::limits::validate_json(&ex.operation, &body),
-            Api::V1_0 => v1_0::limits::validate_json(&ex.operation, &body),
-            Api::Rackconnect => rackconnect::limits::validate_json(&ex.operation, &body),
-            Api::Identity => identity::limits::validate_json(&ex.operation, &body),
+            Api::V2 => v2::limits::validate_json(&ex.operation, &body, &v2_defaults()),
+            Api::V1_0 => v1_0::limits::validate_json(&ex.operation, &body, &v1_defaults()),
+            Api::Rackconnect => rackconnect::limits::validate_json(&ex.operation, &body, &AccountLimits::unknown()),
+            Api::Identity => identity::limits::validate_json(&ex.operation, &body, &AccountLimits::unknown()),
         };
         match r {
             None => {}
@@ -147,12 +180,12 @@ fn every_documented_request_passes_its_validator() {
             "v2.servers.create" => {
                 let req: v2::models::CreateServerRequest =
                     runtime::xml::decode_root(text, Some(generated::ns::V2), "server").unwrap_or_else(|e| panic!("{}: {e}", ex.id));
-                v2::limits::validate_servers_create(&req)
+                v2::limits::validate_servers_create(&req, &v2_defaults())
             }
             "v1.0.servers.create" => {
                 let req: v1_0::models::CreateServerRequest =
                     runtime::xml::decode_root(text, Some(generated::ns::V1_0), "server").unwrap_or_else(|e| panic!("{}: {e}", ex.id));
-                v1_0::limits::validate_servers_create(&req)
+                v1_0::limits::validate_servers_create(&req, &v1_defaults())
             }
             _ => continue,
         };
@@ -165,14 +198,14 @@ fn every_documented_request_passes_its_validator() {
 
 #[test]
 fn validate_json_reports_what_does_not_decode() {
-    let r = v2::limits::validate_json("v2.servers.create", &serde_json::json!({"notServer": {}}));
+    let r = v2::limits::validate_json("v2.servers.create", &serde_json::json!({"notServer": {}}), &v2_defaults());
     assert!(matches!(r, Some(Err(RequestCheckError::Decode(_)))), "{r:?}");
-    let r = v2::limits::validate_json("v2.servers.create", &serde_json::json!({"server": {"name": 5}}));
+    let r = v2::limits::validate_json("v2.servers.create", &serde_json::json!({"server": {"name": {"first": "a"}}}), &v2_defaults());
     assert!(matches!(r, Some(Err(RequestCheckError::Decode(_)))), "{r:?}");
     let long = serde_json::json!({"meta": {"k".repeat(300): "v"}});
-    let r = v2::limits::validate_json("v2.server-metadata.set-item", &long);
+    let r = v2::limits::validate_json("v2.server-metadata.set-item", &long, &v2_defaults());
     assert!(matches!(&r, Some(Err(RequestCheckError::Limit(v))) if v.limit == "v2.field.metadata-key"), "{r:?}");
-    assert_eq!(v2::limits::validate_json("v2.servers.get", &serde_json::json!({})), None);
+    assert_eq!(v2::limits::validate_json("v2.servers.get", &serde_json::json!({}), &v2_defaults()), None);
 }
 
 /// Every field limit has a path, and every operation it applies to that takes a body has
@@ -212,7 +245,8 @@ fn tables_hold_every_limit_of_the_schema() {
     let changes = [v2::limits::CHANGES_SINCE_LIMITS, v1_0::limits::CHANGES_SINCE_LIMITS, rackconnect::limits::CHANGES_SINCE_LIMITS, identity::limits::CHANGES_SINCE_LIMITS].concat();
     let token = [v2::limits::TOKEN_LIMITS, v1_0::limits::TOKEN_LIMITS, rackconnect::limits::TOKEN_LIMITS, identity::limits::TOKEN_LIMITS].concat();
     let caching = [v2::limits::CACHING_LIMITS, v1_0::limits::CACHING_LIMITS, rackconnect::limits::CACHING_LIMITS, identity::limits::CACHING_LIMITS].concat();
-    let total = rate.len() + absolute.len() + field.len() + pagination.len() + changes.len() + token.len() + caching.len();
+    let usage = [v2::limits::USAGE_COUNTERS, v1_0::limits::USAGE_COUNTERS, rackconnect::limits::USAGE_COUNTERS, identity::limits::USAGE_COUNTERS].concat();
+    let total = rate.len() + absolute.len() + field.len() + pagination.len() + changes.len() + token.len() + caching.len() + usage.len();
     assert_eq!(total, schema.limits.len());
     for l in &schema.limits {
         let src = format!("{}, {}", l.source.document, l.source.place);
@@ -223,13 +257,20 @@ fn tables_hold_every_limit_of_the_schema() {
                 assert_eq!(g.window().as_secs(), unit.seconds());
                 assert_eq!(g.exceeded.map(|e| e.status), exceeded.as_ref().map(|e| e.status));
             }
-            LimitKind::Absolute { name, value, .. } => {
+            LimitKind::Absolute { name, value, account, .. } => {
                 let g = absolute.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!((g.name, g.value), (name.as_str(), value.as_ref().and_then(serde_json::Value::as_i64)));
+                assert_eq!((g.name, g.value, g.account), (name.as_str(), value.as_ref().and_then(serde_json::Value::as_i64), *account));
             }
-            LimitKind::Field { max_bytes, max_count, exceeded, .. } => {
+            LimitKind::Usage { name, counts, .. } => {
+                let g = usage.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
+                assert_eq!((g.name, g.counts), (name.as_str(), counts.as_deref()));
+                assert!(absolute.iter().all(|a| a.id != l.id), "a usage counter is not an absolute limit");
+            }
+            LimitKind::Field { max_bytes, max_count, exceeded, absolute: linked, .. } => {
                 let g = field.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
                 assert_eq!((g.max_bytes, g.max_count), (*max_bytes, *max_count));
+                let linked_name = linked.as_deref().and_then(|id| absolute.iter().find(|a| a.id == id)).map(|a| a.name);
+                assert_eq!(g.account_limit, linked_name, "{}", l.id);
                 match exceeded {
                     Some(e) => assert_eq!((g.refused_with.status, g.refused_with.fault), (e.status, e.fault.as_deref())),
                     None => assert_eq!((g.refused_with.status, g.refused_with.fault_name), (400, Some("badRequest"))),

@@ -78,6 +78,11 @@ fn content(xml: bool) -> BoxedStrategy<String> {
     }
 }
 
+/// A date-time as received: any text is kept.
+fn stamp() -> impl Strategy<Value = runtime::Timestamp> {
+    text().prop_map(runtime::Timestamp::new)
+}
+
 /// A field with no XML form: `None` in XML.
 fn json_only<T: Debug + 'static>(s: impl Strategy<Value = T> + 'static, xml: bool) -> BoxedStrategy<Option<T>> {
     if xml {
@@ -114,13 +119,19 @@ fn v2_metadata(xml: bool) -> impl Strategy<Value = v2::models::Metadata> {
     btree_map(text(), content(xml), 0..4).prop_map(v2::models::Metadata)
 }
 
+fn v2_image_metadata(xml: bool) -> impl Strategy<Value = v2::models::ImageMetadata> {
+    // XML has no null: an entry always has text.
+    let value = if xml { content(xml).prop_map(Some).boxed() } else { option::of(content(xml)).boxed() };
+    btree_map(text(), value, 0..4).prop_map(v2::models::ImageMetadata)
+}
+
 fn v2_addresses() -> impl Strategy<Value = v2::models::Addresses> {
     let address = (any::<i64>(), text()).prop_map(|(version, addr)| v2::models::Address { version, addr });
     btree_map(text(), vec(address, 0..3), 0..3).prop_map(v2::models::Addresses)
 }
 
 fn v2_async_fault(xml: bool) -> impl Strategy<Value = v2::models::AsyncFault> {
-    (any::<i64>(), option::of(text()), content(xml), option::of(content(xml)))
+    (any::<i64>(), option::of(stamp()), content(xml), option::of(content(xml)))
         .prop_map(|(code, created, message, details)| v2::models::AsyncFault { code, created, message, details })
 }
 
@@ -133,7 +144,7 @@ fn v2_flavor_ref(xml: bool) -> impl Strategy<Value = v2::models::FlavorRef> {
 }
 
 fn v2_bandwidth() -> impl Strategy<Value = v2::models::BandwidthInterface> {
-    (text(), any::<i64>(), any::<i64>(), text(), text()).prop_map(
+    (text(), any::<i64>(), any::<i64>(), stamp(), stamp()).prop_map(
         |(interface, bandwidth_inbound, bandwidth_outbound, audit_period_start, audit_period_end)| {
             v2::models::BandwidthInterface { interface, bandwidth_inbound, bandwidth_outbound, audit_period_start, audit_period_end }
         },
@@ -150,8 +161,8 @@ fn v2_server(xml: bool) -> impl Strategy<Value = v2::models::Server> {
         option::of(enumeration::<ServerStatus>(ServerStatus::DOCUMENTED)),
         option::of(any::<i64>()),
         option::of(text()),
-        option::of(text()),
-        option::of(text()),
+        option::of(stamp()),
+        option::of(stamp()),
         option::of(text()),
         option::of(text()),
         option::of(secret()),
@@ -164,7 +175,7 @@ fn v2_server(xml: bool) -> impl Strategy<Value = v2::models::Server> {
         option::of(v2_async_fault(xml)),
         opt_list(v2_link(), xml),
         json_only(text(), xml),
-        json_only(text(), xml),
+        json_only(option::of(text()), xml),
     );
     let task_state = if xml {
         option::of(enumeration::<TaskState>(TaskState::DOCUMENTED)).prop_map(|t| t.map(Some)).boxed()
@@ -259,13 +270,13 @@ fn v2_image(xml: bool) -> impl Strategy<Value = v2::models::Image> {
             text(),
             option::of(enumeration::<ImageStatus>(ImageStatus::DOCUMENTED)),
             option::of(any::<i64>()),
-            option::of(text()),
-            option::of(text()),
+            option::of(stamp()),
+            option::of(stamp()),
             option::of(any::<i64>()),
             option::of(any::<i64>()),
         ),
         (
-            option::of(v2_metadata(xml)),
+            option::of(v2_image_metadata(xml)),
             option::of(server),
             option::of(v2_async_fault(xml)),
             opt_list(v2_link(), xml),
@@ -301,7 +312,7 @@ fn v2_limits() -> impl Strategy<Value = v2::models::Limits> {
         any::<i64>(),
         any::<i64>(),
         enumeration::<RateLimitUnit>(RateLimitUnit::DOCUMENTED),
-        text(),
+        stamp(),
     )
         .prop_map(|(verb, value, remaining, unit, next_available)| v2::models::RateLimit {
             verb,

@@ -101,12 +101,93 @@ pub struct AbsoluteLimit {
     pub value: Option<i64>,
     /// The unit of the value (`MB`, `GB`, `bytes`).
     pub unit: Option<&'static str>,
+    /// Whether the value is only a default: each account has its own.
+    pub account: bool,
     /// The operations that consume it.
     pub enforced_by: &'static [&'static str],
     /// What the service answers when it is exceeded.
     pub exceeded: Option<Exceeded>,
     /// Where it is documented (`document, place`).
     pub source: &'static str,
+}
+
+/// A usage counter reported beside the absolute limits (`totalRAMUsed`): what the account
+/// uses now, never enforced by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageCounter {
+    /// The schema id.
+    pub id: &'static str,
+    /// The name in limit reports.
+    pub name: &'static str,
+    /// The unit, when the document gives one.
+    pub unit: Option<&'static str>,
+    /// The id of the absolute limit it is counted against, if any.
+    pub counts: Option<&'static str>,
+    /// Where it is documented (`document, place`).
+    pub source: &'static str,
+}
+
+/// The account's own values of absolute limits (`maxServerMeta`...), as its limits report
+/// gives them. Empty, the default, means "not known": field limits bound by an
+/// account's value are then not checked, and only the documents' fixed bounds are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountLimits {
+    values: std::collections::BTreeMap<String, i64>,
+}
+
+impl AccountLimits {
+    /// No values known.
+    pub fn unknown() -> Self {
+        AccountLimits::default()
+    }
+
+    /// Sets the account's value of the absolute limit named `name`.
+    #[must_use]
+    pub fn with(mut self, name: &str, value: i64) -> Self {
+        self.values.insert(name.to_string(), value);
+        self
+    }
+
+    /// The account's value of the absolute limit named `name`, if known.
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.values.get(name).copied()
+    }
+
+    /// Reads the values of the absolute limits named in `limits` wherever they stand in a
+    /// decoded limits report (JSON `{"maxServerMeta": 40}` entries at any depth).
+    pub fn from_report(report: &serde_json::Value, limits: &[AbsoluteLimit]) -> Self {
+        fn walk(v: &serde_json::Value, limits: &[AbsoluteLimit], out: &mut AccountLimits) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    for (k, val) in o {
+                        match (limits.iter().find(|l| l.name == k), val.as_i64()) {
+                            (Some(l), Some(n)) => {
+                                out.values.insert(l.name.to_string(), n);
+                            }
+                            _ => walk(val, limits, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, limits, out)),
+                _ => {}
+            }
+        }
+        let mut out = AccountLimits::default();
+        walk(report, limits, &mut out);
+        out
+    }
+
+    /// The documents' default values of `limits` (those that have one), for checking
+    /// requests as an account with the default limits would be checked.
+    pub fn documented_defaults(limits: &[AbsoluteLimit]) -> Self {
+        let values = limits.iter().filter_map(|l| Some((l.name.to_string(), l.value?))).collect();
+        AccountLimits { values }
+    }
+
+    /// Whether no value is known.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
 }
 
 impl AbsoluteLimit {
@@ -129,6 +210,9 @@ pub struct FieldLimit {
     pub max_count: Option<u64>,
     /// The field path in the request (syntax in the schema's FORMAT.md).
     pub field: Option<&'static str>,
+    /// The name of the absolute limit whose account value is the real bound, when the
+    /// documented maximum is only a default (`maxServerMeta`).
+    pub account_limit: Option<&'static str>,
     /// The operations whose requests it bounds.
     pub applies_to: &'static [&'static str],
     /// What the document says the service answers, if it says.
@@ -141,17 +225,27 @@ pub struct FieldLimit {
 }
 
 impl FieldLimit {
-    /// Checks a length in bytes against `max_bytes`.
-    pub fn check_bytes(&self, len: usize) -> Result<(), LimitViolation> {
-        match self.max_bytes {
+    /// The bound that applies: the account's value when the limit is the account's and
+    /// the value is known (none when it is `-1`, unlimited), nothing when it is the
+    /// account's and unknown (the documented number is only a default), else `documented`.
+    pub fn bound(&self, documented: Option<u64>, account: &AccountLimits) -> Option<u64> {
+        match self.account_limit {
+            Some(name) => account.get(name).and_then(|v| u64::try_from(v).ok()),
+            None => documented,
+        }
+    }
+
+    /// Checks a length in bytes against `max_bytes` (see [`FieldLimit::bound`]).
+    pub fn check_bytes(&self, len: usize, account: &AccountLimits) -> Result<(), LimitViolation> {
+        match self.bound(self.max_bytes, account) {
             Some(max) if len as u64 > max => Err(self.violation(len as u64, max, "bytes")),
             _ => Ok(()),
         }
     }
 
-    /// Checks a number of items against `max_count`.
-    pub fn check_count(&self, count: usize) -> Result<(), LimitViolation> {
-        match self.max_count {
+    /// Checks a number of items against `max_count` (see [`FieldLimit::bound`]).
+    pub fn check_count(&self, count: usize, account: &AccountLimits) -> Result<(), LimitViolation> {
+        match self.bound(self.max_count, account) {
             Some(max) if count as u64 > max => Err(self.violation(count as u64, max, "items")),
             _ => Ok(()),
         }
@@ -305,6 +399,7 @@ mod tests {
         max_bytes: Some(3),
         max_count: None,
         field: Some("metadata{key}"),
+        account_limit: None,
         applies_to: &["x.op"],
         exceeded: None,
         refused_with: Exceeded { status: 400, fault: Some("x.badRequest"), fault_name: Some("badRequest"), retry_header: None },
@@ -313,13 +408,42 @@ mod tests {
 
     #[test]
     fn field_checks() {
-        assert!(L.check_bytes(3).is_ok());
-        let v = L.check_bytes(4).unwrap_err();
+        let none = AccountLimits::unknown();
+        assert!(L.check_bytes(3, &none).is_ok());
+        let v = L.check_bytes(4, &none).unwrap_err();
         assert_eq!((v.status, v.fault_name, v.max, v.actual, v.documented), (400, Some("badRequest"), 3, 4, false));
         assert!(v.message.contains("x.field.key"));
-        assert!(L.check_count(1000).is_ok(), "no max_count: nothing to check");
+        assert!(L.check_count(1000, &none).is_ok(), "no max_count: nothing to check");
         let f = v.to_fault();
         assert_eq!((f.status, f.name.as_deref(), f.code), (400, Some("badRequest"), Some(400)));
+    }
+
+    #[test]
+    fn account_limits_replace_defaults_and_unknown_ones_are_not_checked() {
+        let meta = FieldLimit { account_limit: Some("maxServerMeta"), max_count: Some(20), max_bytes: None, ..L };
+        assert!(meta.check_count(25, &AccountLimits::unknown()).is_ok(), "the documented 20 is only a default");
+        assert!(meta.check_count(25, &AccountLimits::unknown().with("maxServerMeta", 40)).is_ok());
+        let v = meta.check_count(41, &AccountLimits::unknown().with("maxServerMeta", 40)).unwrap_err();
+        assert_eq!(v.max, 40);
+        assert!(meta.check_count(1000, &AccountLimits::unknown().with("maxServerMeta", -1)).is_ok(), "-1 is unlimited");
+    }
+
+    #[test]
+    fn account_limits_are_read_from_a_report() {
+        const ABS: AbsoluteLimit = AbsoluteLimit {
+            id: "x.absolute.maxServerMeta",
+            name: "maxServerMeta",
+            value: Some(20),
+            unit: None,
+            account: true,
+            enforced_by: &[],
+            exceeded: None,
+            source: "doc",
+        };
+        let report = serde_json::json!({"limits": {"rate": [], "absolute": {"maxServerMeta": 40, "other": 3}}});
+        let a = AccountLimits::from_report(&report, &[ABS]);
+        assert_eq!(a.get("maxServerMeta"), Some(40));
+        assert_eq!(a.get("other"), None, "only the schema's absolute limits are read");
     }
 
     #[test]

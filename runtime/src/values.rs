@@ -222,6 +222,17 @@ impl XmlText for serde_json::Value {
     }
 }
 
+/// A value that may be `null` in JSON (a map value); XML has no null, so its text is
+/// always a value.
+impl<T: XmlText> XmlText for Option<T> {
+    fn from_text(text: &str) -> Result<Self, String> {
+        T::from_text(text).map(Some)
+    }
+    fn to_text(&self) -> String {
+        self.as_ref().map(T::to_text).unwrap_or_default()
+    }
+}
+
 /// Serde support for fields that may be absent, `null`, or a value (`Option<Option<T>>`).
 pub mod nullable {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};

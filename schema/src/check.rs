@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// Runs every check and records what it finds.
 pub fn check(schema: &Schema, diags: &mut Diagnostics) {
-    let c = Ctx { s: schema };
+    let c = Ctx { s: schema, checker: Checker::new(schema) };
     c.namespaces(diags);
     c.models(diags);
     c.operations(diags);
@@ -26,6 +26,7 @@ pub fn check(schema: &Schema, diags: &mut Diagnostics) {
 
 struct Ctx<'a> {
     s: &'a Schema,
+    checker: Checker<'a>,
 }
 
 impl Ctx<'_> {
@@ -390,7 +391,7 @@ impl Ctx<'_> {
             (_, Some(b)) if !b.is_string() => diags.push(&at.child("body"), ProblemKind::Shape, "an xml, text or shell body is a string"),
             _ => {}
         }
-        let checker = Checker::new(self.s);
+        let checker = &self.checker;
         let mut mismatches: Vec<Mismatch> = Vec::new();
         match e.format {
             ExampleFormat::Json => {

@@ -114,7 +114,7 @@ pub fn shape_of<'s>(schema: &'s Schema, m: &'s Model) -> shapes::Model<'s> {
         },
         ModelKind::Map => Kind::Map {
             values: m.map_values().map_or(Type::scalar(shapes::Scalar::Any), type_of),
-            nullable_values: false,
+            nullable_values: m.nullable_values,
             entry: xml.and_then(|x| x.entry.as_deref()).map(b),
             key: b(xml.and_then(|x| x.key.as_deref()).unwrap_or("key")),
             value_attribute: xml.and_then(|x| x.value_attribute.as_deref()).map(b),
@@ -129,9 +129,15 @@ pub fn shape_of<'s>(schema: &'s Schema, m: &'s Model) -> shapes::Model<'s> {
         }
         ModelKind::Enum => Kind::Enum { values: m.enum_values().iter().map(|v| b(&v.value)).collect() },
         ModelKind::Text => Kind::Text { ty: m.text_type.as_ref().map_or(Type::scalar(shapes::Scalar::String), type_of) },
+        ModelKind::Union => Kind::Union {
+            variants: m.variants.iter().map(|v| shapes::Variant { model: b(&v.model), wrap: v.wrap.as_deref().map(b) }).collect(),
+        },
     };
-    let element = xml
-        .and_then(|x| x.element.as_deref())
-        .map(|local| XmlName { ns: ns_uri(schema, xml.and_then(|x| x.ns.as_deref())), local: b(local) });
+    // A model with a namespace but no element of its own (a fault body, named by its
+    // fault) keeps the namespace with an empty local name.
+    let element = xml.filter(|x| x.element.is_some() || x.ns.is_some()).map(|x| XmlName {
+        ns: ns_uri(schema, x.ns.as_deref()),
+        local: b(x.element.as_deref().unwrap_or("")),
+    });
     shapes::Model { id: b(&m.id), kind, element }
 }

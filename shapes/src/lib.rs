@@ -185,7 +185,8 @@ pub struct Model<'a> {
     pub id: Cow<'a, str>,
     /// What it is.
     pub kind: Kind<'a>,
-    /// The element that represents it in XML, if it has an XML form.
+    /// The element that represents it in XML, if it has an XML form (an empty local
+    /// name when only the namespace is fixed: a fault body's root is the fault's name).
     pub element: Option<XmlName<'a>>,
 }
 

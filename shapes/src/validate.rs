@@ -124,7 +124,7 @@ pub fn validate_xml_root<'a>(catalog: &dyn Catalog<'a>, model_id: &str, root: Op
         _ => m,
     };
     let at = format!("/{}", el.name.local);
-    let local = root.map(str::to_string).or_else(|| m.element.as_ref().map(|e| e.local.to_string()));
+    let local = root.map(str::to_string).or_else(|| m.element.as_ref().map(|e| e.local.to_string()).filter(|l| !l.is_empty()));
     let Some(local) = local else {
         v.push(String::new(), Some(el.line), FindingKind::Root, format!("{} has no XML form", m.id));
         return v.out;

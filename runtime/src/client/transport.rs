@@ -231,6 +231,8 @@ pub struct TransportBuilder {
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    validate: bool,
+    account_limits: crate::limits::AccountLimits,
 }
 
 impl Default for TransportBuilder {
@@ -243,6 +245,8 @@ impl Default for TransportBuilder {
             timeout: Duration::from_secs(30),
             user_agent: format!("cloudservers-runtime/{}", env!("CARGO_PKG_VERSION")),
             retry: RetryPolicy::default(),
+            validate: true,
+            account_limits: crate::limits::AccountLimits::unknown(),
         }
     }
 }
@@ -265,6 +269,21 @@ impl TransportBuilder {
     /// The wire format (default: JSON).
     pub fn format(mut self, format: Format) -> Self {
         self.format = format;
+        self
+    }
+
+    /// Whether requests are checked against the documented field limits before they are
+    /// sent (default: on). Off, every request goes to the service as built.
+    pub fn validate(mut self, yes: bool) -> Self {
+        self.validate = yes;
+        self
+    }
+
+    /// The account's own limits (from its limits report: see
+    /// [`crate::limits::AccountLimits::from_report`]), which replace the documented
+    /// defaults when checking requests; without them only fixed bounds are checked.
+    pub fn account_limits(mut self, limits: crate::limits::AccountLimits) -> Self {
+        self.account_limits = limits;
         self
     }
 
@@ -317,6 +336,8 @@ impl TransportBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 user_agent: self.user_agent,
+                validate: self.validate,
+                account_limits: std::sync::RwLock::new(self.account_limits),
                 session: tokio::sync::Mutex::new(None),
             }),
         })
@@ -332,6 +353,8 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     user_agent: String,
+    validate: bool,
+    account_limits: std::sync::RwLock<crate::limits::AccountLimits>,
     /// `None` until the first authentication.
     session: tokio::sync::Mutex<Option<Session>>,
 }
@@ -372,6 +395,24 @@ impl Transport {
     /// The configured wire format.
     pub fn format(&self) -> Format {
         self.inner.format
+    }
+
+    /// Whether requests are checked against field limits before they are sent.
+    pub fn validates(&self) -> bool {
+        self.inner.validate
+    }
+
+    /// The account limits requests are checked with (unknown unless set).
+    pub fn account_limits(&self) -> crate::limits::AccountLimits {
+        self.inner.account_limits.read().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the account limits, e.g. after reading the account's limits report; clones
+    /// of this transport share them.
+    pub fn set_account_limits(&self, limits: crate::limits::AccountLimits) {
+        if let Ok(mut l) = self.inner.account_limits.write() {
+            *l = limits;
+        }
     }
 
     /// How the response format is asked for.
