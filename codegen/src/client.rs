@@ -4,8 +4,10 @@
 //! with, for every operation of the API:
 //! - `<operation>` (`servers_create`, `server_metadata_set_item`): typed path parameters,
 //!   a typed `<Operation>Query` for query parameters, the typed request body, and the
-//!   typed response (`Reply<T>`; `Reply<Option<T>>` when some documented response has no
-//!   body; `Reply<()>` when none has) or the operation's fault enum from `faults`;
+//!   typed response (`Reply<T>`; `Reply<Option<T>>` when some documented success or
+//!   `304` response has no body, while body-less redirections such as `300` are the error
+//!   `ClientError::Redirect`; `Reply<CreatedLocation>` when none has a body but a success
+//!   response documents `Location`; `Reply<()>` otherwise) or the operation's fault enum;
 //! - for list operations with `limit` and `marker` (or `offset`), `<operation>_pages`: a
 //!   stream of pages following `next` links, else markers (offsets);
 //! - for operations with `changes-since`, `<operation>_changes`: a polling stream;
@@ -57,7 +59,11 @@ fn str_opt(owner: &TokenStream, f: &Field) -> TokenStream {
 enum Returns {
     /// No documented response has a body.
     Unit,
-    /// Every documented response has this body.
+    /// No documented response has a body, and a success response documents this
+    /// `Location` header: the created resource, as `runtime::client::CreatedLocation`.
+    Created(String),
+    /// Every documented success response has this body; the other documented responses
+    /// (none, or body-less redirections such as `300 Multiple Choices`) are errors.
     Always(String),
     /// Some documented responses have this body, some none.
     Sometimes(String),
@@ -167,6 +173,60 @@ impl Context<'_> {
         op.responses.iter().find_map(|r| r.default_format)
     }
 
+    /// A body-less status that is a redirection rather than an answer: `3xx` but `304`.
+    fn is_redirect(status: u16) -> bool {
+        (300..400).contains(&status) && status != 304
+    }
+
+    /// The `Location` header a body-less success response of `op` documents, as the
+    /// schema spells it.
+    fn location_header(op: &Operation) -> Option<&str> {
+        op.responses
+            .iter()
+            .filter(|r| (200..300).contains(&r.status) && r.model.is_none())
+            .flat_map(|r| r.headers.iter())
+            .find(|h| h.eq_ignore_ascii_case("Location"))
+            .map(String::as_str)
+    }
+
+    /// Whether a model holds a secret (a field of type `secret`, directly or in a model
+    /// it contains): decode errors then show no excerpt of the body.
+    fn holds_secret(&self, model_id: &str, seen: &mut BTreeSet<String>) -> bool {
+        if !seen.insert(model_id.to_string()) {
+            return false;
+        }
+        let Some(m) = self.schema.model(model_id) else { return false };
+        let mut types: Vec<&TypeExpr> = m.fields.iter().map(|f| &f.ty).collect();
+        types.extend(m.items.iter());
+        types.extend(m.text_type.iter());
+        if let Some(schema::models::ModelValues::Map(t)) = &m.values {
+            types.push(t);
+        }
+        types.into_iter().any(|t| self.type_holds_secret(t, seen))
+    }
+
+    fn type_holds_secret(&self, t: &TypeExpr, seen: &mut BTreeSet<String>) -> bool {
+        match t {
+            TypeExpr::Scalar(s) => *s == Scalar::Secret,
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.holds_secret(id, seen),
+            TypeExpr::Array(inner) | TypeExpr::Map(inner) => self.type_holds_secret(inner, seen),
+        }
+    }
+
+    /// The path segments naming a version of `api`: the first segments of its
+    /// host-relative paths (`v2` from `GET /v2`), for [`runtime::client::Request::versions`].
+    fn host_versions(&self, api: Api) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for op in self.schema.operations.iter().filter(|o| o.api == api && o.base == Base::Host) {
+            if let Some(first) = op.path.split('/').find(|s| !s.is_empty()).filter(|s| !s.contains('{')) {
+                if !out.iter().any(|o| o == first) {
+                    out.push(first.to_string());
+                }
+            }
+        }
+        out
+    }
+
     fn returns(op: &Operation) -> Returns {
         let mut models: Vec<&str> = Vec::new();
         for r in &op.responses {
@@ -176,9 +236,16 @@ impl Context<'_> {
                 }
             }
         }
+        // A body-less 3xx other than `304 Not Modified` (which answers a conditional or
+        // changes-since request with "nothing new", a normal outcome) is a redirection the
+        // caller did not ask for: it need not make every success an `Option`.
+        let redirect_only = |r: &&schema::operations::Response| r.model.is_some() || Self::is_redirect(r.status);
         match models.as_slice() {
-            [] => Returns::Unit,
-            [one] if op.responses.iter().all(|r| r.model.is_some()) => Returns::Always(one.to_string()),
+            [] => match Self::location_header(op) {
+                Some(h) => Returns::Created(h.to_string()),
+                None => Returns::Unit,
+            },
+            [one] if op.responses.iter().all(|r| redirect_only(&r)) => Returns::Always(one.to_string()),
             [one] => Returns::Sometimes(one.to_string()),
             _ => Returns::Several(op.responses.iter().map(|r| (r.status, r.model.clone())).collect()),
         }
@@ -192,14 +259,17 @@ impl Context<'_> {
             Some(w) => quote!(Some(#w)),
             None => quote!(None),
         };
+        let op_id = &op.id;
+        let secret = self.holds_secret(model_id, &mut BTreeSet::new());
+        let spec = quote!(&::runtime::client::BodySpec { operation: #op_id, wrap: #wrap, root: #root, holds_secrets: #secret });
         if Self::format_selector(op).is_none() {
-            return quote!(::runtime::client::decode_body::<#ty, #err>(&resp, format, #wrap, #root)?);
+            return quote!(::runtime::client::decode_body::<#ty, #err>(&resp, format, #spec)?);
         }
         let is_text = self.schema.model(model_id).is_some_and(|m| m.kind == ModelKind::Text);
         let text_arm = if is_text {
             quote! {
-                "text" => #ty::from_text_body(::runtime::client::decode_text::<#err>(&resp)?)
-                    .map_err(|source| ::runtime::client::ClientError::Decode { status: resp.status, source })?,
+                "text" => #ty::from_text_body(::runtime::client::decode_text::<#err>(&resp, #spec)?)
+                    .map_err(|source| ::runtime::client::decode_error::<#err>(#spec, &resp, None, source))?,
             }
         } else {
             quote!()
@@ -207,8 +277,8 @@ impl Context<'_> {
         quote! {
             match chosen.as_str() {
                 #text_arm
-                "xml" => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Xml, #wrap, #root)?,
-                _ => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Json, #wrap, #root)?,
+                "xml" => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Xml, #spec)?,
+                _ => ::runtime::client::decode_body::<#ty, #err>(&resp, ::runtime::client::Format::Json, #spec)?,
             }
         }
     }
@@ -372,6 +442,13 @@ impl Context<'_> {
             Base::Endpoint => quote!(::runtime::client::Base::Endpoint),
             Base::Host => quote!(::runtime::client::Base::Host),
         };
+        let versions_call = match op.base {
+            Base::Endpoint => quote!(),
+            Base::Host => {
+                let v = self.host_versions(api);
+                quote!(.versions(&[#(#v),*]))
+            }
+        };
         let authenticated = op.auth == Auth::Token;
         let (format_stmt, accept_call, chosen_stmt) = match selector {
             Some(default) => {
@@ -402,12 +479,23 @@ impl Context<'_> {
                 let arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => Ok(resp.reply(())),) };
                 (quote!(()), arms, quote!(Ok(resp.reply(()))))
             }
+            Returns::Created(header) => {
+                let other: Vec<u16> = op.responses.iter().map(|r| r.status).filter(|s| !ok(s)).collect();
+                let created = quote!(Ok(resp.reply(::runtime::client::created_location::<#err>(#op_id, &resp, #header)?)));
+                let arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => #created,) };
+                (quote!(::runtime::client::CreatedLocation), arms, created)
+            }
             Returns::Always(m) => {
                 let ty = self.sibling_model_path(api, m);
-                let other: Vec<u16> = op.responses.iter().map(|r| r.status).filter(|s| !ok(s)).collect();
+                let other: Vec<u16> =
+                    op.responses.iter().filter(|r| r.model.is_some()).map(|r| r.status).filter(|s| !ok(s)).collect();
+                let redirects: Vec<u16> = op.responses.iter().filter(|r| r.model.is_none()).map(|r| r.status).collect();
                 let wrap = op.responses.iter().find_map(|r| r.wrap.clone());
                 let dec = self.decode_expr(api, op, m, wrap.as_deref(), &err);
-                let arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => Ok(resp.reply(#dec)),) };
+                let mut arms = if other.is_empty() { quote!() } else { quote!(#(#other)|* => Ok(resp.reply(#dec)),) };
+                if !redirects.is_empty() {
+                    arms.extend(quote!(#(#redirects)|* => Err(::runtime::client::redirect(#op_id, &resp)),));
+                }
                 (ty, arms, quote!(Ok(resp.reply(#dec))))
             }
             Returns::Sometimes(m) => {
@@ -469,6 +557,7 @@ impl Context<'_> {
             )
             #query_call
             #accept_call
+            #versions_call
             .authenticated(#authenticated)
             #body_call
             #(#header_calls)*;
@@ -489,6 +578,28 @@ impl Context<'_> {
             op.id,
             op.name
         );
+        let returns_doc = match &returns {
+            Returns::Created(h) => format!(
+                " Returns the resource the `{h}` header of the body-less response points at: its URL and its id (the last path segment); [`::runtime::client::ClientError::MissingHeader`] when the header is missing or has no path."
+            ),
+            Returns::Always(_) if op.responses.iter().any(|r| r.model.is_none()) => {
+                let codes: Vec<String> = op.responses.iter().filter(|r| r.model.is_none()).map(|r| format!("`{}`", r.status)).collect();
+                format!(
+                    " Returns the body of every success response directly. The documented body-less {} response (a redirection such as `300 Multiple Choices`) is the error [`::runtime::client::ClientError::Redirect`], carrying its `Location`.",
+                    codes.join(", ")
+                )
+            }
+            Returns::Sometimes(_) => {
+                let codes: Vec<String> = op.responses.iter().filter(|r| r.model.is_none()).map(|r| format!("`{}`", r.status)).collect();
+                format!(" The body is `None` for the documented body-less {} response.", codes.join(", "))
+            }
+            _ => String::new(),
+        };
+        let returns_doc = if returns_doc.is_empty() {
+            quote!()
+        } else {
+            quote!(#[doc = ""] #[doc = #returns_doc])
+        };
         let mut out = Vec::new();
         if has_query {
             let with = format_ident!("{}_with", name);
@@ -496,6 +607,7 @@ impl Context<'_> {
                 #doc
                 ///
                 #[doc = #call_doc]
+                #returns_doc
                 pub async fn #name(&self, #(#params,)* query: &#query_ident) -> #ret {
                     self.#with(#(#args,)* query.to_pairs()).await
                 }
@@ -511,6 +623,7 @@ impl Context<'_> {
                 #doc
                 ///
                 #[doc = #call_doc]
+                #returns_doc
                 pub async fn #name(&self, #(#params),*) -> #ret {
                     #send
                 }
@@ -829,6 +942,11 @@ impl Context<'_> {
             1 => quote!(self.#items_n.as_deref().unwrap_or(&[])),
             _ => quote!(self.#items_n.as_ref().and_then(Option::as_deref).unwrap_or(&[])),
         };
+        let retain = match option_depth(items) {
+            0 => quote!(self.#items_n.retain(|i| keep(i));),
+            1 => quote!(if let Some(v) = self.#items_n.as_mut() { v.retain(|i| keep(i)); }),
+            _ => quote!(if let Some(Some(v)) = self.#items_n.as_mut() { v.retain(|i| keep(i)); }),
+        };
         let me = quote!(self);
         let l = quote!(l);
         let next = match links.and_then(|lf| match &lf.ty {
@@ -902,6 +1020,9 @@ impl Context<'_> {
                 #[allow(unused_variables)]
                 fn item_id(item: &#item) -> Option<String> {
                     #id
+                }
+                fn retain_items(&mut self, keep: &mut dyn FnMut(&#item) -> bool) {
+                    #retain
                 }
             }
         }

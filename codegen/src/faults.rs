@@ -9,8 +9,10 @@
 //! - `classify(operation_id, body)`: a fault decoded with an operation's enum, as `ApiError`.
 //!
 //! Every enum maps a decoded `runtime::faults::FaultBody` by its fault name (or an alias,
-//! exactly, then ignoring ASCII case); a body that names no fault (empty, plain text)
-//! maps by status to the most generic fault with that code; anything else is `Other`.
+//! exactly, then ignoring ASCII case); a name no fault of the API knows maps by status
+//! when exactly one variant lists that status (the body keeps the name); a body that
+//! names no fault (empty, plain text) maps by status to the most generic fault with that
+//! code; anything else is `Other`.
 
 use crate::names::{camel, ident};
 use crate::Context;
@@ -277,6 +279,18 @@ impl Context<'_> {
                 Some(quote!((#s, #i)))
             })
             .collect();
+        // Unique status table: the codes exactly one variant lists, for a fault name no
+        // fault of the API knows.
+        let unique_rows: Vec<TokenStream> = statuses
+            .iter()
+            .filter_map(|s| {
+                let mut with = variants.iter().enumerate().filter(|(_, v)| v.codes.contains(s));
+                match (with.next(), with.next()) {
+                    (Some((i, _)), None) => Some(quote!((#s, #i))),
+                    _ => None,
+                }
+            })
+            .collect();
         let from_fault_body = if variants.is_empty() {
             quote!(#name::Other(body))
         } else {
@@ -287,10 +301,8 @@ impl Context<'_> {
             quote! {
                 const NAMES: &[(&str, usize)] = &[#(#name_rows),*];
                 const STATUSES: &[(u16, usize)] = &[#(#status_rows),*];
-                let index = match body.name.as_deref() {
-                    Some(n) => ::runtime::faults::index_by_name(n, NAMES),
-                    None => ::runtime::faults::index_by_status(body.status, STATUSES),
-                };
+                const UNIQUE_STATUSES: &[(u16, usize)] = &[#(#unique_rows),*];
+                let index = ::runtime::faults::variant_index(body.name.as_deref(), body.status, NAMES, STATUSES, UNIQUE_STATUSES, self::FAULTS);
                 match index {
                     #(#arms)*
                     _ => #name::Other(body),
@@ -333,7 +345,7 @@ impl Context<'_> {
                 }
             }
         };
-        let other_doc = " Any other error response: a fault not listed here (its name is in the body), or a status no listed fault has.";
+        let other_doc = " Any other error response: a fault not listed here (its name is in the body), a fault of unknown name whose status several or no listed faults have, or a status no listed fault has.";
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,8 +369,11 @@ impl Context<'_> {
                     Self::from_fault(::runtime::faults::FaultBody::from_response(status, retry_after, content_type, body))
                 }
 
-                /// Maps a decoded fault: by its name or an alias; a body naming no fault by its
-                /// status (to the most generic fault with that code); else `Other`.
+                /// Maps a decoded fault: by its name or an alias; a name no fault of the API
+                /// knows (a server's own, such as `conflictingRequest`) by its status when
+                /// exactly one variant lists that status; a body naming no fault by its status
+                /// (to the most generic fault with that code); else `Other`. The body keeps the
+                /// name it was sent with (`fault().name`).
                 pub fn from_fault(body: #body_ty) -> Self {
                     #from_fault_body
                 }

@@ -67,9 +67,24 @@ enum Command {
     },
 }
 
+/// Logs to stderr (stdout carries the output), filtered by `RUST_LOG`
+/// (`RUST_LOG=debug`, `RUST_LOG=codegen=trace`); warnings and errors only without it.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Another subscriber already installed (never, in this binary) is not an error.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let dir = cli.schema.unwrap_or_else(schema::default_dir);
+    tracing::debug!(dir = %dir.display(), "schema directory");
     match cli.command {
         Command::Rust { api } => {
             match codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {

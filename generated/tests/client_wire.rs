@@ -291,3 +291,175 @@ async fn field_limits_are_checked_before_sending() {
     }
     assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn pages_end_when_the_server_ignores_the_marker() {
+    // The stub answers every request with the first page, marker or not, in both formats.
+    for (format, page) in [(Format::Json, "v2.example.1.17"), (Format::Xml, "v2.example.1.20")] {
+        let server = MockServer::start().await;
+        let answer = match format {
+            Format::Json => ResponseTemplate::new(200).set_body_json(json(page)),
+            Format::Xml => xml_response(page),
+        };
+        Mock::given(path("/v2/010101/images")).respond_with(answer).mount(&server).await;
+        let client = v2::client::Client::new(transport(&server, format, FormatStyle::Headers));
+        let query = v2::client::ImagesListQuery { limit: Some(1), ..Default::default() };
+        let got: Vec<v2::models::Images> = client.images_list_pages(&query).map(|p| p.unwrap()).collect().await;
+        let ids: Vec<String> = got.iter().flat_map(image_ids).collect();
+        assert_eq!(ids.len(), 1, "{format}: each image once: {ids:?}");
+        let sent = requests_to(&server, "/v2/010101/images").await;
+        assert_eq!(sent.len(), 2, "{format}: the repeated page ends the stream");
+        assert!(sent[1].url.query_pairs().any(|(k, v)| k == "marker" && v == ids[0]), "{format}: the marker was asked for");
+    }
+}
+
+#[tokio::test]
+async fn version_documents_are_found_under_the_endpoint_prefix() {
+    let server = MockServer::start().await;
+    Mock::given(path("/compute/"))
+        .and(header("Accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json("v2.example.1.27")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/compute/v2"))
+        .and(header("Accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json("v2.example.1.32")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/compute/v2.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(text("v2.example.1.34"), "application/xml"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let endpoint = format!("{}/compute/v2/010101", server.uri());
+    let with = |format, style| {
+        v2::client::Client::new(Transport::builder().base_url(endpoint.as_str()).format(format).style(style).build().unwrap())
+    };
+    let client = with(Format::Json, FormatStyle::Headers);
+    let versions = client.versions_list().await.unwrap().into_body();
+    assert_eq!(versions.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["v2"]);
+    let version = client.versions_get().await.unwrap().into_body();
+    assert_eq!(version.id, "v2");
+    let by_extension = with(Format::Xml, FormatStyle::Extension).versions_get().await.unwrap().into_body();
+    assert_eq!(by_extension.id, "v2");
+    let paths: Vec<String> = server.received_requests().await.unwrap_or_default().iter().map(|r| r.url.path().to_string()).collect();
+    assert!(paths.iter().all(|p| p.starts_with("/compute/")), "{paths:?}");
+}
+
+fn flavor_with_bad_swap(format: Format) -> ResponseTemplate {
+    match format {
+        Format::Json => {
+            let mut v = json("v2.example.2.62");
+            v["flavor"]["swap"] = serde_json::json!("big");
+            ResponseTemplate::new(200).set_body_json(v)
+        }
+        Format::Xml => {
+            let t = text("v2.example.2.63").replacen("swap=\"512\"", "swap=\"big\"", 1);
+            assert!(t.contains("swap=\"big\""), "Example 2.63 shows swap");
+            ResponseTemplate::new(200).set_body_raw(t, "application/xml")
+        }
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_name_operation_status_type_field_and_body() {
+    for (format, ct, field) in [(Format::Json, "application/json", "flavor.swap"), (Format::Xml, "application/xml", "flavor@swap")] {
+        let server = MockServer::start().await;
+        Mock::given(path("/v2/010101/flavors/2")).respond_with(flavor_with_bad_swap(format)).mount(&server).await;
+        let client = v2::client::Client::new(transport(&server, format, FormatStyle::Headers));
+        let e = client.flavors_get("2").await.unwrap_err();
+        let ClientError::Decode { operation, status, content_type, path, excerpt, .. } = &e else { panic!("{format}: {e:?}") };
+        assert_eq!((*operation, *status), ("v2.flavors.get", 200));
+        assert_eq!(content_type.as_deref(), Some(ct));
+        assert_eq!(path.as_deref(), Some(field), "{format}");
+        let excerpt = excerpt.as_deref().expect("an excerpt");
+        assert!(excerpt.chars().count() <= runtime::client::EXCERPT_CHARS + 1, "{excerpt}");
+        assert!(excerpt.starts_with(if format == Format::Json { "{\"flavor\":" } else { "<?xml" }), "{excerpt}");
+        assert!(excerpt.ends_with('…'), "the long body is cut: {excerpt}");
+        let shown = e.to_string();
+        let start = format!("cannot decode the 200 response of v2.flavors.get ({ct}) at `{field}`: ");
+        assert!(shown.starts_with(&start), "{shown}");
+        assert!(shown.contains("; body: "), "{shown}");
+        assert!(std::error::Error::source(&e).is_some(), "the decode error is kept as the source");
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_of_bodies_with_secrets_show_no_excerpt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/010101/servers"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"server": {"id": 5, "adminPass": "pw-secret-9"}})))
+        .mount(&server)
+        .await;
+    let request: v2::models::CreateServerRequest = serde_json::from_value(json("v2.example.2.5")["server"].clone()).unwrap();
+    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
+    let e = client.servers_create(&request).await.unwrap_err();
+    assert!(matches!(&e, ClientError::Decode { excerpt: None, path: Some(p), .. } if p == "server.id"), "{e:?}");
+    assert!(!e.to_string().contains("pw-secret-9"), "{e}");
+    assert!(!format!("{e:?}").contains("pw-secret-9"), "{e:?}");
+}
+
+#[tokio::test]
+async fn create_image_returns_the_id_from_location() {
+    let image = "52415800-8b69-11e0-9b19-734f5736d2a2";
+    let action_path = format!("/v2/010101/servers/{ERROR_SERVER}/action");
+    for format in [Format::Json, Format::Xml] {
+        let server = MockServer::start().await;
+        let location = format!("{}/v2/010101/images/{image}", server.uri());
+        Mock::given(method("POST"))
+            .and(path(action_path.as_str()))
+            .and(header("Content-Type", format.media_type()))
+            .respond_with(ResponseTemplate::new(202).insert_header("Location", location.as_str()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let body: v2::models::CreateImageAction = serde_json::from_value(json("v2.example.2.50")["createImage"].clone()).unwrap();
+        let client = v2::client::Client::new(transport(&server, format, FormatStyle::Headers));
+        let created = client.servers_create_image(ERROR_SERVER, &body).await.unwrap();
+        assert_eq!(created.status, 202);
+        assert_eq!(created.body.id, image, "{format}");
+        assert_eq!(created.body.url, location);
+    }
+    // Without the documented header: an error naming it, not a made-up id.
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path(action_path.as_str())).respond_with(ResponseTemplate::new(202)).mount(&server).await;
+    let body: v2::models::CreateImageAction = serde_json::from_value(json("v2.example.2.50")["createImage"].clone()).unwrap();
+    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
+    match client.servers_create_image(ERROR_SERVER, &body).await {
+        Err(ClientError::MissingHeader { operation, status, header }) => {
+            assert_eq!((operation, status, header), ("v2.servers.create-image", 202, "Location"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn lists_return_bodies_and_300_is_a_redirect() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/010101/servers"))
+        .and(query_param("name", "many"))
+        .respond_with(ResponseTemplate::new(300).insert_header("Location", "https://elsewhere.example/v2/010101/servers"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/010101/servers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"servers": []})))
+        .mount(&server)
+        .await;
+    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
+    // The success body is the list itself, not an Option.
+    let list: v2::models::Servers = client.servers_list(&Default::default()).await.unwrap().into_body();
+    assert!(list.servers.is_empty());
+    let q = v2::client::ServersListQuery { name: Some("many".into()), ..Default::default() };
+    match client.servers_list(&q).await {
+        Err(e @ ClientError::Redirect { .. }) => {
+            let ClientError::Redirect { operation, status, location } = &e else { unreachable!() };
+            assert_eq!((*operation, *status), ("v2.servers.list", 300));
+            assert_eq!(location.as_deref(), Some("https://elsewhere.example/v2/010101/servers"));
+            assert!(e.to_string().contains("answered 300"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -375,6 +375,37 @@ pub fn index_by_status(status: u16, table: &[(u16, usize)]) -> Option<usize> {
     table.iter().find(|(s, _)| *s == status).map(|(_, i)| *i)
 }
 
+/// The variant of an error enum for a received fault:
+/// - a body that names a fault: the variant of that name or alias (see
+///   [`index_by_name`]); a name no fault of the API knows (`api`: its `FAULTS` table,
+///   e.g. Nova's `conflictingRequest`) by its status, when exactly one variant lists that
+///   status (`unique`); a fault the API knows by another name stays unmatched (`None`:
+///   the catch-all), so converting to the API-wide enum still finds it;
+/// - a body that names none (empty, text, HTML): by its status (`statuses`: the most
+///   generic fault with it).
+///
+/// The body keeps the name it was sent with either way.
+pub fn variant_index(
+    name: Option<&str>,
+    status: u16,
+    names: &[(&str, usize)],
+    statuses: &[(u16, usize)],
+    unique: &[(u16, usize)],
+    api: &[FaultInfo],
+) -> Option<usize> {
+    match name {
+        None => index_by_status(status, statuses),
+        Some(n) => index_by_name(n, names).or_else(|| {
+            let known = api.iter().any(|f| f.name.eq_ignore_ascii_case(n) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(n)));
+            if known {
+                None
+            } else {
+                index_by_status(status, unique)
+            }
+        }),
+    }
+}
+
 /// What every generated error enum offers, so code can handle the errors of any
 /// operation alike (retry on `overLimit`, show the message).
 pub trait FaultError: std::error::Error + Sized {
@@ -513,6 +544,33 @@ mod tests {
         assert_eq!(index_by_name("nope", &names), None);
         assert_eq!(index_by_status(413, &[(400, 2), (413, 1)]), Some(1));
         assert_eq!(index_by_status(418, &[(400, 2)]), None);
+    }
+
+    #[test]
+    fn unknown_names_map_by_a_unique_status() {
+        let info = |name: &'static str, codes: &'static [u16]| FaultInfo {
+            id: name,
+            name,
+            aliases: &[],
+            codes,
+            more_codes: false,
+            all_requests: false,
+            retry_field: None,
+            retry_header: None,
+            embedded_in: &[],
+            source: "",
+        };
+        let api = [info("buildInProgress", &[409]), info("resizeNotAllowed", &[403]), info("forbidden", &[403])];
+        let names = [("buildInProgress", 0), ("forbidden", 1)];
+        let statuses = [(409, 0), (403, 1)];
+        let unique = [(409, 0), (403, 1)];
+        let pick = |n: Option<&str>, s: u16| variant_index(n, s, &names, &statuses, &unique, &api);
+        assert_eq!(pick(Some("conflictingRequest"), 409), Some(0));
+        assert_eq!(pick(Some("forbidden"), 409), Some(1), "a known name wins over the status");
+        assert_eq!(pick(Some("ResizeNotAllowed"), 403), None, "a fault the API knows is not renamed");
+        assert_eq!(pick(Some("teapot"), 418), None);
+        assert_eq!(pick(None, 409), Some(0));
+        assert_eq!(variant_index(Some("conflictingRequest"), 409, &names, &statuses, &[], &api), None, "no unique status");
     }
 
     #[test]

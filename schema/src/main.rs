@@ -32,11 +32,29 @@ enum Command {
     Errata,
 }
 
+/// Logs to stderr (stdout carries the output), filtered by `RUST_LOG`
+/// (`RUST_LOG=debug`, `RUST_LOG=schema=trace`); warnings and errors only without it.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Another subscriber already installed (never, in this binary) is not an error.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let dir = cli.dir.unwrap_or_else(schema::default_dir);
+    tracing::debug!(dir = %dir.display(), "loading the schema");
     let schema = match Schema::load(&dir) {
-        Ok(s) => s,
+        Ok(s) => {
+            tracing::debug!(operations = s.operations.len(), models = s.models.len(), "schema loaded");
+            s
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

@@ -211,10 +211,18 @@ struct ServiceDoc {
 struct EndpointDoc {
     #[serde(rename = "publicURL")]
     public_url: String,
-    #[serde(default)]
+    /// `None` for a region-less endpoint: no `region`, `null`, or an empty (blank) one.
+    #[serde(default, deserialize_with = "region_or_none")]
     region: Option<String>,
     #[serde(rename = "tenantId", default)]
     tenant_id: Option<String>,
+}
+
+/// A catalog endpoint's `region`: an absent, `null` or blank region is none (the
+/// endpoint serves any region).
+fn region_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let r: Option<String> = Option::deserialize(d)?;
+    Ok(r.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()))
 }
 
 /// Chooses the public URL of `service` in `region` (endpoints without a region match
@@ -397,6 +405,28 @@ mod tests {
         }
         assert!(pick("cloudServersOpenStack", Some("ORD"), Some("999")).is_err());
         assert!(pick("cloudFiles", None, None).is_err());
+    }
+
+    #[test]
+    fn an_empty_region_serves_any_region() {
+        let c = catalog(serde_json::json!({"access": {"token": {"id": "t"}, "serviceCatalog": [
+            {"name": "cloudServersOpenStack", "endpoints": [
+                {"publicURL": "https://dfw.example/v2/1", "region": "DFW"},
+                {"publicURL": "https://any.example/v2/1", "region": ""}]},
+            {"name": "cloudServers", "endpoints": [{"publicURL": "https://blank.example/v1.0/1", "region": "  "}]},
+            {"name": "other", "endpoints": [{"publicURL": "https://null.example/", "region": null}]}]}}));
+        let pick = |s: &str, r: Option<&str>| select_endpoint(&c, s, r, None).map(|u| u.to_string());
+        // An exact region wins; any other region falls back to the region-less endpoint.
+        assert_eq!(pick("cloudServersOpenStack", Some("DFW")).unwrap(), "https://dfw.example/v2/1");
+        assert_eq!(pick("cloudServersOpenStack", Some("LON")).unwrap(), "https://any.example/v2/1");
+        assert_eq!(pick("cloudServers", Some("ORD")).unwrap(), "https://blank.example/v1.0/1");
+        assert_eq!(pick("other", Some("HKG")).unwrap(), "https://null.example/");
+        match select_endpoint(&c, "nothing", Some("DFW"), None) {
+            Err(AuthError::NoEndpoint { available, .. }) => {
+                assert_eq!(available, ["cloudServersOpenStack/DFW", "cloudServersOpenStack", "cloudServers", "other"])
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

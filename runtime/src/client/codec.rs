@@ -36,17 +36,98 @@ fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(body).map_err(|e| DecodeError::Json(format!("body is not UTF-8: {e}")))
 }
 
-/// Decodes a JSON body, taking the value under `wrap` when given.
-pub fn decode_json<T: DeserializeOwned>(body: &[u8], wrap: Option<&str>) -> Result<T, DecodeError> {
+/// How many characters of a response body a [`ClientError::Decode`] shows.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// What a generated method knows about a response body it decodes: the operation (for
+/// errors), the JSON wrapping key, the XML root, and whether the model holds secrets (a
+/// password, a token), in which case a decode error shows no excerpt of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodySpec {
+    /// The schema id of the operation.
+    pub operation: &'static str,
+    /// The JSON key that wraps the model, if any.
+    pub wrap: Option<&'static str>,
+    /// The XML root element.
+    pub root: XmlRoot,
+    /// Whether the model (or a model inside it) has a field of type `secret`.
+    pub holds_secrets: bool,
+}
+
+/// A decode failure and where in the body it happened.
+struct Failure {
+    path: Option<String>,
+    source: DecodeError,
+}
+
+impl From<DecodeError> for Failure {
+    fn from(source: DecodeError) -> Self {
+        Failure { path: None, source }
+    }
+}
+
+fn joined(wrap: Option<&str>, path: &serde_path_to_error::Path) -> Option<String> {
+    let inner = (path.iter().next().is_some()).then(|| path.to_string());
+    match (wrap, inner) {
+        (Some(w), Some(p)) if p.starts_with('[') => Some(format!("{w}{p}")),
+        (Some(w), Some(p)) => Some(format!("{w}.{p}")),
+        (Some(w), None) => Some(w.to_string()),
+        (None, p) => p,
+    }
+}
+
+fn json_at<T: DeserializeOwned>(body: &[u8], wrap: Option<&str>) -> Result<T, Failure> {
+    let json = |path: Option<String>, e: serde_json::Error| Failure {
+        source: DecodeError::Json(match &path {
+            Some(p) => format!("{p}: {e}"),
+            None => e.to_string(),
+        }),
+        path,
+    };
     match wrap {
-        None => serde_json::from_slice(body).map_err(|e| DecodeError::Json(e.to_string())),
+        None => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = joined(None, e.path());
+                json(path, e.into_inner())
+            })?;
+            de.end().map_err(|e| json(None, e))?;
+            Ok(v)
+        }
         Some(key) => {
             let mut doc: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(body).map_err(|e| DecodeError::Json(e.to_string()))?;
+                serde_json::from_slice(body).map_err(|e| json(None, e))?;
             let inner = doc.remove(key).ok_or_else(|| DecodeError::MissingWrap(key.to_string()))?;
-            serde_json::from_value(inner).map_err(|e| DecodeError::Json(format!("{key}: {e}")))
+            serde_path_to_error::deserialize(inner).map_err(|e| {
+                let path = joined(Some(key), e.path());
+                json(path, e.into_inner())
+            })
         }
     }
+}
+
+/// Where in an XML body a decode error points: the element, and the attribute or child
+/// it lacks or could not read (`flavor@swap`).
+fn xml_path(e: &DecodeError) -> Option<String> {
+    match e {
+        DecodeError::Value { element, message, .. } => Some(match message.strip_prefix('@').and_then(|m| m.split_once(':')) {
+            Some((attr, _)) => format!("{element}@{attr}"),
+            None => element.clone(),
+        }),
+        DecodeError::Missing { element, what, .. } => Some(
+            match what.strip_prefix("attribute `").and_then(|w| w.strip_suffix('`')) {
+                Some(attr) => format!("{element}@{attr}"),
+                None => format!("{element}/{what}"),
+            },
+        ),
+        _ => None,
+    }
+}
+
+/// Decodes a JSON body, taking the value under `wrap` when given. The error message
+/// names the field at fault (`flavor.swap: invalid type...`).
+pub fn decode_json<T: DeserializeOwned>(body: &[u8], wrap: Option<&str>) -> Result<T, DecodeError> {
+    json_at(body, wrap).map_err(|f| f.source)
 }
 
 /// Decodes an XML body whose root is `root`.
@@ -64,23 +145,117 @@ pub fn response_format(resp: &Response, asked: Format) -> Format {
     resp.content_format().or_else(|| Format::sniff(&resp.body)).unwrap_or(asked)
 }
 
+/// The start of a body for an error message: at most [`EXCERPT_CHARS`] characters,
+/// whitespace runs collapsed to one space, `…` when cut; `None` for an empty body.
+pub fn body_excerpt(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut words = text.split_whitespace();
+    let mut cut = false;
+    if let Some(first) = words.next() {
+        out.push_str(first);
+    }
+    for w in words {
+        out.push(' ');
+        out.push_str(w);
+        if out.chars().count() > EXCERPT_CHARS {
+            break;
+        }
+    }
+    if out.chars().count() > EXCERPT_CHARS {
+        out = out.chars().take(EXCERPT_CHARS).collect();
+        cut = true;
+    }
+    if out.is_empty() {
+        return None;
+    }
+    if cut {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// The [`ClientError::Decode`] of a response that is not the documented model.
+pub fn decode_error<F>(spec: &BodySpec, resp: &Response, path: Option<String>, source: DecodeError) -> ClientError<F> {
+    ClientError::Decode {
+        operation: spec.operation,
+        status: resp.status,
+        content_type: resp.header("content-type").map(str::to_string),
+        path,
+        excerpt: if spec.holds_secrets { None } else { body_excerpt(&resp.body) },
+        source: Box::new(source),
+    }
+}
+
 /// Decodes a response body as the documented model, in whichever format it came.
-pub fn decode_body<T: DeserializeOwned + FromXml, F>(
-    resp: &Response,
-    asked: Format,
-    wrap: Option<&str>,
-    root: XmlRoot,
-) -> Result<T, ClientError<F>> {
+pub fn decode_body<T: DeserializeOwned + FromXml, F>(resp: &Response, asked: Format, spec: &BodySpec) -> Result<T, ClientError<F>> {
     let r = match response_format(resp, asked) {
-        Format::Json => decode_json(&resp.body, wrap),
-        Format::Xml => decode_xml(&resp.body, root),
+        Format::Json => json_at(&resp.body, spec.wrap),
+        Format::Xml => decode_xml(&resp.body, spec.root).map_err(|source| Failure { path: xml_path(&source), source }),
     };
-    r.map_err(|source| ClientError::Decode { status: resp.status, source })
+    r.map_err(|f| decode_error(spec, resp, f.path, f.source))
 }
 
 /// The text of a plain-text body, trimmed, for `from_text_body` of text models.
-pub fn decode_text<F>(resp: &Response) -> Result<&str, ClientError<F>> {
-    utf8(&resp.body).map(str::trim).map_err(|source| ClientError::Decode { status: resp.status, source })
+pub fn decode_text<'r, F>(resp: &'r Response, spec: &BodySpec) -> Result<&'r str, ClientError<F>> {
+    utf8(&resp.body).map(str::trim).map_err(|source| decode_error(spec, resp, None, source))
+}
+
+/// What a `Location` header points at: the URL as sent and its last path segment, the
+/// id of the resource an operation created (`…/images/<id>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedLocation {
+    /// The `Location` value, as sent.
+    pub url: String,
+    /// The last non-empty path segment, percent-decoded.
+    pub id: String,
+}
+
+impl CreatedLocation {
+    /// Reads a `Location` value (absolute, or relative to the request); `None` when it
+    /// has no path segment.
+    pub fn parse(value: &str) -> Option<CreatedLocation> {
+        let value = value.trim();
+        let url = reqwest::Url::parse(value)
+            .or_else(|_| reqwest::Url::parse("http://relative.invalid/").and_then(|b| b.join(value)))
+            .ok()?;
+        let last = url.path_segments()?.rfind(|s| !s.is_empty())?;
+        let id = percent_decode(last);
+        (!id.is_empty()).then(|| CreatedLocation { url: value.to_string(), id })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The resource a body-less response's `header` (`Location`, as the schema documents
+/// it) points at, or [`ClientError::MissingHeader`].
+pub fn created_location<F>(operation: &'static str, resp: &Response, header: &'static str) -> Result<CreatedLocation, ClientError<F>> {
+    resp.header(header)
+        .and_then(CreatedLocation::parse)
+        .ok_or(ClientError::MissingHeader { operation, status: resp.status, header })
+}
+
+/// The [`ClientError::Redirect`] of a documented body-less `3xx` response.
+pub fn redirect<F>(operation: &'static str, resp: &Response) -> ClientError<F> {
+    ClientError::Redirect { operation, status: resp.status, location: resp.header("location").map(str::to_string) }
 }
 
 /// Encodes a JSON body, under `wrap` when given (`{"server": {...}}`).
@@ -194,6 +369,44 @@ mod tests {
         let body = encode_json(&serde_json::json!({"type": "HARD"}), Some("reboot")).unwrap();
         assert_eq!(body, br#"{"reboot":{"type":"HARD"}}"#);
         assert_eq!(encode_json(&(), Some("confirmResize")).unwrap(), br#"{"confirmResize":null}"#);
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Flavor {
+            swap: Option<i64>,
+        }
+        let f = json_at::<Flavor>(br#"{"flavor": {"swap": "big"}}"#, Some("flavor")).unwrap_err();
+        assert_eq!(f.path.as_deref(), Some("flavor.swap"));
+        assert!(matches!(&f.source, DecodeError::Json(m) if m.starts_with("flavor.swap: invalid type")), "{:?}", f.source);
+        let f = json_at::<Vec<Flavor>>(br#"[{"swap": 1}, {"swap": []}]"#, None).unwrap_err();
+        assert_eq!(f.path.as_deref(), Some("[1].swap"));
+        let f = json_at::<Flavor>(b"{} x", None).unwrap_err();
+        assert_eq!(f.path, None, "trailing characters are no field's fault");
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        assert_eq!(body_excerpt(b"  {\"a\":\n   1}  ").as_deref(), Some("{\"a\": 1}"));
+        assert_eq!(body_excerpt(b" \n "), None);
+        let long = "x".repeat(1000);
+        let e = body_excerpt(long.as_bytes()).unwrap();
+        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        assert!(body_excerpt(b"\xff\xfe").is_some(), "invalid UTF-8 never fails");
+    }
+
+    #[test]
+    fn locations_give_the_last_segment() {
+        let l = CreatedLocation::parse("https://dfw.example/v2/010101/images/abc-123").unwrap();
+        assert_eq!((l.url.as_str(), l.id.as_str()), ("https://dfw.example/v2/010101/images/abc-123", "abc-123"));
+        assert_eq!(CreatedLocation::parse("/v2/1/images/a%20b/").unwrap().id, "a b");
+        assert_eq!(CreatedLocation::parse("images/7?x=1").unwrap().id, "7");
+        assert_eq!(CreatedLocation::parse("https://dfw.example/"), None);
+        assert_eq!(CreatedLocation::parse(""), None);
+        assert_eq!(CreatedLocation::parse("%zz%").unwrap().id, "%zz%");
     }
 
     #[test]

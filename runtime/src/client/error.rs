@@ -24,14 +24,56 @@ pub enum ClientError<F> {
         /// For a wait: the last status seen.
         last_status: Option<String>,
     },
-    /// The response body is not the documented model.
-    #[error("cannot decode the {status} response: {source}")]
+    /// The response body is not the documented model. The message names the operation,
+    /// the status, the content type, where in the body decoding failed and a short excerpt
+    /// of the response body (at most [`EXCERPT_CHARS`](super::EXCERPT_CHARS) characters;
+    /// withheld for models that hold secrets). Request bodies are never shown.
+    #[error(
+        "cannot decode the {status} response of {operation} ({}){}: {source}{}",
+        content_type.as_deref().unwrap_or("no content type"),
+        path.as_ref().map(|p| format!(" at `{p}`")).unwrap_or_default(),
+        excerpt.as_ref().map(|e| format!("; body: {e}")).unwrap_or_default()
+    )]
     Decode {
+        /// The schema id of the operation (`v2.flavors.get`).
+        operation: &'static str,
         /// The HTTP status of the response.
         status: u16,
-        /// What is wrong with it.
+        /// The response's `Content-Type`, if it has one.
+        content_type: Option<String>,
+        /// Where in the body decoding failed: JSON field names joined by `.` from the
+        /// document root (`flavor.swap`, `servers[2].id`), or the XML element (and
+        /// attribute) at fault; `None` when the body as a whole is unreadable.
+        path: Option<String>,
+        /// The start of the response body, whitespace collapsed and bounded; `None` when
+        /// the body is empty or its model holds secrets.
+        excerpt: Option<String>,
+        /// What is wrong with it (boxed: it keeps the error small).
         #[source]
-        source: DecodeError,
+        source: Box<DecodeError>,
+    },
+    /// The service answered with a documented body-less redirection (`300 Multiple
+    /// Choices`) instead of the resource. Operations whose only body-less responses are
+    /// such redirections return their body type directly and report them here.
+    #[error("{operation} answered {status} instead of the resource{}", location.as_ref().map(|l| format!(" (Location: {l})")).unwrap_or_default())]
+    Redirect {
+        /// The schema id of the operation.
+        operation: &'static str,
+        /// The HTTP status (`300`).
+        status: u16,
+        /// The `Location` header, if any.
+        location: Option<String>,
+    },
+    /// A response header the operation documents, and the client reads, is missing or
+    /// unusable (a `Location` without a path).
+    #[error("the {status} response of {operation} has no usable `{header}` header")]
+    MissingHeader {
+        /// The schema id of the operation.
+        operation: &'static str,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The header name, as the schema documents it.
+        header: &'static str,
     },
     /// The request body could not be written.
     #[error("cannot encode the request: {0}")]
@@ -77,7 +119,11 @@ impl<F> ClientError<F> {
         match self {
             ClientError::Transport(m) => ClientError::Transport(m),
             ClientError::Timeout { what, after, last_status } => ClientError::Timeout { what, after, last_status },
-            ClientError::Decode { status, source } => ClientError::Decode { status, source },
+            ClientError::Decode { operation, status, content_type, path, excerpt, source } => {
+                ClientError::Decode { operation, status, content_type, path, excerpt, source }
+            }
+            ClientError::Redirect { operation, status, location } => ClientError::Redirect { operation, status, location },
+            ClientError::MissingHeader { operation, status, header } => ClientError::MissingHeader { operation, status, header },
             ClientError::Encode(m) => ClientError::Encode(m),
             ClientError::Fault(x) => ClientError::Fault(f(x)),
             ClientError::Auth(a) => ClientError::Auth(a),

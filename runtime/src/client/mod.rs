@@ -21,8 +21,9 @@ mod transport;
 
 pub use auth::{Auth, AuthError, Credential, Session, IDENTITY_V1_0_PATH, IDENTITY_V2_TOKENS_PATH};
 pub use codec::{
-    check_limits, decode_body, decode_json, decode_text, decode_xml, encode_body, encode_json, fault, json_document,
-    response_format, EmbeddedFault, XmlRoot,
+    body_excerpt, check_limits, created_location, decode_body, decode_error, decode_json, decode_text, decode_xml,
+    encode_body, encode_json, fault, json_document, redirect, response_format, BodySpec, CreatedLocation, EmbeddedFault,
+    XmlRoot, EXCERPT_CHARS,
 };
 pub use error::ClientError;
 pub use format::{Format, FormatStyle};

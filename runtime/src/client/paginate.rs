@@ -1,8 +1,11 @@
 //! Pagination: a stream of pages that follows `next` links, or else pages by marker
-//! (v2: the last item's id) or offset (v1.0) with the same `limit`.
+//! (v2: the last item's id) or offset (v1.0) with the same `limit`. No item is yielded
+//! twice: a server that ignores `marker` or `offset` (answering with the same page
+//! again) ends the stream instead of looping.
 
 use futures::stream::{self, Stream};
 use reqwest::Url;
+use std::collections::HashSet;
 use std::future::Future;
 
 /// A page of a paginated collection (a generated list model).
@@ -16,6 +19,9 @@ pub trait Paged {
     fn next_link(&self) -> Option<&str>;
     /// The id of an item, the marker of the page after it.
     fn item_id(item: &Self::Item) -> Option<String>;
+    /// Keeps only the items for which `keep` is true (the pager drops items an earlier
+    /// page already yielded).
+    fn retain_items(&mut self, keep: &mut dyn FnMut(&Self::Item) -> bool);
 }
 
 /// How to ask for the next page when a page carries no `next` link.
@@ -56,6 +62,8 @@ struct State<F> {
     query: Vec<(String, String)>,
     style: PageStyle,
     seen_next_link: bool,
+    /// The ids of every item yielded so far.
+    yielded: HashSet<String>,
     done: bool,
 }
 
@@ -66,18 +74,23 @@ struct State<F> {
 /// (`marker`, or `offset`), keeping `limit`. It stops after an empty page, a page
 /// shorter than `limit`, a page without a `next` link once links were seen, a link or
 /// marker that does not move, or an error (which it yields).
+///
+/// Items an earlier page already yielded (by [`Paged::item_id`]) are dropped from a
+/// page; a page of nothing but such items (a server ignoring `marker`, `offset` or
+/// `limit`) is not yielded and ends the stream, so no item is yielded twice and a
+/// server that answers every request alike cannot make the stream loop.
 pub fn pages<P, E, Fut, F>(query: Vec<(String, String)>, style: PageStyle, fetch: F) -> impl Stream<Item = Result<P, E>>
 where
     P: Paged,
     F: FnMut(Vec<(String, String)>) -> Fut,
     Fut: Future<Output = Result<Option<P>, E>>,
 {
-    let state = State { fetch, query, style, seen_next_link: false, done: false };
+    let state = State { fetch, query, style, seen_next_link: false, yielded: HashSet::new(), done: false };
     stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
         }
-        let page = match (st.fetch)(st.query.clone()).await {
+        let mut page = match (st.fetch)(st.query.clone()).await {
             Ok(Some(p)) => p,
             Ok(None) => return None,
             Err(e) => {
@@ -85,7 +98,16 @@ where
                 return Some((Err(e), st));
             }
         };
+        // The server's own count and last item decide what to ask next; repeats are
+        // dropped from what is yielded.
         let n = page.items().len();
+        let last_id = page.items().last().and_then(P::item_id);
+        let yielded = &mut st.yielded;
+        page.retain_items(&mut |item| P::item_id(item).is_none_or(|id| yielded.insert(id)));
+        if n > 0 && page.items().is_empty() {
+            tracing::debug!(items = n, "the page repeats items already yielded: the server ignores the marker; stopping");
+            return None;
+        }
         let limit = get(&st.query, "limit").and_then(|l| l.trim().parse::<usize>().ok());
         let next = if n == 0 {
             None
@@ -97,7 +119,7 @@ where
         } else {
             let mut q = st.query.clone();
             match st.style {
-                PageStyle::Marker => match page.items().last().and_then(P::item_id) {
+                PageStyle::Marker => match last_id {
                     Some(id) => {
                         set(&mut q, "marker", id);
                         Some(q)
@@ -141,6 +163,9 @@ mod tests {
         }
         fn item_id(item: &String) -> Option<String> {
             Some(item.clone())
+        }
+        fn retain_items(&mut self, keep: &mut dyn FnMut(&String) -> bool) {
+            self.ids.retain(|i| keep(i));
         }
     }
 
@@ -237,5 +262,37 @@ mod tests {
         );
         assert_eq!(results, vec![Err("boom")]);
         assert_eq!(*sent.borrow(), 1);
+    }
+
+    #[test]
+    fn a_server_ignoring_the_marker_ends_the_stream() {
+        // Every request gets the first page again: one page, then the stream ends.
+        let same = page(&["a", "b"], None);
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Marker, vec![same.clone(), same.clone(), same.clone()]);
+        assert_eq!(got, vec![same.clone()]);
+        assert_eq!(sent.len(), 2);
+        // Also when it keeps sending a next link that moves.
+        let linked = page(&["a", "b"], Some("/images?marker=b"));
+        let (got, sent) = run(vec![], PageStyle::Marker, vec![linked.clone(), page(&["a", "b"], Some("/images?marker=z")), page(&["c"], None)]);
+        assert_eq!(got, vec![linked]);
+        assert_eq!(sent.len(), 2);
+        // Offsets ignored (v1.0): the same.
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Offset, vec![same.clone(), same.clone(), same]);
+        assert_eq!((got.len(), sent.len()), (1, 2));
+    }
+
+    #[test]
+    fn overlapping_pages_yield_only_new_items() {
+        // A server ignoring `limit` returns more than asked; the next page overlaps.
+        let (got, sent) = run(
+            q(&[("limit", "2")]),
+            PageStyle::Marker,
+            vec![page(&["a", "b"], None), page(&["b", "c"], None), page(&["c"], None)],
+        );
+        let items: Vec<String> = got.iter().flat_map(|p| p.ids.clone()).collect();
+        assert_eq!(items, ["a", "b", "c"]);
+        assert_eq!(sent[1], q(&[("limit", "2"), ("marker", "b")]));
+        assert_eq!(sent[2], q(&[("limit", "2"), ("marker", "c")]));
+        assert_eq!(sent.len(), 3, "the page of only `c` again ends the stream");
     }
 }

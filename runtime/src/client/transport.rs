@@ -41,7 +41,11 @@ pub enum Base {
     /// The service endpoint (`…/v2/010101`).
     #[default]
     Endpoint,
-    /// The root of the endpoint's host (version discovery, RackConnect, identity).
+    /// The root of the endpoint's host (version discovery, RackConnect, identity): the
+    /// endpoint's path up to the segment naming the API's version (see
+    /// [`Request::versions`]), so an endpoint behind a path prefix
+    /// (`https://host/compute/v2/123`) finds its version documents under the prefix
+    /// (`https://host/compute/`); the host root when no segment names a version.
     Host,
 }
 
@@ -67,6 +71,10 @@ pub struct Request {
     pub format: Option<Format>,
     /// Whether the request carries `X-Auth-Token`.
     pub authenticated: bool,
+    /// For [`Base::Host`]: the path segments that name a version of the API (`v2`,
+    /// `v1.0`: the first segments of its host-relative paths, from the schema). The
+    /// host-relative path starts where the last of them appears in the endpoint's path.
+    pub versions: &'static [&'static str],
 }
 
 impl fmt::Debug for Request {
@@ -82,6 +90,7 @@ impl fmt::Debug for Request {
             .field("body_bytes", &self.body.as_ref().map(|(_, b)| b.len()))
             .field("format", &self.format)
             .field("authenticated", &self.authenticated)
+            .field("versions", &self.versions)
             .finish()
     }
 }
@@ -99,7 +108,14 @@ impl Request {
             body: None,
             format: None,
             authenticated: true,
+            versions: &[],
         }
+    }
+
+    /// Sets the path segments naming a version of the API (see [`Request::versions`]).
+    pub fn versions(mut self, versions: &'static [&'static str]) -> Self {
+        self.versions = versions;
+        self
     }
 
     /// Sets the query parameters.
@@ -475,7 +491,9 @@ impl Transport {
     fn url(&self, req: &Request, endpoint: &Url) -> Result<(Url, bool), TransportError> {
         let mut url = endpoint.clone();
         if req.base == Base::Host {
-            url.set_path("/");
+            let prefix: Vec<&str> = endpoint.path_segments().map(|s| s.filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+            let at = prefix.iter().rposition(|s| req.versions.contains(s)).unwrap_or(0);
+            url.set_path(&format!("/{}", prefix[..at].join("/")));
         }
         url.set_query(None);
         url.set_fragment(None);
@@ -490,6 +508,10 @@ impl Transport {
                     Some(f) if by_extension && n == last => segs.push(&format!("{s}{}", f.extension())),
                     _ => segs.push(s),
                 };
+            }
+            if req.base == Base::Host && req.segments.is_empty() {
+                // The root under a prefix: `…/compute/`.
+                segs.push("");
             }
         }
         if !req.query.is_empty() {
@@ -602,6 +624,18 @@ mod tests {
         assert_eq!((u.as_str(), ext), ("https://dfw.example/", false));
         let v2 = Request::new("op", Method::GET, Base::Host, vec!["v2".into()]).accept(Format::Json);
         assert_eq!(t.url(&v2, &ep).unwrap().0.as_str(), "https://dfw.example/v2.json");
+        // Behind a path prefix, host-relative paths start at the prefix, before the version.
+        let prefixed = Url::parse("https://host.example/compute/v2/010101/").unwrap();
+        let root = root.versions(&["v2"]);
+        assert_eq!(t.url(&root, &prefixed).unwrap().0.as_str(), "https://host.example/compute/");
+        let v2 = v2.versions(&["v2"]);
+        assert_eq!(t.url(&v2, &prefixed).unwrap().0.as_str(), "https://host.example/compute/v2.json");
+        assert_eq!(t.url(&v2, &ep).unwrap().0.as_str(), "https://dfw.example/v2.json");
+        let deep = Url::parse("https://host.example/v2/api/v2/1").unwrap();
+        assert_eq!(t.url(&v2, &deep).unwrap().0.as_str(), "https://host.example/v2/api/v2.json", "the last version segment");
+        // No version segment in the endpoint: the host root.
+        let bare = Url::parse("https://host.example/compute/").unwrap();
+        assert_eq!(t.url(&root, &bare).unwrap().0.as_str(), "https://host.example/");
         // No format asked (RackConnect): no extension.
         let rc = Request::new("op", Method::GET, Base::Host, vec!["v1".into(), "gateway_ip".into()]);
         assert_eq!(t.url(&rc, &ep).unwrap().0.as_str(), "https://dfw.example/v1/gateway_ip");
