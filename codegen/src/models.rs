@@ -386,135 +386,146 @@ impl Context<'_> {
         walk(self, &TypeExpr::Model(m.id.clone()), &mut Vec::new())
     }
 
-    /// Decode expression, encode statement, and whether the field is an attribute.
+    /// Decode expression, encode statement, and whether the field is an attribute. The
+    /// value is read from the field's mapping, else from each of its alternative mappings
+    /// in turn (shapes readers accept); it is written in the primary mapping only.
     fn field_xml(&self, _api: Api, f: &Field) -> (TokenStream, TokenStream, bool) {
         let fname = format_ident!("{}", snake(&f.name));
-        // The Rust type is `T` only when required and not nullable (see `field_type`).
-        let required = f.required && f.json && !f.nullable;
-        let nullable_opt = !(f.required && f.json) && f.nullable;
         let x: FieldXml = match &f.xml {
             Some(x) if !x.json_only => x.clone(),
             _ => {
-                // No XML form: a required field cannot be read from XML at all.
-                let dec = if required { quote!(Default::default()) } else { quote!(None) };
+                // No XML form: the field reads as absent (its default when required).
+                let dec = if option_depth(f) == 0 { quote!(Default::default()) } else { quote!(None) };
                 return (dec, quote!(), false);
             }
         };
+        let mut read = self.xml_read(f, &x);
+        for alt in x.alternatives.iter().filter(|a| !a.json_only) {
+            let other = self.xml_read(f, alt);
+            read = quote!(match #read { Some(v) => Some(v), None => #other });
+        }
+        // A missing required value reads as its default (the strict validator reports it).
+        let dec = match option_depth(f) {
+            0 => quote!((#read).unwrap_or_default()),
+            2 => quote!((#read).map(Some)),
+            _ => read,
+        };
+        let value_ref = match option_depth(f) {
+            0 => quote!(Some(&self.#fname)),
+            2 => quote!(self.#fname.as_ref().and_then(|v| v.as_ref())),
+            _ => quote!(self.#fname.as_ref()),
+        };
+        let (enc, is_attr) = self.xml_write(f, &x, &value_ref);
+        (dec, enc, is_attr)
+    }
+
+    /// The XML namespace expression of a mapping: its own, else the element's (`ns`).
+    fn mapping_ns(&self, x: &FieldXml) -> TokenStream {
+        match &x.ns {
+            Some(p) => self.ns_expr(Some(p)),
+            None => quote!(ns),
+        }
+    }
+
+    /// The local name of a field's element (or of its items): the mapping's, else the
+    /// element of the item model.
+    fn item_local(&self, f: &Field, x: &FieldXml) -> String {
+        let item_ty = match &f.ty {
+            TypeExpr::Array(inner) => inner.as_ref(),
+            t => t,
+        };
+        x.element.clone().or_else(|| self.model_element(item_ty).map(str::to_string)).unwrap_or_else(|| "item".into())
+    }
+
+    /// An expression reading a field through one mapping, as `Option<T>` (`None` when absent).
+    fn xml_read(&self, f: &Field, x: &FieldXml) -> TokenStream {
+        let has_alternatives = f.xml.as_ref().is_some_and(|p| !p.alternatives.is_empty());
         let (is_array, item_ty) = match &f.ty {
             TypeExpr::Array(inner) => (true, inner.as_ref().clone()),
             t => (false, t.clone()),
         };
         let shape = self.shape(&item_ty);
-        let ns = match &x.ns {
-            Some(p) => self.ns_expr(Some(p)),
-            None => quote!(ns),
-        };
-        // Wrap the decoded Option<T> into the field's Rust type; a missing required value
-        // reads as its default (the strict validator reports it).
-        let finish = |opt: TokenStream| -> TokenStream {
-            if required {
-                quote!((#opt).unwrap_or_default())
-            } else if nullable_opt {
-                quote!((#opt).map(Some))
-            } else {
-                opt
-            }
-        };
-        // A reference to the value for encoding: `Some(&T)` if present.
-        let value_ref = if required {
-            quote!(Some(&self.#fname))
-        } else if nullable_opt {
-            quote!(self.#fname.as_ref().and_then(|v| v.as_ref()))
-        } else {
-            quote!(self.#fname.as_ref())
-        };
-
+        let ns = self.mapping_ns(x);
         if let Some(a) = &x.attribute {
             let ans = match &x.ns {
                 Some(p) => self.ns_expr(Some(p)),
                 None => quote!(None),
             };
-            let dec = finish(quote!(::runtime::xml::attr(el, #ans, #a)?));
-            let enc = quote! { if let Some(v) = #value_ref { ::runtime::xml::put_attr(&mut el, #ans, #a, v); } };
-            return (dec, enc, true);
+            return quote!(::runtime::xml::attr(el, #ans, #a)?);
         }
         if x.text {
-            let dec = if required {
-                quote!(::runtime::xml::text(el)?)
-            } else if nullable_opt {
-                quote!(Some(Some(::runtime::xml::text(el)?)))
-            } else {
-                quote!(if el.text.trim().is_empty() { None } else { Some(::runtime::xml::text(el)?) })
-            };
-            let enc = quote! { if let Some(v) = #value_ref { el.text = XmlText::to_text(v); } };
-            return (dec, enc, false);
+            return quote!(if el.text.trim().is_empty() { None } else { Some(::runtime::xml::text(el)?) });
         }
-        let item_local: String = x
-            .element
-            .clone()
-            .or_else(|| self.model_element(&item_ty).map(str::to_string))
-            .unwrap_or_else(|| "item".into());
-        let va = x.value_attribute.clone();
-
-        // Reads the items under `parent` into a Vec.
-        let read_items = |parent: TokenStream| -> TokenStream {
-            match (shape, &va) {
+        let item_local = self.item_local(f, x);
+        let items = |parent: TokenStream| -> TokenStream {
+            match (shape, &x.value_attribute) {
                 (_, Some(a)) => quote!(::runtime::xml::children_attr(#parent, #ns, #item_local, #a)?),
                 (XmlShape::Text, None) => quote!(::runtime::xml::children_text(#parent, #ns, #item_local)?),
                 (XmlShape::Element, None) => quote!(::runtime::xml::children(#parent, #ns, #item_local)?),
             }
         };
-        let write_item = |parent: TokenStream| -> TokenStream {
-            match (shape, &va) {
-                (_, Some(a)) => quote!(::runtime::xml::put_attr_child(#parent, #ns, #item_local, #a, item);),
-                (XmlShape::Text, None) => quote!(::runtime::xml::put_text(#parent, #ns, #item_local, item);),
-                (XmlShape::Element, None) => quote!(::runtime::xml::put_child(#parent, #ns, #item_local, item);),
-            }
-        };
-
         if let Some(w) = &x.wrapper {
-            let items = read_items(quote!(w));
-            let dec_opt = quote!(match ::runtime::xml::wrapper(el, #ns, #w) { Some(w) => Some(#items), None => None });
-            let dec = finish(dec_opt);
-            let write = write_item(quote!(&mut wrapper));
-            let enc = quote! {
-                if let Some(items) = #value_ref {
-                    let mut wrapper = ::runtime::xml::Element::new(#ns, #w);
-                    for item in items.iter() { #write }
-                    el.children.push(wrapper);
-                }
-            };
-            return (dec, enc, false);
+            let list = items(quote!(w));
+            // With other forms to try, a wrapper without items of this form is not a match.
+            let found = if has_alternatives { quote!(Some(#list).filter(|v: &Vec<_>| !v.is_empty())) } else { quote!(Some(#list)) };
+            return quote!(match ::runtime::xml::wrapper(el, #ns, #w) { Some(w) => #found, None => None });
         }
         if is_array {
-            let items = read_items(quote!(el));
-            let dec = if required {
-                items
-            } else {
-                let opt = quote!({ let v = #items; if v.is_empty() { None } else { Some(v) } });
-                if nullable_opt {
-                    quote!((#opt).map(Some))
-                } else {
-                    opt
-                }
-            };
-            let write = write_item(quote!(&mut el));
-            let enc = quote! { if let Some(items) = #value_ref { for item in items.iter() { #write } } };
-            return (dec, enc, false);
+            let list = items(quote!(el));
+            return quote!({ let v = #list; if v.is_empty() { None } else { Some(v) } });
         }
-        let dec_opt = match (shape, &va) {
+        match (shape, &x.value_attribute) {
             (_, Some(a)) => quote!(::runtime::xml::children_attr(el, #ns, #item_local, #a)?.into_iter().next()),
             (XmlShape::Text, None) => quote!(::runtime::xml::child_text(el, #ns, #item_local)?),
             (XmlShape::Element, None) => quote!(::runtime::xml::child(el, #ns, #item_local)?),
+        }
+    }
+
+    /// The statement writing a field in its primary mapping, and whether it is an attribute.
+    fn xml_write(&self, f: &Field, x: &FieldXml, value_ref: &TokenStream) -> (TokenStream, bool) {
+        let (is_array, item_ty) = match &f.ty {
+            TypeExpr::Array(inner) => (true, inner.as_ref().clone()),
+            t => (false, t.clone()),
         };
-        let dec = finish(dec_opt);
-        let write = match (shape, &va) {
-            (_, Some(a)) => quote!(::runtime::xml::put_attr_child(&mut el, #ns, #item_local, #a, v);),
-            (XmlShape::Text, None) => quote!(::runtime::xml::put_text(&mut el, #ns, #item_local, v);),
-            (XmlShape::Element, None) => quote!(::runtime::xml::put_child(&mut el, #ns, #item_local, v);),
+        let shape = self.shape(&item_ty);
+        let ns = self.mapping_ns(x);
+        if let Some(a) = &x.attribute {
+            let ans = match &x.ns {
+                Some(p) => self.ns_expr(Some(p)),
+                None => quote!(None),
+            };
+            return (quote! { if let Some(v) = #value_ref { ::runtime::xml::put_attr(&mut el, #ans, #a, v); } }, true);
+        }
+        if x.text {
+            return (quote! { if let Some(v) = #value_ref { el.text = XmlText::to_text(v); } }, false);
+        }
+        let item_local = self.item_local(f, x);
+        let write = |parent: TokenStream, v: TokenStream| -> TokenStream {
+            match (shape, &x.value_attribute) {
+                (_, Some(a)) => quote!(::runtime::xml::put_attr_child(#parent, #ns, #item_local, #a, #v);),
+                (XmlShape::Text, None) => quote!(::runtime::xml::put_text(#parent, #ns, #item_local, #v);),
+                (XmlShape::Element, None) => quote!(::runtime::xml::put_child(#parent, #ns, #item_local, #v);),
+            }
         };
-        let enc = quote! { if let Some(v) = #value_ref { #write } };
-        (dec, enc, false)
+        if let Some(w) = &x.wrapper {
+            let one = write(quote!(&mut wrapper), quote!(item));
+            return (
+                quote! {
+                    if let Some(items) = #value_ref {
+                        let mut wrapper = ::runtime::xml::Element::new(#ns, #w);
+                        for item in items.iter() { #one }
+                        el.children.push(wrapper);
+                    }
+                },
+                false,
+            );
+        }
+        if is_array {
+            let one = write(quote!(&mut el), quote!(item));
+            return (quote! { if let Some(items) = #value_ref { for item in items.iter() { #one } } }, false);
+        }
+        let one = write(quote!(&mut el), quote!(v));
+        (quote! { if let Some(v) = #value_ref { #one } }, false)
     }
 
     fn enumeration(&self, m: &Model, doc: TokenStream) -> TokenStream {

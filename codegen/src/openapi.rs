@@ -424,7 +424,28 @@ impl<'a> Gen<'a> {
     fn body_component(&mut self, format: Format, model: &str, wrap: Option<&str>, by: &str) -> Result<String, OpenApiError> {
         match format {
             Format::Json => self.json_body(model, wrap, by),
-            Format::Xml | Format::Text => self.model_ref(model, by),
+            Format::Xml | Format::Text => {
+                let m = self.model(model, by)?;
+                if m.kind != ModelKind::Union {
+                    return self.model_ref(model, by);
+                }
+                // In XML a union's shapes are told apart by their root elements.
+                let variants: Vec<String> = m
+                    .variants
+                    .iter()
+                    .filter(|v| self.s.model(&v.model).is_some_and(|vm| vm.xml.as_ref().is_some_and(|x| x.element.is_some())))
+                    .map(|v| v.model.clone())
+                    .collect();
+                let mut shapes = Vec::new();
+                for v in &variants {
+                    shapes.push(reference(&self.model_ref(v, by)?));
+                }
+                let value = json!({
+                    "description": format!("The XML body: {model} in any of its shapes that have an XML form."),
+                    "anyOf": shapes
+                });
+                self.component(format!("{model}-xml"), format!("xml {model}"), value)
+            }
         }
     }
 

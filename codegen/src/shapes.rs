@@ -71,7 +71,11 @@ fn model(m: &shapes::Model<'_>) -> TokenStream {
         Kind::Object { fields } => {
             let fields = fields.iter().map(|f| {
                 let (name, t, required, nullable, json, xml) = (s(&f.name), ty(&f.ty), f.required, f.nullable, f.json, field_xml(&f.xml));
-                quote!(::runtime::shapes::Field { name: #name, ty: #t, required: #required, nullable: #nullable, json: #json, xml: #xml })
+                let alternatives = f.alternatives.iter().map(field_xml);
+                quote!(::runtime::shapes::Field {
+                    name: #name, ty: #t, required: #required, nullable: #nullable, json: #json, xml: #xml,
+                    alternatives: ::std::borrow::Cow::Borrowed(&[#(#alternatives),*]),
+                })
             });
             quote!(::runtime::shapes::Kind::Object { fields: ::std::borrow::Cow::Borrowed(&[#(#fields),*]) })
         }

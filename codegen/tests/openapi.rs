@@ -547,7 +547,7 @@ fn example_problems(doc: &Value) -> Vec<String> {
                             }
                         };
                         // One alternative must name the root element and describe its content.
-                        let results: Vec<Vec<String>> = alternatives(schema)
+                        let results: Vec<Vec<String>> = alternatives(c.deref(schema))
                             .into_iter()
                             .map(|alt| {
                                 let mut e = Vec::new();

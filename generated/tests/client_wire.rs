@@ -391,7 +391,7 @@ async fn decode_errors_of_bodies_with_secrets_show_no_excerpt() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v2/010101/servers"))
-        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"server": {"id": 5, "adminPass": "pw-secret-9"}})))
+        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"server": {"id": {"not": "an id"}, "adminPass": "pw-secret-9"}})))
         .mount(&server)
         .await;
     let request: v2::models::CreateServerRequest = serde_json::from_value(json("v2.example.2.5")["server"].clone()).unwrap();

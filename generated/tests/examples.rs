@@ -189,8 +189,33 @@ fn check_xml(
     let b = grouped(&again, entries, &mut 0);
     match first_difference(&a, &b, "") {
         None if a == b => Ok(()),
+        // A body in an XML form readers accept is written back in the documented form:
+        // the strict validator says so, and every value must survive.
+        Some(_) if uses_alternative_form(&m.id, fault_root, &doc) && leaf_values(&doc) == leaf_values(&again) => Ok(()),
         d => Err(format!("re-encoded XML differs at {}\n  encoded: {out}", d.unwrap_or_default())),
     }
+}
+
+/// Whether the generated strict validator finds a value of `doc` in an alternative form.
+fn uses_alternative_form(model_id: &str, root: Option<&str>, doc: &Element) -> bool {
+    runtime::shapes::validate_xml_root(&generated::SHAPES, model_id, root, doc)
+        .iter()
+        .any(|f| f.kind == runtime::shapes::FindingKind::Shape)
+}
+
+/// Every attribute value and non-blank text of a document, sorted.
+fn leaf_values(el: &Element) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![el];
+    while let Some(e) = stack.pop() {
+        out.extend(e.attributes.iter().map(|(_, v)| v.clone()));
+        if !e.text.trim().is_empty() {
+            out.push(e.text.trim().to_string());
+        }
+        stack.extend(e.children.iter());
+    }
+    out.sort();
+    out
 }
 
 #[test]
@@ -378,7 +403,10 @@ fn unknown_json_fields_and_xml_attributes_and_elements_are_ignored() {
                     }
                 };
                 let again = schema::xml::parse(&out).expect("encoded XML parses");
-                let a = grouped(&doc, &entries, &mut 0);
+                // The result without the unknown content: the example's own re-encoding.
+                let Some(Ok(clean)) = roundtrip_xml(api, &m.id, &root, text) else { continue };
+                let clean = schema::xml::parse(&clean).expect("encoded XML parses");
+                let a = grouped(&clean, &entries, &mut 0);
                 let b = grouped(&again, &entries, &mut 0);
                 if let Some(d) = first_difference(&a, &b, "") {
                     failures.push(format!("{} (xml): unknown content changed the result at {d}", e.id));

@@ -279,16 +279,16 @@ fn no_body_makes_decoding_panic() {
 
 #[test]
 fn an_unknown_fault_name_maps_by_a_status_one_listed_fault_has() {
-    // Real Nova answers 409 with `conflictingRequest`, which no document lists. Update
-    // Server lists one 409 fault (buildInProgress): that one, with the name kept.
-    let json = br#"{"conflictingRequest": {"code": 409, "message": "Cannot 'update' while instance is in task_state resize"}}"#;
-    let xml = br#"<conflictingRequest xmlns="http://docs.openstack.org/compute/api/v1.1" code="409"><message>busy</message></conflictingRequest>"#;
+    // A fault name no document lists (`tooBusy`): Update Server lists one 409 fault
+    // (buildInProgress), so that one, with the name kept.
+    let json = br#"{"tooBusy": {"code": 409, "message": "Cannot 'update' while instance is in task_state resize"}}"#;
+    let xml = br#"<tooBusy xmlns="http://docs.openstack.org/compute/api/v1.1" code="409"><message>busy</message></tooBusy>"#;
     for (ct, body) in [("application/json", &json[..]), ("application/xml", &xml[..])] {
         let e = v2::faults::ServersUpdateError::from_response(409, None, Some(ct), body);
         assert!(matches!(e, v2::faults::ServersUpdateError::BuildInProgress(_)), "{ct}: {e:?}");
         assert_eq!(e.fault_id(), Some("v2.buildInProgress"));
-        assert_eq!(e.fault().name.as_deref(), Some("conflictingRequest"), "the name sent is kept");
-        assert!(e.to_string().starts_with("conflictingRequest (HTTP 409): "), "{e}");
+        assert_eq!(e.fault().name.as_deref(), Some("tooBusy"), "the name sent is kept");
+        assert!(e.to_string().starts_with("tooBusy (HTTP 409): "), "{e}");
         // Create Image lists two 409 faults: no guess, the catch-all.
         let e = v2::faults::ServersCreateImageError::from_response(409, None, Some(ct), body);
         assert!(matches!(e, v2::faults::ServersCreateImageError::Other(_)), "{ct}: {e:?}");
@@ -296,6 +296,11 @@ fn an_unknown_fault_name_maps_by_a_status_one_listed_fault_has() {
         let e = v2::faults::ServersUpdateError::from_response(418, None, Some(ct), body);
         assert!(matches!(e, v2::faults::ServersUpdateError::Other(_)), "{ct}: {e:?}");
     }
+    // Real Nova's `conflictingRequest` is the schema's alias of buildInProgress: known by
+    // name, wherever the operation lists buildInProgress.
+    let body = br#"{"conflictingRequest": {"code": 409, "message": "busy"}}"#;
+    let e = v2::faults::ServersCreateImageError::from_response(409, None, None, body);
+    assert!(matches!(e, v2::faults::ServersCreateImageError::BuildInProgress(_)), "{e:?}");
     // A name the API knows (resizeNotAllowed, 403) is not renamed into the operation's 403 fault.
     let e = v2::faults::ServersUpdateError::from_response(403, None, None, br#"{"resizeNotAllowed": {"code": 403, "message": "no"}}"#);
     assert!(matches!(e, v2::faults::ServersUpdateError::Other(_)), "{e:?}");

@@ -122,10 +122,17 @@ impl Ctx<'_> {
                 }
                 self.type_refs(&f.ty, &fat.child("type"), diags);
                 if let Some(x) = &f.xml {
-                    self.ns_ref(x.ns.as_deref(), &fat.child("xml").child("ns"), diags);
-                    let forms = [x.attribute.is_some(), x.element.is_some() || x.wrapper.is_some(), x.text, x.json_only];
-                    if forms.iter().filter(|b| **b).count() != 1 {
-                        diags.push(&fat.child("xml"), ProblemKind::Shape, "an XML mapping is exactly one of attribute, element (optionally with wrapper), text, json_only");
+                    let mappings = std::iter::once((fat.child("xml"), x))
+                        .chain(x.alternatives.iter().enumerate().map(|(i, a)| (fat.child("xml").child("alternatives").child(i), a)));
+                    for (xat, x) in mappings {
+                        self.ns_ref(x.ns.as_deref(), &xat.child("ns"), diags);
+                        let forms = [x.attribute.is_some(), x.element.is_some() || x.wrapper.is_some(), x.text, x.json_only];
+                        if forms.iter().filter(|b| **b).count() != 1 {
+                            diags.push(&xat, ProblemKind::Shape, "an XML mapping is exactly one of attribute, element (optionally with wrapper), text, json_only");
+                        }
+                        if x.json_only && !x.alternatives.is_empty() {
+                            diags.push(&xat, ProblemKind::Shape, "a field without an XML form has no alternative XML forms");
+                        }
                     }
                 }
             }

@@ -149,6 +149,10 @@ pub struct FieldXml {
     /// (`<server id="422"/>` for a JSON integer), instead of the element's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_attribute: Option<String>,
+    /// Other mappings a reader accepts for the same value (a shape another place of the
+    /// documents, or servers of the family, use); values are written in this mapping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<FieldXml>,
 }
 
 /// One field of an object model.

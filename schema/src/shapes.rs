@@ -109,6 +109,13 @@ pub fn shape_of<'s>(schema: &'s Schema, m: &'s Model) -> shapes::Model<'s> {
                     nullable: f.nullable,
                     json: f.json,
                     xml: field_xml(schema, f.xml.as_ref(), &f.ty),
+                    alternatives: f
+                        .xml
+                        .iter()
+                        .flat_map(|x| &x.alternatives)
+                        .map(|a| field_xml(schema, Some(a), &f.ty))
+                        .filter(|a| *a != shapes::FieldXml::None)
+                        .collect(),
                 })
                 .collect(),
         },

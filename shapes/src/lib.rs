@@ -120,6 +120,15 @@ pub struct Field<'a> {
     pub json: bool,
     /// Its XML form.
     pub xml: FieldXml<'a>,
+    /// Other XML forms a reader accepts for the same value.
+    pub alternatives: Cow<'a, [FieldXml<'a>]>,
+}
+
+impl<'a> Field<'a> {
+    /// Every XML form of the field: its own, then the alternatives.
+    pub fn xml_forms(&self) -> impl Iterator<Item = &FieldXml<'a>> {
+        std::iter::once(&self.xml).chain(self.alternatives.iter())
+    }
 }
 
 /// One shape a union accepts.

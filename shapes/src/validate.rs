@@ -175,6 +175,11 @@ impl<'a> Validator<'_, 'a> {
         self.out.push(Finding { path, line, kind, message });
     }
 
+    /// A value found in one of a field's alternative XML forms, not the documented one.
+    fn alternative(&mut self, at: &str, line: usize, f: &Field<'_>) {
+        self.push(at.into(), Some(line), FindingKind::Shape, format!("`{}` in an XML form readers accept, not the documented one", f.name));
+    }
+
     fn unknown(&mut self, at: &str, line: Option<usize>, id: &str) {
         self.push(at.to_string(), line, FindingKind::UnknownModel, format!("unknown model `{id}`"));
     }
@@ -400,85 +405,108 @@ impl<'a> Validator<'_, 'a> {
 
     fn xml_object(&mut self, el: &Element, m: &Model<'a>, fields: &[Field<'a>], at: &str) {
         let own_ns = el.name.ns.as_deref();
+        // The fields with a form of this kind and local name, the form that matched, and
+        // whether its namespace is the documented one.
+        fn find<'f, 'a>(
+            fields: &'f [Field<'a>],
+            own_ns: Option<&str>,
+            name: &Name,
+            is_form: for<'x> fn(&'x FieldXml<'a>) -> Option<&'x str>,
+        ) -> Option<(&'f Field<'a>, &'f FieldXml<'a>, bool)> {
+            let mut loose = None;
+            for f in fields {
+                for x in f.xml_forms() {
+                    if is_form(x) != Some(name.local.as_str()) {
+                        continue;
+                    }
+                    if Validator::field_ns(x, own_ns) == name.ns.as_deref() {
+                        return Some((f, x, true));
+                    }
+                    loose.get_or_insert((f, x, false));
+                }
+            }
+            loose
+        }
         for (name, value) in &el.attributes {
             if name.ns.as_deref() == Some("http://www.w3.org/2001/XMLSchema-instance") {
                 continue;
             }
-            let by_local = |f: &&Field<'_>| matches!(&f.xml, FieldXml::Attribute { local, .. } if local == name.local.as_str());
-            let exact = fields.iter().filter(by_local).find(|f| Self::field_ns(&f.xml, own_ns) == name.ns.as_deref());
             let attr_at = format!("{at}/@{}", name.local);
-            let field = match exact {
-                Some(f) => Some(f),
-                None => {
-                    let other = fields.iter().find(by_local);
-                    if let Some(f) = other {
-                        self.push(attr_at.clone(), Some(el.line), FindingKind::Namespace, format!(
-                            "attribute {name} in namespace {}, documented {}",
-                            name.ns.as_deref().unwrap_or("(none)"),
-                            Self::field_ns(&f.xml, own_ns).unwrap_or("(none)")
-                        ));
-                    }
-                    other
-                }
+            let found = find(fields, own_ns, name, attribute_local);
+            let Some((f, x, exact)) = found else {
+                self.push(attr_at, Some(el.line), FindingKind::Undocumented, format!("undocumented attribute {name}: {} has no such field", m.id));
+                continue;
             };
-            match field {
-                Some(f) => {
-                    let ty = match f.ty.inner() {
-                        Some((Container::Array, inner)) => inner,
-                        _ => f.ty.clone(),
-                    };
-                    self.text(value, &ty, el, &attr_at);
-                }
-                None => self.push(attr_at, Some(el.line), FindingKind::Undocumented, format!("undocumented attribute {name}: {} has no such field", m.id)),
+            if !exact {
+                self.push(attr_at.clone(), Some(el.line), FindingKind::Namespace, format!(
+                    "attribute {name} in namespace {}, documented {}",
+                    name.ns.as_deref().unwrap_or("(none)"),
+                    Self::field_ns(x, own_ns).unwrap_or("(none)")
+                ));
             }
+            if !std::ptr::eq(x, &f.xml) {
+                self.alternative(&attr_at, el.line, f);
+            }
+            let ty = match f.ty.inner() {
+                Some((Container::Array, inner)) => inner,
+                _ => f.ty.clone(),
+            };
+            self.text(value, &ty, el, &attr_at);
         }
         let mut seen: Vec<&str> = Vec::new();
         for child in &el.children {
             let child_at = format!("{at}/{}", child.name.local);
-            let named = |f: &&Field<'_>| match &f.xml {
-                FieldXml::Element { local, .. } | FieldXml::Wrapper { local, .. } => local == child.name.local.as_str(),
-                _ => false,
-            };
-            let exact = fields.iter().filter(named).find(|f| Self::field_ns(&f.xml, own_ns) == child.name.ns.as_deref());
-            let field = match exact {
-                Some(f) => Some(f),
-                None => {
-                    let other = fields.iter().find(named);
-                    if let Some(f) = other {
-                        self.push(child_at.clone(), Some(child.line), FindingKind::Namespace, format!(
-                            "element {} in namespace {}, documented {}",
-                            child.name.local,
-                            child.name.ns.as_deref().unwrap_or("(none)"),
-                            Self::field_ns(&f.xml, own_ns).unwrap_or("(none)")
-                        ));
-                    }
-                    other
-                }
-            };
-            let Some(f) = field else {
+            let found = find(fields, own_ns, &child.name, element_local);
+            let Some((f, x, exact)) = found else {
                 self.push(child_at, Some(child.line), FindingKind::Undocumented, format!("undocumented element {}: {} has no such field", child.name, m.id));
                 continue;
             };
+            if !exact {
+                self.push(child_at.clone(), Some(child.line), FindingKind::Namespace, format!(
+                    "element {} in namespace {}, documented {}",
+                    child.name.local,
+                    child.name.ns.as_deref().unwrap_or("(none)"),
+                    Self::field_ns(x, own_ns).unwrap_or("(none)")
+                ));
+            }
             let is_array = f.ty.containers.first() == Some(&Container::Array);
             let item_ty = match f.ty.inner() {
                 Some((Container::Array, inner)) => inner,
                 _ => f.ty.clone(),
             };
-            match &f.xml {
-                FieldXml::Wrapper { item, value_attribute, .. } => {
+            match x {
+                FieldXml::Wrapper { .. } => {
                     seen.push(&f.name);
+                    // Every form with this wrapper: an item may take the shape of any.
+                    let forms: Vec<(Option<&str>, Option<&str>, bool)> = f
+                        .xml_forms()
+                        .filter_map(|x| match x {
+                            FieldXml::Wrapper { local, item, value_attribute, .. } if local == child.name.local.as_str() => {
+                                Some((item.as_deref(), value_attribute.as_deref(), std::ptr::eq(x, &f.xml)))
+                            }
+                            _ => None,
+                        })
+                        .collect();
                     for it in &child.children {
                         let item_at = format!("{child_at}/{}", it.name.local);
-                        if let Some(l) = item {
-                            if it.name.local != l.as_ref() {
-                                self.push(item_at, Some(it.line), FindingKind::Undocumented, format!("undocumented element {} in <{}>: items are <{l}>", it.name, child.name.local));
-                                continue;
+                        match forms.iter().find(|(item, _, _)| item.is_none_or(|l| l == it.name.local)) {
+                            Some((_, value_attribute, primary)) => {
+                                if !primary {
+                                    self.alternative(&item_at, it.line, f);
+                                }
+                                self.xml_value(it, &item_ty, *value_attribute, &item_at)
+                            }
+                            None => {
+                                let items: Vec<String> = forms.iter().filter_map(|(i, _, _)| i.map(|l| format!("<{l}>"))).collect();
+                                self.push(item_at, Some(it.line), FindingKind::Undocumented, format!("undocumented element {} in <{}>: items are {}", it.name, child.name.local, items.join(" or ")));
                             }
                         }
-                        self.xml_value(it, &item_ty, value_attribute.as_deref(), &item_at);
                     }
                 }
                 FieldXml::Element { value_attribute, .. } => {
+                    if !std::ptr::eq(x, &f.xml) {
+                        self.alternative(&child_at, child.line, f);
+                    }
                     if !is_array && seen.contains(&f.name.as_ref()) {
                         self.push(child_at.clone(), Some(child.line), FindingKind::Repeated, format!("element {} repeated but field `{}` is not a list", child.name, f.name));
                     }
@@ -490,20 +518,25 @@ impl<'a> Validator<'_, 'a> {
         }
         let text = el.text.trim();
         if !text.is_empty() {
-            match fields.iter().find(|f| f.xml == FieldXml::Text) {
-                Some(f) => self.text(text, &f.ty, el, &format!("{at}/text()")),
+            match fields.iter().find(|f| f.xml_forms().any(|x| *x == FieldXml::Text)) {
+                Some(f) => {
+                    if f.xml != FieldXml::Text {
+                        self.alternative(&format!("{at}/text()"), el.line, f);
+                    }
+                    self.text(text, &f.ty, el, &format!("{at}/text()"))
+                }
                 None => self.push(at.into(), Some(el.line), FindingKind::Undocumented, format!("undocumented text `{}`: {} has no text field", short(text), m.id)),
             }
         }
-        for f in fields.iter().filter(|f| f.required) {
-            let present = match &f.xml {
-                FieldXml::None => continue,
+        for f in fields.iter().filter(|f| f.required && f.xml != FieldXml::None) {
+            let present = f.xml_forms().any(|x| match x {
+                FieldXml::None => false,
                 FieldXml::Attribute { local, .. } => el.attributes.iter().any(|(n, _)| n.local == local.as_ref()),
                 FieldXml::Text => !text.is_empty(),
                 FieldXml::Element { local, .. } | FieldXml::Wrapper { local, .. } => {
                     el.children.iter().any(|c| c.name.local == local.as_ref())
                 }
-            };
+            });
             if !present {
                 self.push(at.into(), Some(el.line), FindingKind::Missing, format!("missing required field `{}` of {}", f.name, m.id));
             }
@@ -578,6 +611,20 @@ impl<'a> Validator<'_, 'a> {
                 None => self.xml_value(e, values, None, &entry_at),
             }
         }
+    }
+}
+
+fn attribute_local<'x>(x: &'x FieldXml<'_>) -> Option<&'x str> {
+    match x {
+        FieldXml::Attribute { local, .. } => Some(local.as_ref()),
+        _ => None,
+    }
+}
+
+fn element_local<'x>(x: &'x FieldXml<'_>) -> Option<&'x str> {
+    match x {
+        FieldXml::Element { local, .. } | FieldXml::Wrapper { local, .. } => Some(local.as_ref()),
+        _ => None,
     }
 }
 
