@@ -506,8 +506,11 @@ impl Context<'_> {
                 let dec = self.decode_expr(api, op, m, wrap.as_deref(), &err);
                 (
                     quote!(Option<#ty>),
+                    // The documents make the body optional: an empty one is `None`
+                    // whatever the status.
                     quote! {
                         #(#without)|* => Ok(resp.reply(None)),
+                        #(#with)|* if resp.body.iter().all(u8::is_ascii_whitespace) => Ok(resp.reply(None)),
                         #(#with)|* => Ok(resp.reply(Some(#dec))),
                     },
                     quote!(if resp.body.iter().all(u8::is_ascii_whitespace) { Ok(resp.reply(None)) } else { Ok(resp.reply(Some(#dec))) }),

@@ -88,7 +88,8 @@ pub enum OpenApiError {
 
 /// The OpenAPI 3.1 document of `api`.
 pub fn document(schema: &Schema, api: Api) -> Result<Value, OpenApiError> {
-    Gen { s: schema, api, components: BTreeMap::new(), needed: BTreeSet::new(), op_ids: BTreeSet::new() }.document()
+    let shapes = schema::shapes::ShapeCatalog::new(schema);
+    Gen { s: schema, api, components: BTreeMap::new(), needed: BTreeSet::new(), op_ids: BTreeSet::new(), shapes }.document()
 }
 
 /// The document as pretty-printed JSON with a final newline.
@@ -348,6 +349,8 @@ struct Gen<'a> {
     /// Model ids referenced so far.
     needed: BTreeSet<String>,
     op_ids: BTreeSet<String>,
+    /// The strict validator's shapes, to tell examples in an accepted form.
+    shapes: schema::shapes::ShapeCatalog<'a>,
 }
 
 impl<'a> Gen<'a> {
@@ -820,7 +823,7 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
-    fn example_object(e: &Example, merged: bool) -> Value {
+    fn example_object(&self, e: &Example, merged: bool) -> Value {
         let mut v = Map::new();
         v.insert("summary".into(), json!(e.title.clone().unwrap_or_else(|| e.id.clone())));
         let mut desc = describe(e.doc.as_deref(), Some(&e.source), &[]);
@@ -841,6 +844,15 @@ impl<'a> Gen<'a> {
         }
         if !e.errata.is_empty() {
             v.insert("x-errata".into(), errata_json(&e.errata));
+        }
+        // OpenAPI's `xml` objects describe one form; an example in another form readers
+        // accept (the schema's XML alternatives) says so.
+        let alternative = self
+            .shapes
+            .example_findings(self.s, e)
+            .is_some_and(|f| f.iter().any(|f| f.kind == shapes::FindingKind::Shape));
+        if alternative {
+            v.insert("x-accepted-form".into(), json!(true));
         }
         Value::Object(v)
     }
@@ -1099,7 +1111,7 @@ impl<'a> Gen<'a> {
                 ExampleFormat::Text => Some(Format::Text),
                 ExampleFormat::Shell | ExampleFormat::Http => None,
             };
-            let obj = Self::example_object(e, merged);
+            let obj = self.example_object(e, merged);
             let target: Option<&mut Content> = match (fmt, e.direction) {
                 (Some(_), Direction::Request) => Some(&mut *request),
                 (Some(f), Direction::Response) => {

@@ -4,6 +4,7 @@
 //! the documented examples with it, and codegen writes the same shapes into generated
 //! code as `static` tables, so a server's body and a documented example meet one rule set.
 
+use crate::examples::{Example, ExampleFormat};
 use crate::models::{FieldXml, Model, ModelKind, TypeExpr};
 use crate::Schema;
 use shapes::{Base, Catalog, Container, Field, Kind, Type, XmlName};
@@ -27,6 +28,29 @@ impl<'s> ShapeCatalog<'s> {
     pub fn new(schema: &'s Schema) -> Self {
         let models = schema.models.iter().map(|m| (m.id.as_str(), shape_of(schema, m))).collect();
         ShapeCatalog { models }
+    }
+
+    /// The strict validator's findings on a JSON or XML example's body, against the body
+    /// [`Schema::example_body`] gives it; `None` for other formats, exchanges, bodies
+    /// without a model, or XML that does not parse.
+    pub fn example_findings(&self, schema: &Schema, e: &Example) -> Option<Vec<shapes::Finding>> {
+        let body = schema.example_body(e)?;
+        let model = body.model.id.as_str();
+        match e.format {
+            ExampleFormat::Json => {
+                let value = e.body.as_ref()?;
+                match &body.wrap {
+                    Some(w) => Some(shapes::validate_json(self, model, value.get(w)?, &format!("/{w}"))),
+                    None => Some(shapes::validate_json(self, model, value, "")),
+                }
+            }
+            ExampleFormat::Xml => {
+                let el = xml_dom::parse(e.body_text()?).ok()?;
+                let root = body.fault.map(|f| f.name.as_str());
+                Some(shapes::validate_xml_root(self, model, root, &el))
+            }
+            _ => None,
+        }
     }
 }
 
