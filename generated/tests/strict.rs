@@ -253,29 +253,31 @@ fn unknown_model() {
     only(&f, FindingKind::UnknownModel, "/server");
 }
 
-// ------------------------------------------------------------------ reported issues
+// ------------------------------------------------------------------ paths and blanks
 
 /// A wrong root element is reported with the path `""` (shown as `/`); the path should
 /// name the element found, as a root in the wrong namespace does (`/server`).
 #[test]
-fn reported_issue_root_finding_has_a_path() {
+fn root_finding_names_the_element_found() {
     let xml = format!(r#"<flavor xmlns="{NS}" id="2"/>"#);
     let el = runtime::xml::parse(&xml).expect("parses");
     only(&runtime::strict::findings_xml::<v2::Server>(&el, None), FindingKind::Root, "/flavor");
 }
 
-/// A finding about a whole unwrapped JSON body has the path `""` while `Display` shows
-/// `/`; either the path should be `/`-free and shown as such, or be non-empty.
+/// A finding about a whole unwrapped JSON body has the pointer of the whole document,
+/// `""`, shown as `/`.
 #[test]
-fn reported_issue_whole_body_shape_finding_has_a_path() {
+fn whole_body_finding_has_the_document_pointer() {
     let f = decode_json::<v2::NetworkAddresses>(br#"{"private": [{"version": 4, "addr": "10.0.0.1"}]}"#, None).expect("decodes").1;
-    assert!(f.iter().all(|f| !f.path.is_empty()), "{}", f.iter().map(|f| format!("{:?} ", f.path)).collect::<String>());
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!((f[0].kind, f[0].path.as_str()), (FindingKind::Shape, ""));
+    assert!(f[0].to_string().starts_with("/: "), "{}", f[0]);
 }
 
 /// Boot from volume: `"image": ""` should decode (no image) and be reported as a
 /// wrong type at `/server/image`; today `decode_json` fails outright.
 #[test]
-fn reported_issue_image_empty_string_is_a_finding_not_an_error() {
+fn image_empty_string_is_a_finding_not_an_error() {
     let body = format!(r#"{{"server": {{"id": "{ID}", "image": ""}}}}"#);
     let r = decode_json::<v2::Server>(body.as_bytes(), Some("server"));
     let (s, f) = r.unwrap_or_else(|e| panic!("should decode with a finding: {e}"));

@@ -7,10 +7,6 @@
 //! - the strict validator reports, over the same bytes, at least the finding kinds the
 //!   manifest expects, each with a non-empty path;
 //! - then one focused test per tolerance, in JSON and XML where the tolerance applies.
-//!
-//! A body the library should read but does not is marked in the manifest with `issue`;
-//! such bodies are left out of the 100% count and checked by
-//! `reported_issue_bodies_decode_as_they_should`, which fails until the library is fixed.
 
 use generated::v2::models as v2;
 use runtime::strict::{Finding, FindingKind, Shaped};
@@ -34,7 +30,6 @@ struct Body {
     wrap: Option<String>,
     root: Option<String>,
     expect: Vec<FindingKind>,
-    issue: Option<String>,
 }
 
 impl Body {
@@ -77,7 +72,6 @@ fn manifest() -> Vec<Body> {
                 wrap: s("wrap"),
                 root: s("root"),
                 expect: b["expect"].as_array().expect("expect").iter().map(|k| kind_named(k.as_str().expect("kind"))).collect(),
-                issue: s("issue"),
             }
         })
         .collect()
@@ -182,13 +176,9 @@ fn problems(b: &Body, o: &Outcome) -> Vec<String> {
 fn every_corpus_body_decodes_and_reports_its_findings() {
     let bodies = manifest();
     let mut failures = Vec::new();
-    let (mut json, mut xml, mut json_ok, mut xml_ok, mut skipped) = (0, 0, 0, 0, 0);
+    let (mut json, mut xml, mut json_ok, mut xml_ok) = (0, 0, 0, 0);
     let mut kinds_seen: BTreeSet<&'static str> = BTreeSet::new();
     for b in &bodies {
-        if b.issue.is_some() {
-            skipped += 1;
-            continue;
-        }
         let o = run(b);
         if let Ok(findings) = &o.strict {
             println!("{} ({}): {} finding(s)", b.file, b.model, findings.len());
@@ -211,9 +201,6 @@ fn every_corpus_body_decodes_and_reports_its_findings() {
     let pct = if json + xml == 0 { 0.0 } else { 100.0 * (json_ok + xml_ok) as f64 / (json + xml) as f64 };
     println!("corpus: {json_ok} JSON, {xml_ok} XML bodies decode ({pct:.0}%) of {json} JSON and {xml} XML");
     println!("finding kinds seen over the corpus: {}", kinds_seen.iter().copied().collect::<Vec<_>>().join(", "));
-    if skipped > 0 {
-        println!("bodies with a reported library issue, checked by reported_issue_bodies_decode_as_they_should: {skipped}");
-    }
     assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
     assert_eq!((json_ok, xml_ok), (json, xml), "100% of the corpus decodes");
     assert!(json >= 30 && xml >= 20, "the corpus holds {json} JSON and {xml} XML bodies");
@@ -230,35 +217,20 @@ fn every_corpus_file_is_in_the_manifest() {
     assert_eq!(listed, on_disk);
 }
 
-/// The bodies the library should read but does not (see the manifest's `issue`): each
-/// must decode and report its findings like any other. Fails until the library is fixed.
+/// Every finding over the corpus has a path: a JSON pointer (`""` for the whole
+/// document, shown as `/`) or an element path.
 #[test]
-fn reported_issue_bodies_decode_as_they_should() {
+fn every_corpus_finding_has_a_path() {
     let mut failures = Vec::new();
-    for b in manifest().iter().filter(|b| b.issue.is_some()) {
-        let o = run(b);
-        if let Ok(findings) = &o.strict {
-            for f in findings {
-                println!("{}: [{}] {f}", b.file, f.kind.as_str());
-            }
-        }
-        for p in problems(b, &o) {
-            failures.push(format!("{p}\n  issue: {}", b.issue.as_deref().unwrap_or_default()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// Every finding over the corpus has a non-empty path. A finding about a whole unwrapped
-/// JSON body (the `shape` of `v2-ips-network-real-shape.json`) has the path `""` while its
-/// `Display` shows `/`: kept apart so that the rest stays green.
-#[test]
-fn reported_issue_every_corpus_finding_has_a_non_empty_path() {
-    let mut failures = Vec::new();
-    for b in manifest().iter().filter(|b| b.issue.is_none()) {
+    for b in manifest().iter() {
         if let Ok(findings) = run(b).strict {
-            for f in findings.iter().filter(|f| f.path.is_empty()) {
+            for f in findings.iter().filter(|f| !(f.path.is_empty() || f.path.starts_with('/'))) {
                 failures.push(format!("{}: [{}] path {:?}, displayed as `{f}`", b.file, f.kind.as_str(), f.path));
+            }
+            for f in findings.iter().filter(|f| f.path.is_empty()) {
+                if !f.to_string().contains("/: ") {
+                    failures.push(format!("{}: the whole document is shown as `/`: `{f}`", b.file));
+                }
             }
         }
     }
@@ -554,7 +526,7 @@ fn v1_0_ids_as_numeric_strings_are_read() {
 /// Boot from volume: real servers send `"image": ""` for a server that has no image.
 /// The tolerant reader should read it as no image (and the strict validator reports it).
 #[test]
-fn reported_issue_boot_from_volume_image_empty_string() {
+fn boot_from_volume_image_empty_string() {
     let s: Result<v2::Server, _> = serde_json::from_value(serde_json::json!({"id": ID, "image": "", "flavor": {"id": "2"}}));
     let s = s.unwrap_or_else(|e| panic!("`\"image\": \"\"` should read as no image: {e}"));
     assert_eq!(s.image, None);

@@ -62,8 +62,8 @@ impl FindingKind {
 /// One departure of a body from its model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Where: a JSON pointer (`/server/OS-EXT-STS:vm_state`), or an element path for XML
-    /// (`/server/metadata/meta/@key`).
+    /// Where: a JSON pointer (`/server/OS-EXT-STS:vm_state`; `""`, shown as `/`, for the
+    /// whole document), or an element path for XML (`/server/metadata/meta/@key`).
     pub path: String,
     /// The line of the XML element, when the body is XML.
     pub line: Option<usize>,
@@ -104,8 +104,9 @@ pub fn validate_xml<'a>(catalog: &dyn Catalog<'a>, model_id: &str, el: &Element,
 /// overrides the model's element, as a fault's name does) and its content.
 pub fn validate_xml_root<'a>(catalog: &dyn Catalog<'a>, model_id: &str, root: Option<&str>, el: &Element) -> Vec<Finding> {
     let mut v = Validator { catalog, out: Vec::new() };
+    let at = format!("/{}", el.name.local);
     let Some(m) = catalog.model(model_id) else {
-        v.unknown("", Some(el.line), model_id);
+        v.unknown(&at, Some(el.line), model_id);
         return v.out;
     };
     let m = match &m.kind {
@@ -123,16 +124,15 @@ pub fn validate_xml_root<'a>(catalog: &dyn Catalog<'a>, model_id: &str, root: Op
         }
         _ => m,
     };
-    let at = format!("/{}", el.name.local);
     let local = root.map(str::to_string).or_else(|| m.element.as_ref().map(|e| e.local.to_string()).filter(|l| !l.is_empty()));
     let Some(local) = local else {
-        v.push(String::new(), Some(el.line), FindingKind::Root, format!("{} has no XML form", m.id));
+        v.push(format!("/{}", el.name.local), Some(el.line), FindingKind::Root, format!("{} has no XML form", m.id));
         return v.out;
     };
     let ns = m.element.as_ref().and_then(|e| e.ns.as_deref());
     if el.name.local != local {
         let expected = Name { ns: ns.map(str::to_string), local };
-        v.push(String::new(), Some(el.line), FindingKind::Root, format!("root element is {}, expected {expected} ({})", el.name, m.id));
+        v.push(at, Some(el.line), FindingKind::Root, format!("root element is {}, expected {expected} ({})", el.name, m.id));
         return v.out;
     }
     if el.name.ns.as_deref() != ns {
