@@ -14,7 +14,7 @@
 //! names no fault (empty, plain text) maps by status to the most generic fault with that
 //! code; anything else is `Other`.
 
-use crate::names::{camel, ident};
+use crate::names::camel;
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -125,6 +125,12 @@ impl Context<'_> {
             .collect()
     }
 
+    /// The constant of a fault's info in its API's `faults` module (`ITEM_NOT_FOUND`).
+    fn fault_const(&self, api: Api, f: &Fault) -> proc_macro2::Ident {
+        let name = self.variant_ident(api, &f.id).map_or_else(|| camel(&f.name), |i| i.to_string());
+        format_ident!("{}", crate::names::screaming(&name))
+    }
+
     fn fault_info(&self, f: &Fault) -> TokenStream {
         let id = &f.id;
         let name = &f.name;
@@ -154,7 +160,15 @@ impl Context<'_> {
 
     /// Generates the faults module of one API.
     pub(crate) fn faults_module(&self, api: Api) -> TokenStream {
-        let infos: Vec<TokenStream> = self.api_faults(api).into_iter().map(|f| self.fault_info(f)).collect();
+        let mut info_consts = Vec::new();
+        let mut infos = Vec::new();
+        for f in self.api_faults(api) {
+            let c = self.fault_const(api, f);
+            let info = self.fault_info(f);
+            let d = crate::doc_lines(f.doc.as_deref(), &f.source, &f.errata);
+            info_consts.push(quote!(#d pub const #c: ::runtime::faults::FaultInfo = #info;));
+            infos.push(quote!(#c));
+        }
         let embedded: Vec<TokenStream> = self
             .schema
             .faults
@@ -197,6 +211,8 @@ impl Context<'_> {
             /// Faults: the documented error responses, decoded from JSON, XML or text into one
             /// error enum per operation.
             pub mod faults {
+                #(#info_consts)*
+
                 /// Every fault this API may return (the asynchronous fault aside), as data.
                 pub const FAULTS: &[::runtime::faults::FaultInfo] = &[#(#infos),*];
 
@@ -226,7 +242,9 @@ impl Context<'_> {
         crate::doc_lines(Some(&text), &op.source, &[])
     }
 
-    /// One error enum with its mapping, accessors and trait impls.
+    /// One error enum: its variants, and `fault_enum!` for the mapping, accessors and
+    /// trait impls. The API-wide enum documents each fault in full; an operation's enum
+    /// names the fault and its codes.
     fn error_enum(
         &self,
         api: Api,
@@ -241,109 +259,34 @@ impl Context<'_> {
             .iter()
             .map(|v| {
                 let codes: Vec<String> = v.codes.iter().map(u16::to_string).collect();
-                let text = format!(
-                    "`{}`{}: {}",
-                    v.fault.name,
-                    if codes.is_empty() { String::new() } else { format!(" (HTTP {})", codes.join(", ")) },
-                    v.fault.doc.as_deref().unwrap_or("a documented fault.")
-                );
-                let d = crate::doc_lines(Some(&text), &v.fault.source, &v.fault.errata);
+                let codes = if codes.is_empty() { String::new() } else { format!(" (HTTP {})", codes.join(", ")) };
                 let n = &v.name;
+                let d = if into_api {
+                    let text = format!(" `{}`{codes}: see [`ApiError::{n}`].", v.fault.name);
+                    quote!(#[doc = #text])
+                } else {
+                    let text = format!("`{}`{codes}: {}", v.fault.name, v.fault.doc.as_deref().unwrap_or("a documented fault."));
+                    crate::doc_lines(Some(&text), &v.fault.source, &v.fault.errata)
+                };
                 quote!(#d #n(#body_ty),)
             })
             .collect();
-        let ids: Vec<&str> = variants.iter().map(|v| v.fault.id.as_str()).collect();
-        let names = &variants.iter().map(|v| &v.name).collect::<Vec<_>>();
-
-        // Name table: every name and alias with its variant index.
-        let mut name_rows = Vec::new();
-        for (i, v) in variants.iter().enumerate() {
-            for n in std::iter::once(&v.fault.name).chain(v.fault.aliases.iter()) {
-                name_rows.push(quote!((#n, #i)));
-            }
-        }
-        // Status table: per code, the most generic fault with it (one code only, then any
-        // request may return it, then the order listed).
-        let mut statuses: Vec<u16> = variants.iter().flat_map(|v| v.codes.iter().copied()).collect();
-        statuses.sort_unstable();
-        statuses.dedup();
-        let status_rows: Vec<TokenStream> = statuses
-            .iter()
-            .filter_map(|s| {
-                let best = variants
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.codes.contains(s))
-                    .min_by_key(|(i, v)| (v.fault.codes.len() != 1, !v.fault.all_requests, *i))?;
-                let i = best.0;
-                Some(quote!((#s, #i)))
-            })
-            .collect();
-        // Unique status table: the codes exactly one variant lists, for a fault name no
-        // fault of the API knows.
-        let unique_rows: Vec<TokenStream> = statuses
-            .iter()
-            .filter_map(|s| {
-                let mut with = variants.iter().enumerate().filter(|(_, v)| v.codes.contains(s));
-                match (with.next(), with.next()) {
-                    (Some((i, _)), None) => Some(quote!((#s, #i))),
-                    _ => None,
-                }
-            })
-            .collect();
-        let from_fault_body = if variants.is_empty() {
-            quote!(#name::Other(body))
-        } else {
-            let arms = variants.iter().enumerate().map(|(i, v)| {
-                let n = &v.name;
-                quote!(Some(#i) => #name::#n(body),)
-            });
-            quote! {
-                const NAMES: &[(&str, usize)] = &[#(#name_rows),*];
-                const STATUSES: &[(u16, usize)] = &[#(#status_rows),*];
-                const UNIQUE_STATUSES: &[(u16, usize)] = &[#(#unique_rows),*];
-                let index = ::runtime::faults::variant_index(body.name.as_deref(), body.status, NAMES, STATUSES, UNIQUE_STATUSES, self::FAULTS);
-                match index {
-                    #(#arms)*
-                    _ => #name::Other(body),
-                }
-            }
-        };
-        let id_arms = variants.iter().map(|v| {
+        let rows = variants.iter().enumerate().map(|(i, v)| {
             let n = &v.name;
-            let id = &v.fault.id;
-            quote!(#name::#n(_) => Some(#id),)
+            let c = self.fault_const(api, v.fault);
+            let codes = &v.codes;
+            quote!(#n = #i => #c, [#(#codes),*];)
         });
         let into_api_impl = if into_api {
-            let arms = variants.iter().map(|v| {
-                let n = &v.name;
-                // Every fault of an operation is a fault of its API (see `api_faults`).
-                let target = self.variant_ident(api, &v.fault.id).unwrap_or_else(|| ident("Other"));
-                quote!(#name::#n(b) => ApiError::#target(b),)
-            });
             quote! {
                 impl From<#name> for ApiError {
                     fn from(e: #name) -> ApiError {
-                        match e {
-                            #(#arms)*
-                            // A fault the operation does not list may still be one the API documents.
-                            #name::Other(b) => ApiError::from_fault(b),
-                        }
+                        ::runtime::faults::FaultError::convert(e)
                     }
                 }
             }
         } else {
             quote!()
-        };
-        let display_body = if variants.is_empty() {
-            quote!(write!(f, "undocumented error response: {}", self.fault()))
-        } else {
-            quote! {
-                match self {
-                    #name::Other(b) => write!(f, "undocumented error response: {b}"),
-                    other => ::std::fmt::Display::fmt(other.fault(), f),
-                }
-            }
         };
         let other_doc = " Any other error response: a fault not listed here (its name is in the body), a fault of unknown name whose status several or no listed faults have, or a status no listed fault has.";
         quote! {
@@ -354,99 +297,7 @@ impl Context<'_> {
                 #[doc = #other_doc]
                 Other(#body_ty),
             }
-
-            impl #name {
-                /// The operation id (for [`ApiError`], the API key).
-                pub const OPERATION: &'static str = #operation;
-
-                /// The ids of the documented faults, in variant order.
-                pub const FAULTS: &'static [&'static str] = &[#(#ids),*];
-
-                /// Decodes an error response received now: `retry_after` is the `Retry-After`
-                /// header, `content_type` the `Content-Type` header (the format is guessed from
-                /// the body without it).
-                pub fn from_response(status: u16, retry_after: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Self {
-                    Self::from_fault(::runtime::faults::FaultBody::from_response(status, retry_after, content_type, body))
-                }
-
-                /// Maps a decoded fault: by its name or an alias; a name no fault of the API
-                /// knows (a server's own, such as `conflictingRequest`) by its status when
-                /// exactly one variant lists that status; a body naming no fault by its status
-                /// (to the most generic fault with that code); else `Other`. The body keeps the
-                /// name it was sent with (`fault().name`).
-                pub fn from_fault(body: #body_ty) -> Self {
-                    #from_fault_body
-                }
-
-                /// The decoded fault document.
-                pub fn fault(&self) -> &#body_ty {
-                    match self {
-                        #(#name::#names(b) => b,)*
-                        #name::Other(b) => b,
-                    }
-                }
-
-                /// The decoded fault document, by value.
-                pub fn into_fault(self) -> #body_ty {
-                    match self {
-                        #(#name::#names(b) => b,)*
-                        #name::Other(b) => b,
-                    }
-                }
-
-                /// The schema id of the documented fault; `None` for `Other`.
-                pub fn fault_id(&self) -> Option<&'static str> {
-                    match self {
-                        #(#id_arms)*
-                        #name::Other(_) => None,
-                    }
-                }
-
-                /// The HTTP status of the response.
-                pub fn status(&self) -> u16 {
-                    self.fault().status
-                }
-
-                /// When the request may be retried: the `Retry-After` header (seconds or
-                /// HTTP-date), else the body's `retryAt`/`retryAfter` (ISO 8601).
-                pub fn retry_at(&self) -> Option<::std::time::SystemTime> {
-                    self.fault().retry_at()
-                }
-
-                /// The message of the fault, if it has one.
-                pub fn message(&self) -> Option<&str> {
-                    self.fault().message.as_deref()
-                }
-            }
-
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    #display_body
-                }
-            }
-
-            impl ::std::error::Error for #name {}
-
-            impl ::runtime::faults::FaultError for #name {
-                const OPERATION: &'static str = #operation;
-                fn from_fault(body: #body_ty) -> Self {
-                    #name::from_fault(body)
-                }
-                fn fault(&self) -> &#body_ty {
-                    #name::fault(self)
-                }
-                fn fault_id(&self) -> Option<&'static str> {
-                    #name::fault_id(self)
-                }
-            }
-
-            impl From<::runtime::limits::LimitViolation> for #name {
-                /// The fault the service would answer a request with that breaks a field limit.
-                fn from(v: ::runtime::limits::LimitViolation) -> Self {
-                    #name::from_fault(v.to_fault())
-                }
-            }
-
+            ::runtime::fault_enum!(#name, #operation, FAULTS, [#(#rows)*]);
             #into_api_impl
         }
     }

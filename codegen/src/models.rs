@@ -610,7 +610,9 @@ impl Context<'_> {
                     #name::Unknown(String::new())
                 }
             }
-            impl ::runtime::lenient::LenientModel for #name {}
+            impl ::runtime::lenient::LenientModel for #name {
+                const BLANK_IS_ABSENT: bool = false;
+            }
             impl XmlText for #name {
                 fn from_text(text: &str) -> Result<Self, String> {
                     Ok(#name::from(text))

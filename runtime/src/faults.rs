@@ -360,71 +360,88 @@ impl FaultInfo {
     }
 }
 
-/// The entry of `table` (name or alias, variant index) for a received fault name:
-/// an exact match first, else one that differs only in ASCII case.
-pub fn index_by_name(name: &str, table: &[(&str, usize)]) -> Option<usize> {
-    table
-        .iter()
-        .find(|(n, _)| *n == name)
-        .or_else(|| table.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
-        .map(|(_, i)| *i)
-}
-
-/// The entry of `table` (status, variant index) for a status.
-pub fn index_by_status(status: u16, table: &[(u16, usize)]) -> Option<usize> {
-    table.iter().find(|(s, _)| *s == status).map(|(_, i)| *i)
+/// One documented fault of an error enum, in variant order: the fault, and the status
+/// codes it stands for in this enum (the operation's list, else the fault table's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    /// The fault.
+    pub fault: &'static FaultInfo,
+    /// The codes it stands for here.
+    pub codes: &'static [u16],
 }
 
 /// The variant of an error enum for a received fault:
-/// - a body that names a fault: the variant of that name or alias (see
-///   [`index_by_name`]); a name no fault of the API knows (`api`: its `FAULTS` table,
-///   e.g. Nova's `conflictingRequest`) by its status, when exactly one variant lists that
-///   status (`unique`); a fault the API knows by another name stays unmatched (`None`:
-///   the catch-all), so converting to the API-wide enum still finds it;
-/// - a body that names none (empty, text, HTML): by its status (`statuses`: the most
-///   generic fault with it).
+/// - a body that names a fault: the variant of that name or alias, exactly, else ignoring
+///   ASCII case; a name no fault of the API knows (`api`, e.g. a server's own
+///   `tooBusy`) by its status, when exactly one variant lists that status; a fault the API
+///   knows by another name stays unmatched (`None`: the catch-all), so converting to the
+///   API-wide enum still finds it;
+/// - a body that names none (empty, text, HTML): by its status, to the most generic
+///   fault with it (one code only, then one any request may return, then the first).
 ///
 /// The body keeps the name it was sent with either way.
-pub fn variant_index(
-    name: Option<&str>,
-    status: u16,
-    names: &[(&str, usize)],
-    statuses: &[(u16, usize)],
-    unique: &[(u16, usize)],
-    api: &[FaultInfo],
-) -> Option<usize> {
-    match name {
-        None => index_by_status(status, statuses),
-        Some(n) => index_by_name(n, names).or_else(|| {
-            let known = api.iter().any(|f| f.name.eq_ignore_ascii_case(n) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(n)));
-            if known {
-                None
-            } else {
-                index_by_status(status, unique)
-            }
-        }),
-    }
+pub fn variant_index(name: Option<&str>, status: u16, variants: &[Variant], api: &[FaultInfo]) -> Option<usize> {
+    let with_status = || variants.iter().enumerate().filter(move |(_, v)| v.codes.contains(&status));
+    let Some(n) = name else {
+        return with_status().min_by_key(|(i, v)| (v.fault.codes.len() != 1, !v.fault.all_requests, *i)).map(|(i, _)| i);
+    };
+    let named = |exact: bool| {
+        variants.iter().position(|v| {
+            std::iter::once(v.fault.name).chain(v.fault.aliases.iter().copied()).any(|x| if exact { x == n } else { x.eq_ignore_ascii_case(n) })
+        })
+    };
+    named(true).or_else(|| named(false)).or_else(|| {
+        let known = api.iter().any(|f| f.name.eq_ignore_ascii_case(n) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(n)));
+        let mut found = with_status();
+        match (known, found.next(), found.next()) {
+            (false, Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    })
 }
 
 /// What every generated error enum offers, so code can handle the errors of any
-/// operation alike (retry on `overLimit`, show the message).
+/// operation alike (retry on `overLimit`, show the message). Generated enums implement
+/// it through [`fault_enum!`](crate::fault_enum), which also adds the methods as
+/// inherent ones, `Display`, `Error` and `From<LimitViolation>`.
 pub trait FaultError: std::error::Error + Sized {
     /// The id of the operation whose errors these are (the API-wide enum: the API key).
     const OPERATION: &'static str;
 
-    /// Maps a decoded fault to a variant: by the fault's name (or an alias), else, when
-    /// the body names no fault, by the status; anything else is the catch-all.
-    fn from_fault(body: FaultBody) -> Self;
+    /// The documented faults, in variant order.
+    const VARIANTS: &'static [Variant];
+
+    /// Every fault of the API, to tell a name the API knows from a server's own.
+    const API_FAULTS: &'static [FaultInfo];
+
+    /// The variant at `index` of [`FaultError::VARIANTS`] (`None`: the catch-all).
+    fn from_parts(index: Option<usize>, body: FaultBody) -> Self;
+
+    /// The index of the variant in [`FaultError::VARIANTS`] (`None`: the catch-all).
+    fn index(&self) -> Option<usize>;
 
     /// The decoded fault document.
     fn fault(&self) -> &FaultBody;
 
-    /// The schema id of the documented fault, `None` for the catch-all.
-    fn fault_id(&self) -> Option<&'static str>;
+    /// The decoded fault document, by value.
+    fn into_fault(self) -> FaultBody;
 
-    /// Decodes a fault response received now.
+    /// Maps a decoded fault to a variant (see [`variant_index`]).
+    fn from_fault(body: FaultBody) -> Self {
+        let index = variant_index(body.name.as_deref(), body.status, Self::VARIANTS, Self::API_FAULTS);
+        Self::from_parts(index, body)
+    }
+
+    /// Decodes a fault response received now: `retry_after_header` is the `Retry-After`
+    /// header, `content_type` the `Content-Type` header (the format is guessed from the
+    /// body without it).
     fn from_response(status: u16, retry_after_header: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Self {
         Self::from_fault(FaultBody::from_response(status, retry_after_header, content_type, body))
+    }
+
+    /// The schema id of the documented fault, `None` for the catch-all.
+    fn fault_id(&self) -> Option<&'static str> {
+        self.index().and_then(|i| Self::VARIANTS.get(i)).map(|v| v.fault.id)
     }
 
     /// The HTTP status.
@@ -436,6 +453,121 @@ pub trait FaultError: std::error::Error + Sized {
     fn retry_at(&self) -> Option<SystemTime> {
         self.fault().retry_at()
     }
+
+    /// The message of the fault, if it has one.
+    fn message(&self) -> Option<&str> {
+        self.fault().message.as_deref()
+    }
+
+    /// The same fault as a variant of another enum (an operation's error as its API's):
+    /// the variant of the same fault, else the other enum's own mapping.
+    fn convert<E: FaultError>(self) -> E {
+        let index = self.fault_id().and_then(|id| E::VARIANTS.iter().position(|v| v.fault.id == id));
+        match index {
+            Some(i) => E::from_parts(Some(i), self.into_fault()),
+            None => E::from_fault(self.into_fault()),
+        }
+    }
+}
+
+/// Writes an error enum's message: the fault's, or for the catch-all, said to be
+/// undocumented.
+pub fn display<E: FaultError>(e: &E, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match e.index() {
+        Some(_) => std::fmt::Display::fmt(e.fault(), f),
+        None => write!(f, "undocumented error response: {}", e.fault()),
+    }
+}
+
+/// Implements [`FaultError`] for a generated error enum whose variants each hold a
+/// [`FaultBody`] and whose catch-all is `Other`, with the methods also as inherent ones,
+/// `Display`, `Error` and `From<LimitViolation>`:
+/// `fault_enum!(ServersGetError, "v2.servers.get", FAULTS, [ItemNotFound = 0 => ITEM_NOT_FOUND, [404]]);`
+#[macro_export]
+macro_rules! fault_enum {
+    ($name:ident, $operation:expr, $api:expr, [$($variant:ident = $i:literal => $fault:expr, [$($code:expr),*]);* $(;)?]) => {
+        impl $crate::faults::FaultError for $name {
+            const OPERATION: &'static str = $operation;
+            const VARIANTS: &'static [$crate::faults::Variant] = &[$($crate::faults::Variant { fault: &$fault, codes: &[$($code),*] }),*];
+            const API_FAULTS: &'static [$crate::faults::FaultInfo] = $api;
+            fn from_parts(index: Option<usize>, body: $crate::faults::FaultBody) -> Self {
+                match index {
+                    $(Some($i) => $name::$variant(body),)*
+                    _ => $name::Other(body),
+                }
+            }
+            fn index(&self) -> Option<usize> {
+                match self {
+                    $($name::$variant(_) => Some($i),)*
+                    $name::Other(_) => None,
+                }
+            }
+            fn fault(&self) -> &$crate::faults::FaultBody {
+                match self {
+                    $($name::$variant(b) => b,)*
+                    $name::Other(b) => b,
+                }
+            }
+            fn into_fault(self) -> $crate::faults::FaultBody {
+                match self {
+                    $($name::$variant(b) => b,)*
+                    $name::Other(b) => b,
+                }
+            }
+        }
+        impl $name {
+            /// The operation id (for the API-wide enum, the API key).
+            pub const OPERATION: &'static str = $operation;
+
+            /// Decodes an error response received now (see [`FaultError::from_response`](::runtime::faults::FaultError::from_response)).
+            pub fn from_response(status: u16, retry_after: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Self {
+                <Self as $crate::faults::FaultError>::from_response(status, retry_after, content_type, body)
+            }
+            /// Maps a decoded fault: by its name or an alias; a name no fault of the API
+            /// knows by its status when exactly one variant lists it; a body naming no fault
+            /// by its status; else `Other`. The body keeps the name it was sent with.
+            pub fn from_fault(body: $crate::faults::FaultBody) -> Self {
+                <Self as $crate::faults::FaultError>::from_fault(body)
+            }
+            /// The decoded fault document.
+            pub fn fault(&self) -> &$crate::faults::FaultBody {
+                <Self as $crate::faults::FaultError>::fault(self)
+            }
+            /// The decoded fault document, by value.
+            pub fn into_fault(self) -> $crate::faults::FaultBody {
+                <Self as $crate::faults::FaultError>::into_fault(self)
+            }
+            /// The schema id of the documented fault; `None` for `Other`.
+            pub fn fault_id(&self) -> Option<&'static str> {
+                <Self as $crate::faults::FaultError>::fault_id(self)
+            }
+            /// The HTTP status of the response.
+            pub fn status(&self) -> u16 {
+                <Self as $crate::faults::FaultError>::status(self)
+            }
+            /// When the request may be retried: the `Retry-After` header (seconds or
+            /// HTTP-date), else the body's `retryAt`/`retryAfter` (ISO 8601).
+            pub fn retry_at(&self) -> Option<::std::time::SystemTime> {
+                <Self as $crate::faults::FaultError>::retry_at(self)
+            }
+            /// The message of the fault, if it has one.
+            pub fn message(&self) -> Option<&str> {
+                <Self as $crate::faults::FaultError>::message(self)
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::faults::display(self, f)
+            }
+        }
+        impl ::std::error::Error for $name {}
+        impl From<$crate::limits::LimitViolation> for $name {
+            /// The fault the service would answer a request with that breaks a field limit.
+            fn from(v: $crate::limits::LimitViolation) -> Self {
+                <Self as $crate::faults::FaultError>::from_fault(v.to_fault())
+            }
+        }
+    };
 }
 
 #[cfg(test)]
@@ -537,40 +669,44 @@ mod tests {
     }
 
     #[test]
-    fn index_lookups() {
-        let names = [("computeFault", 0), ("cloudServersFault", 0), ("overLimit", 1), ("OverLimit", 1)];
-        assert_eq!(index_by_name("cloudServersFault", &names), Some(0));
-        assert_eq!(index_by_name("OVERLIMIT", &names), Some(1));
-        assert_eq!(index_by_name("nope", &names), None);
-        assert_eq!(index_by_status(413, &[(400, 2), (413, 1)]), Some(1));
-        assert_eq!(index_by_status(418, &[(400, 2)]), None);
-    }
-
-    #[test]
-    fn unknown_names_map_by_a_unique_status() {
-        let info = |name: &'static str, codes: &'static [u16]| FaultInfo {
-            id: name,
-            name,
-            aliases: &[],
-            codes,
-            more_codes: false,
-            all_requests: false,
-            retry_field: None,
-            retry_header: None,
-            embedded_in: &[],
-            source: "",
-        };
-        let api = [info("buildInProgress", &[409]), info("resizeNotAllowed", &[403]), info("forbidden", &[403])];
-        let names = [("buildInProgress", 0), ("forbidden", 1)];
-        let statuses = [(409, 0), (403, 1)];
-        let unique = [(409, 0), (403, 1)];
-        let pick = |n: Option<&str>, s: u16| variant_index(n, s, &names, &statuses, &unique, &api);
-        assert_eq!(pick(Some("conflictingRequest"), 409), Some(0));
+    fn variants_are_chosen_by_name_then_status() {
+        const fn info(name: &'static str, codes: &'static [u16], aliases: &'static [&'static str], all: bool) -> FaultInfo {
+            FaultInfo {
+                id: name,
+                name,
+                aliases,
+                codes,
+                more_codes: false,
+                all_requests: all,
+                retry_field: None,
+                retry_header: None,
+                embedded_in: &[],
+                source: "",
+            }
+        }
+        const BUILD: FaultInfo = info("buildInProgress", &[409], &[], false);
+        const RESIZE: FaultInfo = info("resizeNotAllowed", &[403], &[], false);
+        const FORBIDDEN: FaultInfo = info("forbidden", &[403], &[], true);
+        const COMPUTE: FaultInfo = info("computeFault", &[400, 500], &["cloudServersFault"], true);
+        const BAD: FaultInfo = info("badRequest", &[400], &[], true);
+        let api = [BUILD, RESIZE, FORBIDDEN, COMPUTE, BAD];
+        let variants = [
+            Variant { fault: &BUILD, codes: &[409] },
+            Variant { fault: &FORBIDDEN, codes: &[403] },
+            Variant { fault: &COMPUTE, codes: &[400, 500] },
+            Variant { fault: &BAD, codes: &[400] },
+        ];
+        let pick = |n: Option<&str>, s: u16| variant_index(n, s, &variants, &api);
+        assert_eq!(pick(Some("cloudServersFault"), 500), Some(2), "an alias");
+        assert_eq!(pick(Some("BADREQUEST"), 400), Some(3), "ignoring ASCII case");
+        assert_eq!(pick(Some("tooBusy"), 409), Some(0), "an unknown name by its unique status");
         assert_eq!(pick(Some("forbidden"), 409), Some(1), "a known name wins over the status");
         assert_eq!(pick(Some("ResizeNotAllowed"), 403), None, "a fault the API knows is not renamed");
+        assert_eq!(pick(Some("tooBusy"), 400), None, "two variants list 400: no guess");
         assert_eq!(pick(Some("teapot"), 418), None);
         assert_eq!(pick(None, 409), Some(0));
-        assert_eq!(variant_index(Some("conflictingRequest"), 409, &names, &statuses, &[], &api), None, "no unique status");
+        assert_eq!(pick(None, 400), Some(3), "no name: the most generic fault with the code (one code only)");
+        assert_eq!(pick(None, 500), Some(2));
     }
 
     #[test]

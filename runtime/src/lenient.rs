@@ -22,7 +22,11 @@ pub trait Lenient: Sized + Default {
 
 /// A generated model (object, map, list, enumeration): `null` reads as absent, anything
 /// else through its own `Deserialize`, whose fields are tolerant in turn.
-pub trait LenientModel: DeserializeOwned + Default {}
+pub trait LenientModel: DeserializeOwned + Default {
+    /// Whether a blank string reads as absent (`"image": ""` for an object); an
+    /// enumeration keeps it as a value.
+    const BLANK_IS_ABSENT: bool = true;
+}
 
 impl<T: LenientModel> Lenient for T {
     fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
@@ -49,7 +53,7 @@ impl<'de, T: LenientModel> Visitor<'de> for ModelVisitor<T> {
         d.deserialize_any(self)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if v.trim().is_empty() {
+        if T::BLANK_IS_ABSENT && v.trim().is_empty() {
             return Ok(None);
         }
         T::deserialize(de::value::StrDeserializer::<E>::new(v)).map(Some)

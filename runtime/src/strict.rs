@@ -19,6 +19,19 @@ pub trait Shaped {
     fn catalog() -> &'static shapes::Tables;
 }
 
+/// Implements [`Shaped`] for a generated model: `shaped!(models::Server, "v2.Server", SHAPES);`.
+#[macro_export]
+macro_rules! shaped {
+    ($t:ty, $id:expr, $tables:expr) => {
+        impl $crate::strict::Shaped for $t {
+            const MODEL_ID: &'static str = $id;
+            fn catalog() -> &'static $crate::shapes::Tables {
+                &$tables
+            }
+        }
+    };
+}
+
 /// Every departure of a JSON value (without its wrapping key) from `T`'s model.
 pub fn findings_json<T: Shaped>(value: &Value) -> Vec<Finding> {
     shapes::validate_json(T::catalog(), T::MODEL_ID, value, "")

@@ -227,3 +227,116 @@ impl<'a, C: Catalog<'a> + ?Sized> Catalog<'a> for &C {
         (**self).model(id)
     }
 }
+
+/// Constructors for `static` shape tables, so generated tables stay short:
+/// `field("id", scalar(S::Uuid), REQUIRED | JSON, attr(None, "id"), &[])`. Slices of
+/// constructed values (an object's fields) are written as literals' fields, where a
+/// `static` keeps them.
+pub mod build {
+    use super::{Base, Container, Field, FieldXml, Kind, Scalar, Type, Variant, XmlName};
+    use std::borrow::Cow;
+
+    /// [`Field::required`].
+    pub const REQUIRED: u8 = 1;
+    /// [`Field::nullable`].
+    pub const NULLABLE: u8 = 2;
+    /// [`Field::json`].
+    pub const JSON: u8 = 4;
+
+    const fn text(t: Option<&'static str>) -> Option<Cow<'static, str>> {
+        match t {
+            Some(t) => Some(Cow::Borrowed(t)),
+            None => None,
+        }
+    }
+
+    /// A scalar type.
+    pub const fn scalar(s: Scalar) -> Type<'static> {
+        Type { containers: Cow::Borrowed(&[]), base: Base::Scalar(s) }
+    }
+
+    /// A model type by id.
+    pub const fn model(id: &'static str) -> Type<'static> {
+        Type { containers: Cow::Borrowed(&[]), base: Base::Model(Cow::Borrowed(id)) }
+    }
+
+    /// A scalar inside containers, outermost first.
+    pub const fn scalars(containers: &'static [Container], s: Scalar) -> Type<'static> {
+        Type { containers: Cow::Borrowed(containers), base: Base::Scalar(s) }
+    }
+
+    /// A model inside containers, outermost first.
+    pub const fn models(containers: &'static [Container], id: &'static str) -> Type<'static> {
+        Type { containers: Cow::Borrowed(containers), base: Base::Model(Cow::Borrowed(id)) }
+    }
+
+    /// A field; `flags` combines [`REQUIRED`], [`NULLABLE`] and [`JSON`].
+    pub const fn field(
+        name: &'static str,
+        ty: Type<'static>,
+        flags: u8,
+        xml: FieldXml<'static>,
+        alternatives: &'static [FieldXml<'static>],
+    ) -> Field<'static> {
+        Field {
+            name: Cow::Borrowed(name),
+            ty,
+            required: flags & REQUIRED != 0,
+            nullable: flags & NULLABLE != 0,
+            json: flags & JSON != 0,
+            xml,
+            alternatives: Cow::Borrowed(alternatives),
+        }
+    }
+
+    /// An attribute.
+    pub const fn attr(ns: Option<&'static str>, local: &'static str) -> FieldXml<'static> {
+        FieldXml::Attribute { ns: text(ns), local: Cow::Borrowed(local) }
+    }
+
+    /// A child element.
+    pub const fn elem(ns: Option<&'static str>, local: &'static str, value_attribute: Option<&'static str>) -> FieldXml<'static> {
+        FieldXml::Element { ns: text(ns), local: Cow::Borrowed(local), value_attribute: text(value_attribute) }
+    }
+
+    /// Items inside a wrapper element.
+    pub const fn wrapper(
+        ns: Option<&'static str>,
+        local: &'static str,
+        item: Option<&'static str>,
+        value_attribute: Option<&'static str>,
+    ) -> FieldXml<'static> {
+        FieldXml::Wrapper { ns: text(ns), local: Cow::Borrowed(local), item: text(item), value_attribute: text(value_attribute) }
+    }
+
+    /// A model's XML element.
+    pub const fn element(ns: Option<&'static str>, local: &'static str) -> Option<XmlName<'static>> {
+        Some(XmlName { ns: text(ns), local: Cow::Borrowed(local) })
+    }
+
+    /// A map's kind.
+    pub const fn map(
+        values: Type<'static>,
+        nullable_values: bool,
+        entry: Option<&'static str>,
+        key: &'static str,
+        value_attribute: Option<&'static str>,
+    ) -> Kind<'static> {
+        Kind::Map { values, nullable_values, entry: text(entry), key: Cow::Borrowed(key), value_attribute: text(value_attribute) }
+    }
+
+    /// A list's kind.
+    pub const fn list(items: Type<'static>, item: Option<&'static str>, value_attribute: Option<&'static str>) -> Kind<'static> {
+        Kind::Array { items, item: text(item), value_attribute: text(value_attribute) }
+    }
+
+    /// A plain-text value's kind.
+    pub const fn text_value(ty: Type<'static>) -> Kind<'static> {
+        Kind::Text { ty }
+    }
+
+    /// A union's shape.
+    pub const fn variant(model: &'static str, wrap: Option<&'static str>) -> Variant<'static> {
+        Variant { model: Cow::Borrowed(model), wrap: text(wrap) }
+    }
+}
