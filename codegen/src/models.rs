@@ -258,7 +258,11 @@ impl Context<'_> {
                         <::runtime::serde::de::IgnoredAny as ::runtime::serde::Deserialize>::deserialize(d).map(|_| #name)
                     }
                 }
-                impl ::runtime::lenient::LenientModel for #name {}
+                impl ::runtime::lenient::LenientModel for #name {
+                    fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                        <::runtime::serde::de::IgnoredAny as ::runtime::serde::Deserialize>::deserialize(d).map(|_| Some(#name))
+                    }
+                }
                 impl FromXml for #name {
                     fn from_xml(_el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                         Ok(#name)
@@ -275,6 +279,7 @@ impl Context<'_> {
         let mut decode = Vec::new();
         let mut encode_attrs = Vec::new();
         let mut encode_children = Vec::new();
+        let mut json_reads = Vec::new();
         let mut ctor_params = Vec::new();
         let mut ctor_sets = Vec::new();
         let mut setters = Vec::new();
@@ -287,13 +292,27 @@ impl Context<'_> {
             let serde_attr = if !f.json {
                 quote!(#[serde(skip)])
             } else {
-                match option_depth(f) {
-                    0 => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::required")]),
-                    1 if f.required => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::optional")]),
-                    1 => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::optional", skip_serializing_if = "Option::is_none")]),
-                    _ => quote!(#[serde(#rename default, deserialize_with = "::runtime::lenient::nullable", serialize_with = "::runtime::values::nullable::serialize", skip_serializing_if = "Option::is_none")]),
+                // Serialization only: reading is the generated tolerant visitor below.
+                let rest = match option_depth(f) {
+                    0 => quote!(),
+                    1 if f.required => quote!(),
+                    1 => quote!(skip_serializing_if = "Option::is_none"),
+                    _ => quote!(serialize_with = "::runtime::values::nullable::serialize", skip_serializing_if = "Option::is_none"),
+                };
+                if rename.is_empty() && rest.is_empty() {
+                    quote!()
+                } else {
+                    quote!(#[serde(#rename #rest)])
                 }
             };
+            if f.json {
+                let read = match option_depth(f) {
+                    0 => quote!(out.#fname = ::runtime::lenient::next_value(&mut map)?.unwrap_or_default()),
+                    2 => quote!(out.#fname = Some(::runtime::lenient::next_value(&mut map)?)),
+                    _ => quote!(out.#fname = ::runtime::lenient::next_value(&mut map)?),
+                };
+                json_reads.push(quote!(#wire => #read,));
+            }
             fields.push(quote! { #fdoc #serde_attr pub #fname: #ty, });
             let inner = self.rust_type(api, &f.ty);
             if option_depth(f) == 0 {
@@ -326,12 +345,47 @@ impl Context<'_> {
         };
         let fill = if ctor_sets.len() == m.fields.len() { quote!() } else { quote!(..Default::default()) };
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        let expecting = format!("an object ({})", m.id);
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize)]
             #[serde(crate = "::runtime::serde")]
             pub struct #name {
                 #(#fields)*
+            }
+            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    <Self as ::runtime::lenient::LenientModel>::lenient_model(d).map(Option::unwrap_or_default)
+                }
+            }
+            impl ::runtime::lenient::LenientModel for #name {
+                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                    struct Fields;
+                    impl<'de> ::runtime::serde::de::Visitor<'de> for Fields {
+                        type Value = Option<#name>;
+                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(#expecting)
+                        }
+                        fn visit_unit<E: ::runtime::serde::de::Error>(self) -> Result<Self::Value, E> {
+                            Ok(None)
+                        }
+                        fn visit_str<E: ::runtime::serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                            ::runtime::lenient::blank(v, #expecting)
+                        }
+                        #[allow(unused_mut)]
+                        fn visit_map<A: ::runtime::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                            let mut out = #name::default();
+                            while let Some(key) = map.next_key::<::runtime::lenient::Key<'de>>()? {
+                                match key.as_str() {
+                                    #(#json_reads)*
+                                    _ => ::runtime::lenient::skip_value(&mut map)?,
+                                }
+                            }
+                            Ok(Some(out))
+                        }
+                    }
+                    d.deserialize_any(Fields)
+                }
             }
             impl #name {
                 #[doc = #ctor_doc]
@@ -340,7 +394,6 @@ impl Context<'_> {
                 }
                 #(#setters)*
             }
-            impl ::runtime::lenient::LenientModel for #name {}
             impl FromXml for #name {
                 #[allow(unused_variables)]
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
@@ -601,7 +654,7 @@ impl Context<'_> {
             }
             impl<'de> ::runtime::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    Ok(::runtime::lenient::enum_text(d)?.map_or_else(Self::default, |s| #name::from(s.as_str())))
+                    <Self as ::runtime::lenient::LenientModel>::lenient_model(d).map(Option::unwrap_or_default)
                 }
             }
             /// An absent value: `Unknown("")`.
@@ -611,7 +664,9 @@ impl Context<'_> {
                 }
             }
             impl ::runtime::lenient::LenientModel for #name {
-                const BLANK_IS_ABSENT: bool = false;
+                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                    Ok(::runtime::lenient::enum_text(d)?.map(|s| #name::from(s.as_str())))
+                }
             }
             impl XmlText for #name {
                 fn from_text(text: &str) -> Result<Self, String> {
@@ -692,10 +747,19 @@ impl Context<'_> {
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize)]
             #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(#[serde(deserialize_with = "::runtime::lenient::required")] pub #inner);
-            impl ::runtime::lenient::LenientModel for #name {}
+            pub struct #name(pub #inner);
+            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    ::runtime::lenient::Lenient::lenient(d).map(|v| #name(v.unwrap_or_default()))
+                }
+            }
+            impl ::runtime::lenient::LenientModel for #name {
+                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                    ::runtime::lenient::Lenient::lenient(d).map(|v| v.map(#name))
+                }
+            }
             impl FromXml for #name {
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                     let ns = el.name.ns.as_deref();
@@ -777,7 +841,14 @@ impl Context<'_> {
                     #name::#first_v(Default::default())
                 }
             }
-            impl ::runtime::lenient::LenientModel for #name {}
+            impl ::runtime::lenient::LenientModel for #name {
+                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                    match <Option<::runtime::serde_json::Value> as ::runtime::serde::Deserialize>::deserialize(d)? {
+                        None => Ok(None),
+                        Some(v) => <Self as ::runtime::serde::Deserialize>::deserialize(v).map(Some).map_err(<D::Error as ::runtime::serde::de::Error>::custom),
+                    }
+                }
+            }
             impl ::runtime::serde::Serialize for #name {
                 fn serialize<S: ::runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                     match self {
@@ -814,10 +885,19 @@ impl Context<'_> {
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize, ::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize)]
             #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(#[serde(deserialize_with = "::runtime::lenient::required")] pub #t);
-            impl ::runtime::lenient::LenientModel for #name {}
+            pub struct #name(pub #t);
+            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    ::runtime::lenient::Lenient::lenient(d).map(|v| #name(v.unwrap_or_default()))
+                }
+            }
+            impl ::runtime::lenient::LenientModel for #name {
+                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                    ::runtime::lenient::Lenient::lenient(d).map(|v| v.map(#name))
+                }
+            }
             impl #name {
                 /// Reads the plain-text body.
                 pub fn from_text_body(body: &str) -> Result<Self, ::runtime::DecodeError> {

@@ -1,13 +1,13 @@
 //! The tolerant reader's JSON rules: what a reasonable server sends is accepted.
 //!
-//! Generated models read every field through [`required`], [`optional`] or [`nullable`],
-//! which accept, besides the documented form: `null` and absence (the field's default,
+//! Generated models read every field through [`next_value`] and [`Lenient`], which
+//! accept, besides the documented form: `null` and absence (the field's default,
 //! or `None`), an empty string where a number or boolean is expected (absent), numbers
 //! sent as numeric strings (`"min_count": "2"`), and numbers or booleans where a string
 //! is expected (their text). What the documents say instead is for the strict validator
 //! ([`crate::shapes`]) to report; decoding never depends on it.
 
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,62 +20,78 @@ pub trait Lenient: Sized + Default {
     fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
 }
 
-/// A generated model (object, map, list, enumeration): `null` reads as absent, anything
-/// else through its own `Deserialize`, whose fields are tolerant in turn.
-pub trait LenientModel: DeserializeOwned + Default {
-    /// Whether a blank string reads as absent (`"image": ""` for an object); an
-    /// enumeration keeps it as a value.
-    const BLANK_IS_ABSENT: bool = true;
+/// A generated model (object, map, list, enumeration, union): its tolerant reading,
+/// `None` for `null` and, for objects, a blank string (`"image": ""` for a server booted
+/// from a volume). Its `Deserialize` is this reading with absence as the default.
+pub trait LenientModel: Sized + Default {
+    /// Reads the model tolerantly.
+    fn lenient_model<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
 }
 
 impl<T: LenientModel> Lenient for T {
     fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-        d.deserialize_any(ModelVisitor(PhantomData))
+        T::lenient_model(d)
     }
 }
 
-/// Reads a model: `null` and a blank string (`"image": ""` for a server booted from a
-/// volume) are absent; anything else goes to the model's own `Deserialize`.
-struct ModelVisitor<T>(PhantomData<T>);
+/// A JSON object key, borrowed from the input when it can be.
+#[derive(Debug)]
+pub struct Key<'de>(std::borrow::Cow<'de, str>);
 
-impl<'de, T: LenientModel> Visitor<'de> for ModelVisitor<T> {
-    type Value = Option<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a body model")
+impl Key<'_> {
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if T::BLANK_IS_ABSENT && v.trim().is_empty() {
-            return Ok(None);
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
         }
-        T::deserialize(de::value::StrDeserializer::<E>::new(v)).map(Some)
+        d.deserialize_str(KeyVisitor)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        T::deserialize(de::value::BoolDeserializer::<E>::new(v)).map(Some)
+}
+
+/// Reads an object's next value tolerantly (`None` for `null` and "no value" forms).
+pub fn next_value<'de, A: MapAccess<'de>, T: Lenient>(map: &mut A) -> Result<Option<T>, A::Error> {
+    struct Seed<T>(PhantomData<T>);
+    impl<'de, T: Lenient> de::DeserializeSeed<'de> for Seed<T> {
+        type Value = Option<T>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            T::lenient(d)
+        }
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        T::deserialize(de::value::I64Deserializer::<E>::new(v)).map(Some)
+    map.next_value_seed(Seed(PhantomData))
+}
+
+/// An object read from a string: absent when blank (`"image": ""`), else an error naming
+/// what was expected.
+pub fn blank<T, E: de::Error>(v: &str, expecting: &'static str) -> Result<Option<T>, E> {
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        Err(E::invalid_type(de::Unexpected::Str(v), &expecting))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        T::deserialize(de::value::U64Deserializer::<E>::new(v)).map(Some)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        T::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Some)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
-    }
+}
+
+/// Skips an object's next value (an unknown field: extension data a client ignores).
+pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
 }
 
 /// A field the documents require: absent or `null` reads as the type's default.

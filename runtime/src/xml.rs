@@ -32,12 +32,15 @@ pub fn required<T>(v: Option<T>, el: &Element, what: &str) -> Result<T, DecodeEr
     v.ok_or_else(|| DecodeError::Missing { element: el.name.local.clone(), what: what.to_string(), line: el.line })
 }
 
-/// Reads an attribute.
+/// The attribute named `local` in namespace `ns`, else (tolerantly) any of that local name.
+fn find_attr<'a>(el: &'a Element, ns: Option<&str>, local: &str) -> Option<&'a str> {
+    el.attr(ns, local).or_else(|| el.attributes.iter().find(|(n, _)| n.local == local).map(|(_, v)| v.as_str()))
+}
+
 /// Reads an attribute: in namespace `ns`, else (tolerantly) any attribute of that local
 /// name; a blank value of a type whose blank means "no value" is absent.
 pub fn attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    let found = el.attr(ns, local).or_else(|| el.attributes.iter().find(|(n, _)| n.local == local).map(|(_, v)| v.as_str()));
-    match found {
+    match find_attr(el, ns, local) {
         Some(v) if T::blank_is_absent() && v.trim().is_empty() => Ok(None),
         Some(v) => T::from_text(v).map(Some).map_err(|m| value_err(el, format!("@{local}: {m}"))),
         None => Ok(None),
@@ -46,9 +49,10 @@ pub fn attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<O
 
 /// The children named `local` in namespace `ns`; when there are none, (tolerantly) the
 /// children of that local name in any namespace.
-fn named<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
-    let exact = el.children_named(ns, local).next().is_some();
-    el.children.iter().filter(move |c| c.name.local == local && (!exact || c.name.ns.as_deref() == ns))
+// Not generic, so the generic readers below stay small in every crate that uses them.
+fn named<'a>(el: &'a Element, ns: Option<&str>, local: &str) -> Vec<&'a Element> {
+    let exact = el.children.iter().any(|c| c.name.local == local && c.name.ns.as_deref() == ns);
+    el.children.iter().filter(|c| c.name.local == local && (!exact || c.name.ns.as_deref() == ns)).collect()
 }
 
 /// Reads an element's own text.
@@ -62,34 +66,35 @@ pub fn text<T: XmlText + Default>(el: &Element) -> Result<T, DecodeError> {
 
 /// Reads the text of the first child of this name.
 pub fn child_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    named(el, ns, local).next().map(text).transpose()
+    named(el, ns, local).into_iter().next().map(text).transpose()
 }
 
 /// Reads the text of every child of this name.
 pub fn children_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    named(el, ns, local).map(text).collect()
+    named(el, ns, local).into_iter().map(text).collect()
 }
 
 /// Reads an attribute of every child of this name (`<server id="1"/><server id="2"/>`).
 pub fn children_attr<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str, attribute: &str) -> Result<Vec<T>, DecodeError> {
     named(el, ns, local)
+        .into_iter()
         .map(|c| attr(c, None, attribute).map(Option::unwrap_or_default))
         .collect()
 }
 
 /// Reads the first child of this name as a model.
 pub fn child<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    named(el, ns, local).next().map(T::from_xml).transpose()
+    named(el, ns, local).into_iter().next().map(T::from_xml).transpose()
 }
 
 /// Reads every child of this name as a model.
 pub fn children<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    named(el, ns, local).map(T::from_xml).collect()
+    named(el, ns, local).into_iter().map(T::from_xml).collect()
 }
 
 /// The first child of this name, if any (a wrapper element).
 pub fn wrapper<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Option<&'a Element> {
-    named(el, ns, local).next()
+    named(el, ns, local).into_iter().next()
 }
 
 /// Reads a map: one entry per child named `entry` (or `el` itself when `entry` is `None`),
@@ -102,7 +107,7 @@ fn read_map<V>(
     value: impl Fn(&Element) -> Result<V, DecodeError>,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
     let entries: Vec<&Element> = match entry {
-        Some(e) => named(el, ns, e).collect(),
+        Some(e) => named(el, ns, e),
         None => vec![el],
     };
     let mut out = BTreeMap::new();
