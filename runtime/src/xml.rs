@@ -49,10 +49,26 @@ pub fn attr<T: XmlText>(el: &Element, ns: Option<&str>, local: &str) -> Result<O
 
 /// The children named `local` in namespace `ns`; when there are none, (tolerantly) the
 /// children of that local name in any namespace.
-// Not generic, so the generic readers below stay small in every crate that uses them.
-fn named<'a>(el: &'a Element, ns: Option<&str>, local: &str) -> Vec<&'a Element> {
+// A concrete iterator, not generic, so the generic readers below stay small in every
+// crate that uses them, and nothing is allocated.
+fn named<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Named<'a> {
     let exact = el.children.iter().any(|c| c.name.local == local && c.name.ns.as_deref() == ns);
-    el.children.iter().filter(|c| c.name.local == local && (!exact || c.name.ns.as_deref() == ns)).collect()
+    Named { children: el.children.iter(), ns, local, exact }
+}
+
+struct Named<'a> {
+    children: std::slice::Iter<'a, Element>,
+    ns: Option<&'a str>,
+    local: &'a str,
+    exact: bool,
+}
+
+impl<'a> Iterator for Named<'a> {
+    type Item = &'a Element;
+    fn next(&mut self) -> Option<&'a Element> {
+        let (ns, local, exact) = (self.ns, self.local, self.exact);
+        self.children.by_ref().find(|c| c.name.local == local && (!exact || c.name.ns.as_deref() == ns))
+    }
 }
 
 /// Reads an element's own text.
@@ -66,12 +82,12 @@ pub fn text<T: XmlText + Default>(el: &Element) -> Result<T, DecodeError> {
 
 /// Reads the text of the first child of this name.
 pub fn child_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    named(el, ns, local).into_iter().next().map(text).transpose()
+    named(el, ns, local).next().map(text).transpose()
 }
 
 /// Reads the text of every child of this name.
 pub fn children_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    named(el, ns, local).into_iter().map(text).collect()
+    named(el, ns, local).map(text).collect()
 }
 
 /// Reads an attribute of every child of this name (`<server id="1"/><server id="2"/>`).
@@ -84,17 +100,17 @@ pub fn children_attr<T: XmlText + Default>(el: &Element, ns: Option<&str>, local
 
 /// Reads the first child of this name as a model.
 pub fn child<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Option<T>, DecodeError> {
-    named(el, ns, local).into_iter().next().map(T::from_xml).transpose()
+    named(el, ns, local).next().map(T::from_xml).transpose()
 }
 
 /// Reads every child of this name as a model.
 pub fn children<T: FromXml>(el: &Element, ns: Option<&str>, local: &str) -> Result<Vec<T>, DecodeError> {
-    named(el, ns, local).into_iter().map(T::from_xml).collect()
+    named(el, ns, local).map(T::from_xml).collect()
 }
 
 /// The first child of this name, if any (a wrapper element).
 pub fn wrapper<'a>(el: &'a Element, ns: Option<&'a str>, local: &'a str) -> Option<&'a Element> {
-    named(el, ns, local).into_iter().next()
+    named(el, ns, local).next()
 }
 
 /// Reads a map: one entry per child named `entry` (or `el` itself when `entry` is `None`),
@@ -107,7 +123,7 @@ fn read_map<V>(
     value: impl Fn(&Element) -> Result<V, DecodeError>,
 ) -> Result<BTreeMap<String, V>, DecodeError> {
     let entries: Vec<&Element> = match entry {
-        Some(e) => named(el, ns, e),
+        Some(e) => named(el, ns, e).collect(),
         None => vec![el],
     };
     let mut out = BTreeMap::new();
