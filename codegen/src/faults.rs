@@ -292,6 +292,7 @@ impl Context<'_> {
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, Eq)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#decls)*
                 #[doc = #other_doc]

@@ -247,6 +247,7 @@ impl Context<'_> {
                 #doc
                 /// It has no fields: JSON sends it as `null` (or `{}`).
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+                #[non_exhaustive]
                 pub struct #name;
                 impl ::runtime::serde::Serialize for #name {
                     fn serialize<S: ::runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -350,6 +351,7 @@ impl Context<'_> {
             #doc
             #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize)]
             #[serde(crate = "::runtime::serde")]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
             }
@@ -617,6 +619,7 @@ impl Context<'_> {
             ///
             /// Values the documents do not list (and `UNKNOWN`) are kept in `Unknown`, never an error.
             #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 /// A value the documents do not list, or `UNKNOWN`, as received.
@@ -833,6 +836,7 @@ impl Context<'_> {
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, #derive_eq)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
             }

@@ -9,6 +9,17 @@ use schema::limits::LimitKind;
 use schema::{Api, Schema};
 use std::collections::BTreeMap;
 
+/// Builds a model, which is `#[non_exhaustive]`, from its default and the given fields.
+macro_rules! build {
+    ($t:path { $($f:ident $(: $v:expr)?),* $(,)? }) => {{
+        let mut v = <$t>::default();
+        $(build!(@set v, $f $(, $v)?);)*
+        v
+    }};
+    (@set $v:ident, $f:ident) => { $v.$f = $f; };
+    (@set $v:ident, $f:ident, $e:expr) => { $v.$f = $e; };
+}
+
 fn schema() -> Schema {
     Schema::load_default().unwrap_or_else(|e| panic!("{e}"))
 }
@@ -119,7 +130,7 @@ fn metadata_values_and_counts() {
 #[test]
 fn personality_paths_counts_and_decoded_sizes() {
     let schema = schema();
-    let file = |path: &str, contents: String| v2::models::PersonalityFile { path: path.to_string(), contents };
+    let file = |path: &str, contents: String| build!(v2::models::PersonalityFile { path: path.to_string(), contents });
 
     // 10240 decoded bytes pass, 10241 do not; "AAAA" decodes to 3 bytes.
     let exact = format!("{}AA==", "AAAA".repeat(3413));

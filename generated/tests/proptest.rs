@@ -30,6 +30,17 @@ use runtime::xml::{decode_root, FromXml, ToXml};
 use runtime::Secret;
 use std::fmt::Debug;
 
+/// Builds a model, which is `#[non_exhaustive]`, from its default and the given fields.
+macro_rules! build {
+    ($t:path { $($f:ident $(: $v:expr)?),* $(,)? }) => {{
+        let mut v = <$t>::default();
+        $(build!(@set v, $f $(, $v)?);)*
+        v
+    }};
+    (@set $v:ident, $f:ident) => { $v.$f = $f; };
+    (@set $v:ident, $f:ident, $e:expr) => { $v.$f = $e; };
+}
+
 // ------------------------------------------------------------------ helpers
 
 /// Whether XML 1.0 can carry the character (escaped or not).
@@ -112,7 +123,7 @@ fn xml_round_trip<T: FromXml + ToXml + PartialEq + Debug>(v: &T, ns: Option<&str
 // ------------------------------------------------------------------ v2
 
 fn v2_link() -> impl Strategy<Value = v2::models::Link> {
-    (text(), text(), option::of(text())).prop_map(|(rel, href, type_)| v2::models::Link { rel, href, type_ })
+    (text(), text(), option::of(text())).prop_map(|(rel, href, type_)| build!(v2::models::Link { rel, href, type_ }))
 }
 
 fn v2_metadata(xml: bool) -> impl Strategy<Value = v2::models::Metadata> {
@@ -126,27 +137,27 @@ fn v2_image_metadata(xml: bool) -> impl Strategy<Value = v2::models::ImageMetada
 }
 
 fn v2_addresses() -> impl Strategy<Value = v2::models::Addresses> {
-    let address = (any::<i64>(), text()).prop_map(|(version, addr)| v2::models::Address { version, addr });
+    let address = (any::<i64>(), text()).prop_map(|(version, addr)| build!(v2::models::Address { version, addr }));
     btree_map(text(), vec(address, 0..3), 0..3).prop_map(v2::models::Addresses)
 }
 
 fn v2_async_fault(xml: bool) -> impl Strategy<Value = v2::models::AsyncFault> {
     (any::<i64>(), option::of(stamp()), content(xml), option::of(content(xml)))
-        .prop_map(|(code, created, message, details)| v2::models::AsyncFault { code, created, message, details })
+        .prop_map(|(code, created, message, details)| build!(v2::models::AsyncFault { code, created, message, details }))
 }
 
 fn v2_image_ref(xml: bool) -> impl Strategy<Value = v2::models::ImageRef> {
-    (text(), option::of(text()), opt_list(v2_link(), xml)).prop_map(|(id, name, links)| v2::models::ImageRef { id, name, links })
+    (text(), option::of(text()), opt_list(v2_link(), xml)).prop_map(|(id, name, links)| build!(v2::models::ImageRef { id, name, links }))
 }
 
 fn v2_flavor_ref(xml: bool) -> impl Strategy<Value = v2::models::FlavorRef> {
-    (text(), option::of(text()), opt_list(v2_link(), xml)).prop_map(|(id, name, links)| v2::models::FlavorRef { id, name, links })
+    (text(), option::of(text()), opt_list(v2_link(), xml)).prop_map(|(id, name, links)| build!(v2::models::FlavorRef { id, name, links }))
 }
 
 fn v2_bandwidth() -> impl Strategy<Value = v2::models::BandwidthInterface> {
     (text(), any::<i64>(), any::<i64>(), stamp(), stamp()).prop_map(
         |(interface, bandwidth_inbound, bandwidth_outbound, audit_period_start, audit_period_end)| {
-            v2::models::BandwidthInterface { interface, bandwidth_inbound, bandwidth_outbound, audit_period_start, audit_period_end }
+            build!(v2::models::BandwidthInterface { interface, bandwidth_inbound, bandwidth_outbound, audit_period_start, audit_period_end })
         },
     )
 }
@@ -189,7 +200,7 @@ fn v2_server(xml: bool) -> impl Strategy<Value = v2::models::Server> {
         option::of(any::<i64>()),
         option::of(vec(v2_bandwidth(), 0..3)),
         json_only(vec(v2_bandwidth(), 0..3), xml),
-        option::of(vec((text(), text()).prop_map(|(name, href)| v2::models::VolumeRef { name, href }), 0..3)),
+        option::of(vec((text(), text()).prop_map(|(name, href)| build!(v2::models::VolumeRef { name, href })), 0..3)),
     );
     (ids, parts, extensions).prop_map(
         |(
@@ -204,7 +215,7 @@ fn v2_server(xml: bool) -> impl Strategy<Value = v2::models::Server> {
                 rax_server_bandwidth,
                 rs_cbs_volumes,
             ),
-        )| v2::models::Server {
+        )| build!(v2::models::Server {
             id,
             name,
             tenant_id,
@@ -232,7 +243,7 @@ fn v2_server(xml: bool) -> impl Strategy<Value = v2::models::Server> {
             rax_bandwidth_bandwidth,
             rax_server_bandwidth,
             rs_cbs_volumes,
-        },
+        }),
     )
 }
 
@@ -248,7 +259,7 @@ fn v2_flavor(xml: bool) -> impl Strategy<Value = v2::models::Flavor> {
         opt_list(v2_link(), xml),
         json_only(any::<bool>(), xml),
     )
-        .prop_map(|(id, name, ram, disk, vcpus, swap, rxtx_factor, links, os_flv_disabled_disabled)| v2::models::Flavor {
+        .prop_map(|(id, name, ram, disk, vcpus, swap, rxtx_factor, links, os_flv_disabled_disabled)| build!(v2::models::Flavor {
             id,
             name,
             ram,
@@ -258,12 +269,12 @@ fn v2_flavor(xml: bool) -> impl Strategy<Value = v2::models::Flavor> {
             rxtx_factor,
             links,
             os_flv_disabled_disabled,
-        })
+        }))
 }
 
 fn v2_image(xml: bool) -> impl Strategy<Value = v2::models::Image> {
     use v2::models::{DiskConfig, ImageStatus};
-    let server = (text(), opt_list(v2_link(), xml)).prop_map(|(id, links)| v2::models::ServerRef { id, links });
+    let server = (text(), opt_list(v2_link(), xml)).prop_map(|(id, links)| build!(v2::models::ServerRef { id, links }));
     (
         (
             text(),
@@ -287,7 +298,7 @@ fn v2_image(xml: bool) -> impl Strategy<Value = v2::models::Image> {
             |(
                 (id, name, status, progress, created, updated, min_disk, min_ram),
                 (metadata, server, fault, links, os_dcf_disk_config),
-            )| v2::models::Image {
+            )| build!(v2::models::Image {
                 id,
                 name,
                 status,
@@ -301,7 +312,7 @@ fn v2_image(xml: bool) -> impl Strategy<Value = v2::models::Image> {
                 fault,
                 links,
                 os_dcf_disk_config,
-            },
+            }),
         )
 }
 
@@ -314,16 +325,16 @@ fn v2_limits() -> impl Strategy<Value = v2::models::Limits> {
         enumeration::<RateLimitUnit>(RateLimitUnit::DOCUMENTED),
         stamp(),
     )
-        .prop_map(|(verb, value, remaining, unit, next_available)| v2::models::RateLimit {
+        .prop_map(|(verb, value, remaining, unit, next_available)| build!(v2::models::RateLimit {
             verb,
             value,
             remaining,
             unit,
             next_available,
-        });
-    let rate = (text(), text(), vec(limit, 0..3)).prop_map(|(uri, regex, limit)| v2::models::RateLimits { uri, regex, limit });
+        }));
+    let rate = (text(), text(), vec(limit, 0..3)).prop_map(|(uri, regex, limit)| build!(v2::models::RateLimits { uri, regex, limit }));
     (vec(rate, 0..3), btree_map(text(), any::<i64>(), 0..5))
-        .prop_map(|(rate, absolute)| v2::models::Limits { rate, absolute: v2::models::AbsoluteLimits(absolute) })
+        .prop_map(|(rate, absolute)| build!(v2::models::Limits { rate, absolute: v2::models::AbsoluteLimits(absolute) }))
 }
 
 // ------------------------------------------------------------------ v1.0
@@ -331,7 +342,7 @@ fn v2_limits() -> impl Strategy<Value = v2::models::Limits> {
 fn v1_server(xml: bool) -> impl Strategy<Value = v1_0::models::Server> {
     use v1_0::models::ServerStatus;
     let addresses = (vec(text(), 0..3), vec(text(), 0..3))
-        .prop_map(|(public, private)| v1_0::models::Addresses { public, private });
+        .prop_map(|(public, private)| build!(v1_0::models::Addresses { public, private }));
     (
         any::<i64>(),
         text(),
@@ -345,7 +356,7 @@ fn v1_server(xml: bool) -> impl Strategy<Value = v1_0::models::Server> {
         addresses,
     )
         .prop_map(|(id, name, image_id, flavor_id, host_id, status, progress, admin_pass, metadata, addresses)| {
-            v1_0::models::Server { id, name, image_id, flavor_id, host_id, status, progress, admin_pass, metadata, addresses }
+            build!(v1_0::models::Server { id, name, image_id, flavor_id, host_id, status, progress, admin_pass, metadata, addresses })
         })
 }
 
@@ -356,20 +367,20 @@ fn v1_backup_schedule() -> impl Strategy<Value = v1_0::models::BackupSchedule> {
         option::of(enumeration::<WeeklyBackup>(WeeklyBackup::DOCUMENTED)),
         option::of(enumeration::<DailyBackup>(DailyBackup::DOCUMENTED)),
     )
-        .prop_map(|(enabled, weekly, daily)| v1_0::models::BackupSchedule { enabled, weekly, daily })
+        .prop_map(|(enabled, weekly, daily)| build!(v1_0::models::BackupSchedule { enabled, weekly, daily }))
 }
 
 fn v1_shared_ip_group() -> impl Strategy<Value = v1_0::models::SharedIpGroup> {
-    (any::<i64>(), text(), vec(any::<i64>(), 0..4)).prop_map(|(id, name, servers)| v1_0::models::SharedIpGroup { id, name, servers })
+    (any::<i64>(), text(), vec(any::<i64>(), 0..4)).prop_map(|(id, name, servers)| build!(v1_0::models::SharedIpGroup { id, name, servers }))
 }
 
 // ------------------------------------------------------------------ rackconnect, identity
 
 fn rc_details() -> impl Strategy<Value = rackconnect::models::AutomationStatusDetails> {
     use rackconnect::models::{AutomationStatus, AutomationStatusDetails, AutomationTask};
-    let task = (option::of(text()), option::of(text())).prop_map(|(name, status)| AutomationTask { name, status });
+    let task = (option::of(text()), option::of(text())).prop_map(|(name, status)| build!(AutomationTask { name, status }));
     (option::of(enumeration::<AutomationStatus>(AutomationStatus::DOCUMENTED)), option::of(vec(task, 0..3)))
-        .prop_map(|(automation_status, tasks)| AutomationStatusDetails { automation_status, tasks })
+        .prop_map(|(automation_status, tasks)| build!(AutomationStatusDetails { automation_status, tasks }))
 }
 
 fn rc_features(xml: bool) -> impl Strategy<Value = rackconnect::models::AutomationFeatures> {
@@ -385,13 +396,13 @@ fn rc_status_text() -> impl Strategy<Value = rackconnect::models::AutomationStat
 fn identity_auth_request() -> impl Strategy<Value = identity::models::AuthRequest> {
     use identity::models::{ApiKeyCredentials, AuthRequest, PasswordCredentials};
     (
-        option::of((text(), secret()).prop_map(|(username, password)| PasswordCredentials { username, password })),
-        option::of((text(), secret()).prop_map(|(username, api_key)| ApiKeyCredentials { username, api_key })),
+        option::of((text(), secret()).prop_map(|(username, password)| build!(PasswordCredentials { username, password }))),
+        option::of((text(), secret()).prop_map(|(username, api_key)| build!(ApiKeyCredentials { username, api_key }))),
     )
-        .prop_map(|(password_credentials, rax_kskey_api_key_credentials)| AuthRequest {
+        .prop_map(|(password_credentials, rax_kskey_api_key_credentials)| build!(AuthRequest {
             password_credentials,
             rax_kskey_api_key_credentials,
-        })
+        }))
 }
 
 // ------------------------------------------------------------------ properties

@@ -93,7 +93,6 @@ pub fn children_text<T: XmlText + Default>(el: &Element, ns: Option<&str>, local
 /// Reads an attribute of every child of this name (`<server id="1"/><server id="2"/>`).
 pub fn children_attr<T: XmlText + Default>(el: &Element, ns: Option<&str>, local: &str, attribute: &str) -> Result<Vec<T>, DecodeError> {
     named(el, ns, local)
-        .into_iter()
         .map(|c| attr(c, None, attribute).map(Option::unwrap_or_default))
         .collect()
 }
