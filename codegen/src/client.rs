@@ -427,11 +427,20 @@ impl Context<'_> {
                 None => quote!(None),
             };
             let root = self.xml_root(&req.model);
+            // The typed body is checked against the operation's field limits, if it has any.
+            let check = if self.validator(api, op).is_some() {
+                let f = format_ident!("validate_{}", snake(local_id(op)));
+                quote! {
+                    if self.transport.validates() {
+                        super::limits::#f(#value, &self.transport.account_limits()).map_err(::runtime::client::ClientError::Limit)?;
+                    }
+                }
+            } else {
+                quote!()
+            };
             body_stmts = quote! {
                 let body_json = ::runtime::client::json_document::<_, #err>(#value, #wrap)?;
-                if self.transport.validates() {
-                    ::runtime::client::check_limits::<#err>(super::limits::validate_json(#op_id, &body_json, &self.transport.account_limits()))?;
-                }
+                #check
                 let bytes = ::runtime::client::encode_body::<_, #err>(#value, &body_json, format, #wrap, #root, super::super::ns::PREFIXES)?;
             };
             body_call = quote!(.body(format, bytes));
@@ -723,12 +732,27 @@ impl Context<'_> {
         paged.insert(model_id.clone());
         let ty = self.sibling_model_path(api, model_id);
         let name = format_ident!("{}_pages", snake(local_id(op)));
+        let items_name = format_ident!("{}_items", snake(local_id(op)));
+        let item_ty = self.page_fields(model).and_then(|(f, _)| match &f.ty {
+            TypeExpr::Array(inner) => Some(self.client_type(api, inner)),
+            _ => None,
+        });
         let with = format_ident!("{}_with", snake(local_id(op)));
         let d = format!(
             " Every page of `{}`, from `query` on: follows the `next` links, else pages by {} with the same `limit`.",
             op.id,
             if has("marker") { "marker" } else { "offset" }
         );
+        let items_doc = format!(" Every item of `{}`, page after page (see [`Client::{name}`]).", op.id);
+        let items_method = match item_ty {
+            Some(item) => quote! {
+                #[doc = #items_doc]
+                pub fn #items_name(&self, query: &#query_ident) -> impl ::runtime::client::Stream<Item = Result<#item, ::runtime::client::ClientError<#err>>> {
+                    ::runtime::client::items(self.#name(query))
+                }
+            },
+            None => quote!(),
+        };
         quote! {
             #[doc = #d]
             pub fn #name(&self, query: &#query_ident) -> impl ::runtime::client::Stream<Item = Result<#ty, ::runtime::client::ClientError<#err>>> {
@@ -738,6 +762,8 @@ impl Context<'_> {
                     async move { client.#with(pairs).await.map(|r| #body) }
                 })
             }
+
+            #items_method
         }
     }
 
@@ -945,6 +971,11 @@ impl Context<'_> {
             1 => quote!(self.#items_n.as_deref().unwrap_or(&[])),
             _ => quote!(self.#items_n.as_ref().and_then(Option::as_deref).unwrap_or(&[])),
         };
+        let into_items = match option_depth(items) {
+            0 => quote!(self.#items_n),
+            1 => quote!(self.#items_n.unwrap_or_default()),
+            _ => quote!(self.#items_n.flatten().unwrap_or_default()),
+        };
         let retain = match option_depth(items) {
             0 => quote!(self.#items_n.retain(|i| keep(i));),
             1 => quote!(if let Some(v) = self.#items_n.as_mut() { v.retain(|i| keep(i)); }),
@@ -1026,6 +1057,9 @@ impl Context<'_> {
                 }
                 fn retain_items(&mut self, keep: &mut dyn FnMut(&#item) -> bool) {
                     #retain
+                }
+                fn into_items(self) -> Vec<#item> {
+                    #into_items
                 }
             }
         }

@@ -416,7 +416,7 @@ impl Context<'_> {
 
     /// The validator of one operation: the function, the limit ids it checks, and its
     /// `validate_json` arm.
-    fn validator(&self, api: Api, op: &Operation) -> Option<(TokenStream, Vec<String>, TokenStream)> {
+    pub(crate) fn validator(&self, api: Api, op: &Operation) -> Option<(TokenStream, Vec<String>, TokenStream)> {
         let request = op.request.as_ref()?;
         let model = self.schema.model(&request.model)?;
         let mut checks = Vec::new();

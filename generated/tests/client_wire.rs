@@ -134,9 +134,34 @@ fn image_ids(page: &v2::models::Images) -> Vec<String> {
 
 #[tokio::test]
 async fn pages_follow_next_links() {
-    let server = MockServer::start().await;
     let pages = ["v2.example.1.17", "v2.example.1.18", "v2.example.1.19"];
-    // Page n+1 is asked for with the marker of page n's next link.
+    let server = linked_pages(&pages).await;
+    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
+    let query = v2::client::ImagesListQuery { limit: Some(1), ..Default::default() };
+    let got: Vec<v2::models::Images> = client.images_list_pages(&query).map(|p| p.unwrap()).collect().await;
+    let ids: Vec<Vec<String>> = got.iter().map(image_ids).collect();
+    assert_eq!(ids, first_ids(&pages));
+    assert_eq!(requests_to(&server, "/v2/010101/images").await.len(), 3, "no request after the page without a next link");
+}
+
+#[tokio::test]
+async fn items_follow_the_pages() {
+    let pages = ["v2.example.1.17", "v2.example.1.18", "v2.example.1.19"];
+    let server = linked_pages(&pages).await;
+    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
+    let query = v2::client::ImagesListQuery { limit: Some(1), ..Default::default() };
+    let items: Vec<String> = client.images_list_items(&query).map(|i| i.unwrap().id).collect().await;
+    assert_eq!(items, first_ids(&pages).concat());
+}
+
+/// The id of the first image of each page.
+fn first_ids(pages: &[&str]) -> Vec<Vec<String>> {
+    pages.iter().map(|p| vec![json(p)["images"][0]["id"].as_str().unwrap().to_string()]).collect()
+}
+
+/// A stub serving `pages` in order, page n+1 asked for with the marker of page n's next link.
+async fn linked_pages(pages: &[&str]) -> MockServer {
+    let server = MockServer::start().await;
     Mock::given(path("/v2/010101/images"))
         .and(query_param_is_missing("marker"))
         .and(query_param("limit", "1"))
@@ -154,13 +179,7 @@ async fn pages_follow_next_links() {
             .mount(&server)
             .await;
     }
-    let client = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
-    let query = v2::client::ImagesListQuery { limit: Some(1), ..Default::default() };
-    let got: Vec<v2::models::Images> = client.images_list_pages(&query).map(|p| p.unwrap()).collect().await;
-    let ids: Vec<Vec<String>> = got.iter().map(image_ids).collect();
-    let want: Vec<Vec<String>> = pages.iter().map(|p| vec![json(p)["images"][0]["id"].as_str().unwrap().to_string()]).collect();
-    assert_eq!(ids, want);
-    assert_eq!(requests_to(&server, "/v2/010101/images").await.len(), 3, "no request after the page without a next link");
+    server
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! twice: a server that ignores `marker` or `offset` (answering with the same page
 //! again) ends the stream instead of looping.
 
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, StreamExt};
 use reqwest::Url;
 use std::collections::HashSet;
 use std::future::Future;
@@ -22,6 +22,16 @@ pub trait Paged {
     /// Keeps only the items for which `keep` is true (the pager drops items an earlier
     /// page already yielded).
     fn retain_items(&mut self, keep: &mut dyn FnMut(&Self::Item) -> bool);
+    /// The items, by value.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// The items of a stream of pages, one after another; an error ends the stream after it.
+pub fn items<P: Paged, E>(pages: impl Stream<Item = Result<P, E>>) -> impl Stream<Item = Result<P::Item, E>> {
+    pages.flat_map(|page| match page {
+        Ok(p) => stream::iter(p.into_items().into_iter().map(Ok).collect::<Vec<_>>()),
+        Err(e) => stream::iter(vec![Err(e)]),
+    })
 }
 
 /// How to ask for the next page when a page carries no `next` link.
@@ -166,6 +176,9 @@ mod tests {
         }
         fn retain_items(&mut self, keep: &mut dyn FnMut(&String) -> bool) {
             self.ids.retain(|i| keep(i));
+        }
+        fn into_items(self) -> Vec<String> {
+            self.ids
         }
     }
 
