@@ -493,19 +493,24 @@ impl Context<'_> {
     }
 
     /// An expression reading a field through one mapping, as `Option<T>` (`None` when absent).
+    /// What reading and writing a field through a mapping need: whether it is a list, how
+    /// its items travel, the namespace of its elements and that of its attribute.
+    fn mapping_parts(&self, f: &Field, x: &FieldXml) -> (bool, XmlShape, TokenStream, TokenStream) {
+        let (is_array, item_ty) = match &f.ty {
+            TypeExpr::Array(inner) => (true, inner.as_ref()),
+            t => (false, t),
+        };
+        let attr_ns = match &x.ns {
+            Some(p) => self.ns_expr(Some(p)),
+            None => quote!(None),
+        };
+        (is_array, self.shape(item_ty), self.mapping_ns(x), attr_ns)
+    }
+
     fn xml_read(&self, f: &Field, x: &FieldXml) -> TokenStream {
         let has_alternatives = f.xml.as_ref().is_some_and(|p| !p.alternatives.is_empty());
-        let (is_array, item_ty) = match &f.ty {
-            TypeExpr::Array(inner) => (true, inner.as_ref().clone()),
-            t => (false, t.clone()),
-        };
-        let shape = self.shape(&item_ty);
-        let ns = self.mapping_ns(x);
+        let (is_array, shape, ns, ans) = self.mapping_parts(f, x);
         if let Some(a) = &x.attribute {
-            let ans = match &x.ns {
-                Some(p) => self.ns_expr(Some(p)),
-                None => quote!(None),
-            };
             return quote!(::runtime::xml::attr(el, #ans, #a)?);
         }
         if x.text {
@@ -538,17 +543,8 @@ impl Context<'_> {
 
     /// The statement writing a field in its primary mapping, and whether it is an attribute.
     fn xml_write(&self, f: &Field, x: &FieldXml, value_ref: &TokenStream) -> (TokenStream, bool) {
-        let (is_array, item_ty) = match &f.ty {
-            TypeExpr::Array(inner) => (true, inner.as_ref().clone()),
-            t => (false, t.clone()),
-        };
-        let shape = self.shape(&item_ty);
-        let ns = self.mapping_ns(x);
+        let (is_array, shape, ns, ans) = self.mapping_parts(f, x);
         if let Some(a) = &x.attribute {
-            let ans = match &x.ns {
-                Some(p) => self.ns_expr(Some(p)),
-                None => quote!(None),
-            };
             return (quote! { if let Some(v) = #value_ref { ::runtime::xml::put_attr(&mut el, #ans, #a, v); } }, true);
         }
         if x.text {

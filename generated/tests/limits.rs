@@ -2,23 +2,15 @@
 //! locally what the service would refuse, with the same status and fault, while every
 //! documented request passes.
 
+#[macro_use]
+mod build_macro;
+
 use generated::{identity, rackconnect, v1_0, v2};
 use runtime::limits::{AccountLimits, LimitViolation, RateUnit, RequestCheckError};
 use schema::examples::{Direction, ExampleFormat};
 use schema::limits::LimitKind;
 use schema::{Api, Schema};
 use std::collections::BTreeMap;
-
-/// Builds a model, which is `#[non_exhaustive]`, from its default and the given fields.
-macro_rules! build {
-    ($t:path { $($f:ident $(: $v:expr)?),* $(,)? }) => {{
-        let mut v = <$t>::default();
-        $(build!(@set v, $f $(, $v)?);)*
-        v
-    }};
-    (@set $v:ident, $f:ident) => { $v.$f = $f; };
-    (@set $v:ident, $f:ident, $e:expr) => { $v.$f = $e; };
-}
 
 fn schema() -> Schema {
     Schema::load_default().unwrap_or_else(|e| panic!("{e}"))

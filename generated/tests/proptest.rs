@@ -21,6 +21,9 @@
 //! significant digits): serde_json without its `float_roundtrip` feature may read a
 //! longer decimal back one unit in the last place off.
 
+#[macro_use]
+mod build_macro;
+
 use generated::{identity, rackconnect, v1_0, v2};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -29,17 +32,6 @@ use proptest::sample::select;
 use runtime::xml::{decode_root, FromXml, ToXml};
 use runtime::Secret;
 use std::fmt::Debug;
-
-/// Builds a model, which is `#[non_exhaustive]`, from its default and the given fields.
-macro_rules! build {
-    ($t:path { $($f:ident $(: $v:expr)?),* $(,)? }) => {{
-        let mut v = <$t>::default();
-        $(build!(@set v, $f $(, $v)?);)*
-        v
-    }};
-    (@set $v:ident, $f:ident) => { $v.$f = $f; };
-    (@set $v:ident, $f:ident, $e:expr) => { $v.$f = $e; };
-}
 
 // ------------------------------------------------------------------ helpers
 
