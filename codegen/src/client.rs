@@ -428,7 +428,7 @@ impl Context<'_> {
             };
             let root = self.xml_root(&req.model);
             // The typed body is checked against the operation's field limits, if it has any.
-            let check = if self.validator(api, op).is_some() {
+            let check = if self.validator(api, op).ok().flatten().is_some() {
                 let f = format_ident!("validate_{}", snake(local_id(op)));
                 quote! {
                     if self.transport.validates() {

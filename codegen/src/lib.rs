@@ -47,6 +47,19 @@ pub enum Error {
     /// `OUT_DIR` is not set (not running under cargo's build script).
     #[error("OUT_DIR is not set: write_to_out_dir runs inside a build script")]
     NoOutDir,
+    /// A field limit's `field` path does not resolve against the request of an operation
+    /// it applies to, so its client-side check cannot be generated.
+    #[error("field limit {limit}: path `{path}` does not resolve against the request of {operation}: {reason}")]
+    UnresolvedLimit {
+        /// The limit id.
+        limit: String,
+        /// The operation id.
+        operation: String,
+        /// The limit's whole `field` path.
+        path: String,
+        /// Why each alternative does not resolve.
+        reason: String,
+    },
 }
 
 /// Everything generation needs: the loaded schema and the APIs asked for.
@@ -166,6 +179,7 @@ pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> 
 /// Generates the formatted code for `apis` (all when empty), with or without clients.
 pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
     let ctx = Context { schema, apis: with_dependencies(schema, apis), clients };
+    ctx.check_limits()?;
     let tokens = ctx.file();
     let file: syn::File = syn::parse2(tokens)?;
     let body = prettyplease::unparse(&file);

@@ -371,11 +371,19 @@ impl Context<'_> {
         let mut validated_rows = Vec::new();
         let mut json_arms = Vec::new();
         for op in self.schema.operations.iter().filter(|o| o.api == api) {
-            if let Some((item, ids, arm)) = self.validator(api, op) {
-                validators.push(item);
-                let id = &op.id;
-                validated_rows.push(quote!((#id, &[#(#ids),*])));
-                json_arms.push(arm);
+            match self.validator(api, op) {
+                Ok(Some((item, ids, arm))) => {
+                    validators.push(item);
+                    let id = &op.id;
+                    validated_rows.push(quote!((#id, &[#(#ids),*])));
+                    json_arms.push(arm);
+                }
+                Ok(None) => {}
+                // `check_limits` stops generation first; never leave a check out silently.
+                Err(e) => {
+                    let msg = e.to_string();
+                    validators.push(quote!(compile_error!(#msg);));
+                }
             }
         }
         let validate_json_body = if json_arms.is_empty() {
@@ -414,48 +422,63 @@ impl Context<'_> {
         }
     }
 
+    /// Checks that every field limit's `field` path resolves against the request of each
+    /// operation it applies to, in the APIs generated: a check the generator cannot write is
+    /// an error, not a check silently left out.
+    pub(crate) fn check_limits(&self) -> Result<(), crate::Error> {
+        for op in self.schema.operations.iter().filter(|o| self.apis.contains(&o.api)) {
+            self.validator(op.api, op)?;
+        }
+        Ok(())
+    }
+
     /// The validator of one operation: the function, the limit ids it checks, and its
-    /// `validate_json` arm.
-    pub(crate) fn validator(&self, api: Api, op: &Operation) -> Option<(TokenStream, Vec<String>, TokenStream)> {
-        let request = op.request.as_ref()?;
-        let model = self.schema.model(&request.model)?;
+    /// `validate_json` arm; `None` when no field limit with a `field` path applies to it.
+    pub(crate) fn validator(&self, api: Api, op: &Operation) -> Result<Option<(TokenStream, Vec<String>, TokenStream)>, crate::Error> {
+        let applicable: Vec<(&Limit, &String, Option<u64>, Option<u64>)> = self
+            .schema
+            .limits
+            .iter()
+            .filter_map(|l| match &l.kind {
+                LimitKind::Field { field: Some(path), applies_to, max_bytes, max_count, .. } if applies_to.contains(&op.id) => {
+                    Some((l, path, *max_bytes, *max_count))
+                }
+                _ => None,
+            })
+            .collect();
+        if applicable.is_empty() {
+            return Ok(None);
+        }
+        let unresolved = |l: &Limit, path: &str, reason: String| crate::Error::UnresolvedLimit {
+            limit: l.id.clone(),
+            operation: op.id.clone(),
+            path: path.to_string(),
+            reason,
+        };
+        let (l0, p0, _, _) = applicable[0];
+        let request = op.request.as_ref().ok_or_else(|| unresolved(l0, p0, "the operation has no request body".into()))?;
+        let model = self
+            .schema
+            .model(&request.model)
+            .ok_or_else(|| unresolved(l0, p0, format!("its request model `{}` does not exist", request.model)))?;
         let mut checks = Vec::new();
         let mut ids = Vec::new();
-        for l in &self.schema.limits {
-            let LimitKind::Field { field: Some(path), applies_to, max_bytes, max_count, .. } = &l.kind else { continue };
-            if !applies_to.contains(&op.id) {
-                continue;
-            }
+        for (l, path, max_bytes, max_count) in applicable {
             let lc = self.limit_path(api, l);
-            let resolved = path.split('|').map(str::trim).find_map(|alt| {
-                let steps = parse_path(alt).ok()?;
-                let measure = match steps.last() {
-                    Some(Step::MapCount | Step::ArrayCount) => Measure::Count,
-                    _ if max_bytes.is_some() => Measure::Bytes,
-                    _ => Measure::Count,
-                };
-                match measure {
-                    Measure::Bytes if max_bytes.is_none() => return None,
-                    Measure::Count if max_count.is_none() => return None,
-                    _ => {}
-                }
-                let root = TypeExpr::Model(model.id.clone());
-                let mut steps_ref: &[Step] = &steps;
-                // The first name may be the operation's wrapping key: the request itself.
-                if let (Some(Step::Field(first)), Some(wrap)) = (steps.first(), &request.wrap) {
-                    if first == wrap && !model.fields.iter().any(|f| &f.name == first) {
-                        steps_ref = &steps[1..];
+            let mut reasons = Vec::new();
+            let mut resolved = None;
+            for alt in path.split('|').map(str::trim) {
+                match self.resolve_alternative(model, request.wrap.as_deref(), alt, max_bytes, max_count, &lc) {
+                    Ok(code) => {
+                        resolved = Some(code);
+                        break;
                     }
+                    Err(why) => reasons.push(format!("`{alt}`: {why}")),
                 }
-                self.walk(quote!(request), &root, steps_ref, &lc, measure, 0)
-            });
-            if let Some(code) = resolved {
-                checks.push(quote! { { #code } });
-                ids.push(l.id.clone());
             }
-        }
-        if checks.is_empty() {
-            return None;
+            let code = resolved.ok_or_else(|| unresolved(l, path, reasons.join("; ")))?;
+            checks.push(quote! { { #code } });
+            ids.push(l.id.clone());
         }
         let ty = self.sibling_model_path(api, &model.id);
         let f = format_ident!("validate_{}", snake(local_id(op)));
@@ -491,10 +514,44 @@ impl Context<'_> {
                 })
             }
         };
-        Some((item, ids, arm))
+        Ok(Some((item, ids, arm)))
     }
 
-    /// Code that checks `limit` on the value `value` (a reference to a `ty`) along `steps`.
+    /// The check of one alternative of a field path against a request model, or why it
+    /// does not resolve.
+    fn resolve_alternative(
+        &self,
+        model: &schema::Model,
+        wrap: Option<&str>,
+        alt: &str,
+        max_bytes: Option<u64>,
+        max_count: Option<u64>,
+        lc: &TokenStream,
+    ) -> Result<TokenStream, String> {
+        let steps = parse_path(alt)?;
+        let measure = match steps.last() {
+            Some(Step::MapCount | Step::ArrayCount) => Measure::Count,
+            _ if max_bytes.is_some() => Measure::Bytes,
+            _ => Measure::Count,
+        };
+        match measure {
+            Measure::Bytes if max_bytes.is_none() => return Err("it measures bytes but the limit has no `max_bytes`".into()),
+            Measure::Count if max_count.is_none() => return Err("it counts entries or items but the limit has no `max_count`".into()),
+            _ => {}
+        }
+        let root = TypeExpr::Model(model.id.clone());
+        let mut steps_ref: &[Step] = &steps;
+        // The first name may be the operation's wrapping key: the request itself.
+        if let (Some(Step::Field(first)), Some(wrap)) = (steps.first(), wrap) {
+            if first == wrap && !model.fields.iter().any(|f| &f.name == first) {
+                steps_ref = &steps[1..];
+            }
+        }
+        self.walk(quote!(request), &root, steps_ref, lc, measure, 0)
+    }
+
+    /// Code that checks `limit` on the value `value` (a reference to a `ty`) along `steps`,
+    /// or why the steps do not fit the type.
     fn walk(
         &self,
         value: TokenStream,
@@ -503,19 +560,24 @@ impl Context<'_> {
         limit: &TokenStream,
         measure: Measure,
         depth: usize,
-    ) -> Option<TokenStream> {
+    ) -> Result<TokenStream, String> {
         let v = format_ident!("v{}", depth);
         match steps.first() {
             None => self.terminal(value, ty, false, limit, measure),
             Some(Step::Base64) if steps.len() == 1 => self.terminal(value, ty, true, limit, measure),
-            Some(Step::Base64) => None,
+            Some(Step::Base64) => Err("`@base64` must end the path".into()),
             Some(Step::Field(name)) => {
-                let TypeExpr::Model(id) = ty else { return None };
-                let m = self.schema.model(id)?;
+                let TypeExpr::Model(id) = ty else {
+                    return Err(format!("`{name}` is a field name but the value there is {ty}, which has no fields"));
+                };
+                let m = self.schema.model(id).ok_or_else(|| format!("unknown model `{id}`"))?;
                 if m.kind != ModelKind::Object {
-                    return None;
+                    return Err(format!("`{name}` is a field name but {} is a model of kind {:?}, which has no fields", m.id, m.kind));
                 }
-                let f = m.fields.iter().find(|f| &f.name == name)?;
+                let f = m.fields.iter().find(|f| &f.name == name).ok_or_else(|| {
+                    let known: Vec<&str> = m.fields.iter().map(|f| f.name.as_str()).collect();
+                    format!("{} has no field `{name}` (its fields: {})", m.id, known.join(", "))
+                })?;
                 let fname = format_ident!("{}", snake(&f.name));
                 let is_collection_ty = self.is_collection(&f.ty);
                 // A single value counted: present or not.
@@ -525,38 +587,44 @@ impl Context<'_> {
                         (true, true) | (false, false) => quote!(usize::from(#value.#fname.is_some())),
                         (false, true) => quote!(usize::from(matches!(#value.#fname, Some(Some(_))))),
                     };
-                    return Some(quote!(#limit.check_count(#n, account)?;));
+                    return Ok(quote!(#limit.check_count(#n, account)?;));
                 }
                 let rest = self.walk(quote!(#v), &f.ty, &steps[1..], limit, measure, depth + 1)?;
-                Some(match (f.required && f.json, f.nullable) {
+                Ok(match (f.required && f.json, f.nullable) {
                     (true, false) => quote! { let #v = &#value.#fname; #rest },
                     (true, true) | (false, false) => quote! { if let Some(#v) = &#value.#fname { #rest } },
                     (false, true) => quote! { if let Some(Some(#v)) = &#value.#fname { #rest } },
                 })
             }
             Some(step @ (Step::MapCount | Step::MapKeys | Step::MapValues)) => {
-                let (map, inner) = self.as_map(value, ty)?;
+                let spelling = match step {
+                    Step::MapCount => "{}",
+                    Step::MapKeys => "{key}",
+                    _ => "{value}",
+                };
+                let (map, inner) = self.as_map(value, ty).ok_or_else(|| format!("`{spelling}` needs a map, the value there is {ty}"))?;
                 match step {
-                    Step::MapCount if steps.len() == 1 => Some(quote!(#limit.check_count(#map.len(), account)?;)),
+                    Step::MapCount if steps.len() == 1 => Ok(quote!(#limit.check_count(#map.len(), account)?;)),
                     Step::MapKeys if steps.len() == 1 && measure == Measure::Bytes => {
-                        Some(quote! { for #v in #map.keys() { #limit.check_bytes(#v.len(), account)?; } })
+                        Ok(quote! { for #v in #map.keys() { #limit.check_bytes(#v.len(), account)?; } })
                     }
+                    Step::MapKeys if steps.len() == 1 => Err("`{key}` bounds the bytes of each key but the limit has only `max_count`".into()),
                     Step::MapValues => {
                         let rest = self.walk(quote!(#v), &inner, &steps[1..], limit, measure, depth + 1)?;
-                        Some(quote! { for #v in #map.values() { #rest } })
+                        Ok(quote! { for #v in #map.values() { #rest } })
                     }
-                    _ => None,
+                    _ => Err(format!("`{spelling}` must end the path")),
                 }
             }
             Some(Step::ArrayCount) if steps.len() == 1 => {
-                let (vec, _) = self.as_array(value, ty)?;
-                Some(quote!(#limit.check_count(#vec.len(), account)?;))
+                let (vec, _) = self.as_array(value, ty).ok_or_else(|| format!("`[]` needs an array, the value there is {ty}"))?;
+                Ok(quote!(#limit.check_count(#vec.len(), account)?;))
             }
-            Some(Step::ArrayCount) => None,
+            Some(Step::ArrayCount) => Err("a count `[]` must end the path".into()),
             Some(Step::ArrayItems) => {
-                let (vec, inner) = self.as_array(value, ty)?;
+                let (vec, inner) = self.as_array(value, ty).ok_or_else(|| format!("`[]` needs an array, the value there is {ty}"))?;
                 let rest = self.walk(quote!(#v), &inner, &steps[1..], limit, measure, depth + 1)?;
-                Some(quote! { for #v in #vec.iter() { #rest } })
+                Ok(quote! { for #v in #vec.iter() { #rest } })
             }
         }
     }
@@ -600,9 +668,9 @@ impl Context<'_> {
     }
 
     /// The check at the end of a path: the byte length of a text value (decoded, for base64).
-    fn terminal(&self, value: TokenStream, ty: &TypeExpr, base64: bool, limit: &TokenStream, measure: Measure) -> Option<TokenStream> {
+    fn terminal(&self, value: TokenStream, ty: &TypeExpr, base64: bool, limit: &TokenStream, measure: Measure) -> Result<TokenStream, String> {
         if measure != Measure::Bytes {
-            return None;
+            return Err(format!("the path ends at {ty}: a count needs `{{}}` (a map's entries) or `[]` (an array's items) at the end, or a single field"));
         }
         let text = match ty {
             TypeExpr::Scalar(Scalar::Secret) => quote!(#value.expose()),
@@ -610,9 +678,9 @@ impl Context<'_> {
             TypeExpr::Enum(id) | TypeExpr::Model(id) if self.schema.model(id).is_some_and(|m| m.kind == ModelKind::Enum) => {
                 quote!(#value.as_str())
             }
-            _ => return None,
+            _ => return Err(format!("the path ends at {ty}, which has no byte length: `max_bytes` bounds a text value")),
         };
-        Some(if base64 {
+        Ok(if base64 {
             quote!(#limit.check_bytes(::runtime::limits::base64_decoded_len(#text), account)?;)
         } else {
             quote!(#limit.check_bytes(#text.len(), account)?;)

@@ -1,5 +1,6 @@
 //! Problems found while loading and checking the schema, each located by file and JSON pointer.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -106,6 +107,35 @@ impl Diagnostics {
     /// Whether no problem was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Sorts the problems by place and drops repeats.
+    pub fn tidy(&mut self) {
+        self.0.sort();
+        self.0.dedup();
+    }
+}
+
+/// The items that did not load: what the cross-checks must not report as missing, since
+/// the syntax or shape problem that dropped them is already reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadFailures {
+    /// Kinds (`model`, `operation`...) of which some items of unknown id are lost: a file
+    /// that is not valid JSON, has the wrong shape, or an item without a readable id.
+    pub kinds: BTreeSet<String>,
+    /// Items that failed to load, as `kind:id`.
+    pub items: BTreeSet<String>,
+}
+
+impl LoadFailures {
+    /// Whether the item `kind:id` may exist in the files but did not load.
+    pub fn hides(&self, kind: &str, id: &str) -> bool {
+        self.kinds.contains(kind) || self.items.contains(&format!("{kind}:{id}"))
+    }
+
+    /// Whether nothing failed to load.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty() && self.items.is_empty()
     }
 }
 

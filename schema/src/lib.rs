@@ -27,7 +27,7 @@ pub mod xsd;
 /// The XML tree used to check XML example bodies.
 pub use xml_dom as xml;
 
-pub use diagnostics::{Diagnostic, Diagnostics, Location, ProblemKind, SchemaError};
+pub use diagnostics::{Diagnostic, Diagnostics, LoadFailures, Location, ProblemKind, SchemaError};
 pub use examples::Example;
 pub use faults::Fault;
 pub use inventory::Inventory;
@@ -88,13 +88,17 @@ impl Schema {
     /// Loads and checks the schema in `dir` (the directory holding `data/` and `xsd/`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Schema, SchemaError> {
         let dir = dir.as_ref();
-        let (schema, mut diagnostics) = load::read(dir)?;
-        check::check(&schema, &mut diagnostics);
+        // Problems reading the files come first, then the cross-checks, which skip what
+        // did not load.
+        let (schema, mut diagnostics, failed) = load::read(dir)?;
+        diagnostics.tidy();
+        let mut checked = Diagnostics::default();
+        check::check_loaded(&schema, &failed, &mut checked);
+        checked.tidy();
+        diagnostics.0.extend(checked.0);
         if diagnostics.is_empty() {
             Ok(schema)
         } else {
-            diagnostics.0.sort();
-            diagnostics.0.dedup();
             Err(SchemaError::Invalid { dir: dir.to_path_buf(), diagnostics })
         }
     }

@@ -1,6 +1,6 @@
 //! Reading the data files into typed items, one item at a time so one typo hides nothing else.
 
-use crate::diagnostics::{Diagnostics, Location, ProblemKind, SchemaError};
+use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind, SchemaError};
 use crate::inventory::Inventory;
 use crate::limits::Limit;
 use crate::provenance::DocumentKey;
@@ -14,15 +14,29 @@ use std::path::{Path, PathBuf};
 const ITEM_FILES: [&str; 5] =
     ["operations.json", "models.json", "faults.json", "state-machines.json", "limits.json"];
 
-pub(crate) fn read(dir: &Path) -> Result<(Schema, Diagnostics), SchemaError> {
+/// Reads every data file: the items that loaded, the problems found reading them, and
+/// what failed to load (so the cross-checks do not report it again as missing).
+pub(crate) fn read(dir: &Path) -> Result<(Schema, Diagnostics, LoadFailures), SchemaError> {
     let data = dir.join("data");
     fs::read_dir(&data).map_err(|source| SchemaError::Directory { path: data.clone(), source })?;
-    let mut r = Reader { dir: dir.to_path_buf(), diags: Diagnostics::default(), schema: Schema::default() };
+    let mut r = Reader {
+        dir: dir.to_path_buf(),
+        diags: Diagnostics::default(),
+        schema: Schema::default(),
+        failed: LoadFailures::default(),
+    };
     r.schema.dir = dir.to_path_buf();
 
     let ns_file = PathBuf::from("data/namespaces.json");
-    if let Some(root) = r.json_file(&ns_file) {
-        r.schema.namespaces = r.items(&ns_file, &root, "namespaces", "namespace", |n: &crate::Namespace| n.prefix.clone());
+    match r.json_file(&ns_file) {
+        Some(root) => {
+            r.schema.namespaces = r.items(&ns_file, &root, "namespaces", "namespace", |n: &crate::Namespace| n.prefix.clone());
+        }
+        // A missing namespaces.json is fine (every file is optional); an unreadable one is not.
+        None if r.dir.join(&ns_file).exists() => {
+            r.failed.kinds.insert("namespace".into());
+        }
+        None => {}
     }
     r.unexpected_entries(&data, &["namespaces.json"], &DocumentKey::ALL.map(|d| d.as_str()));
 
@@ -69,13 +83,14 @@ pub(crate) fn read(dir: &Path) -> Result<(Schema, Diagnostics), SchemaError> {
         }
         r.schema.inventories.insert(doc, inventory);
     }
-    Ok((r.schema, r.diags))
+    Ok((r.schema, r.diags, r.failed))
 }
 
 struct Reader {
     dir: PathBuf,
     diags: Diagnostics,
     schema: Schema,
+    failed: LoadFailures,
 }
 
 impl Reader {
@@ -139,6 +154,7 @@ impl Reader {
         let top = Location::new(file, "");
         let Some(obj) = root.as_object() else {
             self.diags.push(&top, ProblemKind::Shape, format!("expected an object with one key `{key}`"));
+            self.failed.kinds.insert(kind.into());
             return Vec::new();
         };
         for k in obj.keys().filter(|k| k.as_str() != key) {
@@ -146,8 +162,10 @@ impl Reader {
         }
         let Some(arr) = obj.get(key).and_then(Value::as_array) else {
             self.diags.push(&top.child(key), ProblemKind::Shape, format!("expected an array `{key}`"));
+            self.failed.kinds.insert(kind.into());
             return Vec::new();
         };
+        let id_key = if kind == "namespace" { "prefix" } else { "id" };
         let mut out = Vec::new();
         for (i, item) in arr.iter().enumerate() {
             let at = top.child(key).child(i);
@@ -163,14 +181,30 @@ impl Reader {
                     }
                     out.push(v);
                 }
-                Err(e) => self.shape_error(&at, e),
+                Err(e) => {
+                    self.shape_error(&at, e);
+                    match item.get(id_key).and_then(Value::as_str) {
+                        Some(id) => self.failed.items.insert(format!("{kind}:{id}")),
+                        None => self.failed.kinds.insert(kind.into()),
+                    };
+                }
             }
         }
         out
     }
 
     fn item_file(&mut self, file: &Path, name: &str) {
-        let Some(root) = self.json_file(file) else { return };
+        let Some(root) = self.json_file(file) else {
+            let kind = match name {
+                "operations.json" => "operation",
+                "models.json" => "model",
+                "faults.json" => "fault",
+                "state-machines.json" => "state machine",
+                _ => "limit",
+            };
+            self.failed.kinds.insert(kind.into());
+            return;
+        };
         match name {
             "operations.json" => {
                 let v = self.items(file, &root, "operations", "operation", |o: &crate::Operation| o.id.clone());
@@ -223,9 +257,14 @@ impl Reader {
                 self.diags.push(&Location::new(&file, ""), ProblemKind::Shape, "examples/ holds only .json files");
                 continue;
             }
-            if let Some(root) = self.json_file(&file) {
-                let v = self.items(&file, &root, "examples", "example", |e: &crate::Example| e.id.clone());
-                self.schema.examples.extend(v);
+            match self.json_file(&file) {
+                Some(root) => {
+                    let v = self.items(&file, &root, "examples", "example", |e: &crate::Example| e.id.clone());
+                    self.schema.examples.extend(v);
+                }
+                None => {
+                    self.failed.kinds.insert("example".into());
+                }
             }
         }
     }

@@ -267,3 +267,161 @@ fn rate_limit_with_a_bad_regex() {
 fn nullable_values_on_a_non_map() {
     expect("nullable_values", &[Break::Set(MODELS, "/models/0/nullable_values", json!(true))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0/nullable_values", "only a map has `nullable_values`");
 }
+
+// Field paths and other path-like references resolve.
+
+const MACHINES: &str = "data/cloud-servers-v2/state-machines.json";
+const FAULTS: &str = "data/cloud-servers-v2/faults.json";
+
+/// An operation whose request is a `v2.Server` inside `server`, for field limits to bound.
+fn update_operation() -> Break {
+    Break::Set(OPS, "/operations/1", json!({
+        "id": "v2.servers.update", "api": "v2", "name": "Update Server",
+        "source": {"document": "cloud-servers-v2", "ref": "Section 2.1.4"},
+        "method": "PUT", "path": "/servers/{server_id}",
+        "path_params": [{"name": "server_id", "type": "uuid", "required": true}],
+        "request": {"model": "v2.Server", "wrap": "server", "formats": ["json"]},
+        "responses": [{"status": 200, "model": "v2.Server", "wrap": "server", "formats": ["json"]}]
+    }))
+}
+
+fn field_limit(path: &str, bound: (&str, u64), applies_to: &[&str]) -> Break {
+    let mut l = json!({"id": "v2.field.test", "kind": "field", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "name": "test", "field": path, "applies_to": applies_to});
+    l[bound.0] = json!(bound.1);
+    Break::Set(LIMITS, "/limits/1", l)
+}
+
+fn loads(name: &str, breaks: &[Break]) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), tmp.path());
+    for b in breaks {
+        apply(tmp.path(), b);
+    }
+    if let Err(e) = Schema::load(tmp.path()) {
+        panic!("{name}: expected the schema to load, got {e}");
+    }
+}
+
+const FIELD_AT: &str = "data/cloud-servers-v2/limits.json#/limits/1/field";
+
+#[test]
+fn field_paths_that_resolve_load() {
+    loads("map keys", &[update_operation(), field_limit("metadata{key}", ("max_bytes", 255), &["v2.servers.update"])]);
+    loads("map count", &[update_operation(), field_limit("metadata{}", ("max_count", 5), &["v2.servers.update"])]);
+    loads("wrap key first", &[update_operation(), field_limit("server.name", ("max_bytes", 255), &["v2.servers.update"])]);
+    loads("single field counted", &[update_operation(), field_limit("name", ("max_count", 1), &["v2.servers.update"])]);
+    loads("enum as text", &[update_operation(), field_limit("status", ("max_bytes", 16), &["v2.servers.update"])]);
+}
+
+#[test]
+fn field_path_naming_an_unknown_field() {
+    expect("field name", &[update_operation(), field_limit("metdata{key}", ("max_bytes", 255), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "v2.Server has no field `metdata` (its fields: id, name, status, metadata)");
+}
+
+#[test]
+fn field_path_with_a_suffix_of_the_wrong_kind() {
+    expect("array of a map", &[update_operation(), field_limit("metadata[]", ("max_count", 5), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "`[]` needs an array, the value there is model v2.Metadata");
+    expect("into a scalar", &[update_operation(), field_limit("name.first", ("max_bytes", 5), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "`first` is a field name but the value there is string");
+    expect("bytes of a map", &[update_operation(), field_limit("metadata", ("max_bytes", 5), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "which has no byte length");
+}
+
+#[test]
+fn field_path_that_does_not_parse() {
+    expect("suffix", &[update_operation(), field_limit("metadata{nope}", ("max_bytes", 255), &["v2.servers.update"])], ProblemKind::Shape, FIELD_AT, "unknown suffix `{nope}`");
+}
+
+#[test]
+fn field_path_on_an_operation_without_a_request() {
+    expect("no request", &[field_limit("metadata{key}", ("max_bytes", 255), &["v2.servers.get"])], ProblemKind::Reference, FIELD_AT, "v2.servers.get: the operation has no request body");
+}
+
+#[test]
+fn field_path_alternative_that_never_applies() {
+    expect("dead alternative", &[update_operation(), field_limit("metadata{key} | meta{key}", ("max_bytes", 255), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "alternative `meta{key}` of field path `metadata{key} | meta{key}` applies to none");
+}
+
+#[test]
+fn field_path_whose_alternatives_all_fail_names_each() {
+    expect("all fail", &[update_operation(), field_limit("meta{key} | metas{key}", ("max_bytes", 255), &["v2.servers.update"])], ProblemKind::Reference, FIELD_AT, "`meta{key}`: v2.Server has no field `meta`");
+}
+
+#[test]
+fn field_limit_with_a_path_and_no_bound() {
+    let l = json!({"id": "v2.field.test", "kind": "field", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "name": "test", "field": "metadata{}", "applies_to": ["v2.servers.update"]});
+    expect("no bound", &[update_operation(), Break::Set(LIMITS, "/limits/1", l)], ProblemKind::Shape, FIELD_AT, "neither `max_bytes` nor `max_count`");
+}
+
+#[test]
+fn machine_subject_as_a_model_field() {
+    loads("subject field", &[Break::Set(MACHINES, "/state_machines/0/subject", json!("v2.Server.status"))]);
+    expect("subject no field", &[Break::Set(MACHINES, "/state_machines/0/subject", json!("v2.Server.state"))], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/subject", "v2.Server has no field `state` (its fields: id, name, status, metadata)");
+    expect("subject not enum", &[Break::Set(MACHINES, "/state_machines/0/subject", json!("v2.Server.name"))], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/subject", "the field's type is string, not an enum");
+    expect("subject unknown", &[Break::Set(MACHINES, "/state_machines/0/subject", json!("v2.Servr.status"))], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/subject", "no enum `v2.Servr.status` and no model `v2.Servr`");
+}
+
+#[test]
+fn fault_retry_naming_no_field_of_its_model() {
+    expect("retry", &[Break::Set(FAULTS, "/faults/0/retry", json!("retryAt"))], ProblemKind::Reference, "data/cloud-servers-v2/faults.json#/faults/0/retry", "`retry` names `retryAt`, which is no field of v2.Fault (its fields: code, message, details)");
+}
+
+#[test]
+fn pagination_parameter_that_is_no_query_parameter() {
+    let p = json!({"id": "v2.pagination", "kind": "pagination", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "max": 1000, "params": ["limit"], "applies_to": ["v2.servers.get"]});
+    expect("params", &[Break::Set(LIMITS, "/limits/1", p)], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/params/0", "paging parameter `limit` is not a query parameter of v2.servers.get");
+}
+
+#[test]
+fn unknown_operation_of_a_limit_names_its_key() {
+    expect("applies_to", &[field_limit("metadata{key}", ("max_bytes", 255), &["v2.servers.nope"])], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/applies_to/0", "unknown operation `v2.servers.nope`");
+}
+
+// A file that does not load is reported first, without the follow-on problems of what it held.
+
+fn diagnostics_of(breaks: &[Break]) -> schema::Diagnostics {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), tmp.path());
+    for b in breaks {
+        apply(tmp.path(), b);
+    }
+    match Schema::load(tmp.path()) {
+        Ok(_) => panic!("the broken schema loaded"),
+        Err(SchemaError::Invalid { diagnostics, .. }) => diagnostics,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+#[test]
+fn models_file_that_is_not_json_is_the_only_problem() {
+    let d = diagnostics_of(&[Break::Text(MODELS, "{\"models\": [\n  {\"id\": \"v2.Server\",,}\n]}")]);
+    let first = &d.0[0];
+    assert!(first.kind == ProblemKind::Syntax && first.location.to_string().starts_with("data/cloud-servers-v2/models.json:2"), "first is not the syntax error:\n{d}");
+    assert_eq!(d.0.len(), 1, "follow-on problems of the models that did not load:\n{d}");
+}
+
+#[test]
+fn model_with_an_unknown_key_is_reported_first_and_alone() {
+    let d = diagnostics_of(&[Break::Set(MODELS, "/models/0/colour", json!("red"))]);
+    let first = &d.0[0];
+    assert!(first.kind == ProblemKind::Shape && first.location.to_string() == "data/cloud-servers-v2/models.json#/models/0/colour" && first.message.contains("unknown field `colour`"), "first is not the shape error:\n{d}");
+    assert_eq!(d.0.len(), 1, "follow-on problems of v2.Server, which did not load:\n{d}");
+}
+
+#[test]
+fn an_item_that_did_not_load_hides_only_references_to_it() {
+    // v2.Server does not load; a reference to another unknown model is still reported.
+    let d = diagnostics_of(&[Break::Set(MODELS, "/models/0/colour", json!("red")), Break::Set(FAULTS, "/faults/0/model", json!("v2.Faults"))]);
+    assert_eq!(d.0[0].kind, ProblemKind::Shape, "{d}");
+    assert!(d.0.iter().any(|x| x.kind == ProblemKind::Reference && x.message.contains("unknown model `v2.Faults`")), "{d}");
+    assert!(!d.0.iter().any(|x| x.message.contains("`v2.Server`")), "{d}");
+}
+
+#[test]
+fn load_problems_come_before_cross_check_problems() {
+    // The cross-check problem is in faults.json, which sorts before models.json.
+    let d = diagnostics_of(&[Break::Text(MODELS, "{\"models\": [}"), Break::Set(FAULTS, "/faults/0/codes", json!([]))]);
+    assert_eq!(d.0[0].kind, ProblemKind::Syntax, "{d}");
+    assert!(d.0.iter().any(|x| x.message.contains("at least one code")), "{d}");
+}
