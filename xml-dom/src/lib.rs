@@ -46,6 +46,21 @@ impl Element {
     }
 }
 
+impl Drop for Element {
+    /// Drops the subtree without recursion: the descendants are moved onto an explicit
+    /// stack first, so a tree of any depth (built by hand; parsed trees are bounded by
+    /// [`Limits::max_depth`]) is freed without overflowing the call stack.
+    fn drop(&mut self) {
+        if self.children.iter().all(|c| c.children.is_empty()) {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut el) = pending.pop() {
+            pending.append(&mut el.children);
+        }
+    }
+}
+
 /// Why an XML text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
