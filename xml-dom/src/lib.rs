@@ -318,8 +318,7 @@ impl Element {
         }
         // Each frame: the source element, the index of its next child, and its copy so far.
         let mut stack: Vec<(&Element, usize, Element)> = vec![(self, 0, shallow(self))];
-        while let Some((src, next, _)) = stack.last_mut() {
-            let src: &Element = *src;
+        while let Some(&mut (src, ref mut next, _)) = stack.last_mut() {
             if let Some(child) = src.children.get(*next) {
                 *next += 1;
                 stack.push((child, 0, shallow(child)));
