@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use schema::Api;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -80,6 +81,24 @@ fn init_logging() {
         .try_init();
 }
 
+/// Writes the command's output to stdout. A reader that goes away early (`codegen rust |
+/// head -1`) is not an error: on a closed pipe (`BrokenPipe`) the command stops writing
+/// and exits with status 0, printing nothing (Rust ignores `SIGPIPE`, so the write fails
+/// instead of killing the process; status 0 keeps `set -o pipefail` pipelines that stop
+/// reading early passing). Any other write error is reported and exits with status 1.
+fn emit(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
@@ -88,10 +107,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Rust { api } => {
             match codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
-                Ok(code) => {
-                    print!("{code}");
-                    ExitCode::SUCCESS
-                }
+                Ok(code) => emit(|out| out.write_all(code.as_bytes())),
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
@@ -108,8 +124,7 @@ fn main() -> ExitCode {
                         DocFormat::Json => codegen::openapi::to_json(&doc),
                         DocFormat::Yaml => codegen::openapi::to_yaml(&doc),
                     };
-                    print!("{text}");
-                    ExitCode::SUCCESS
+                    emit(|out| out.write_all(text.as_bytes()))
                 }
                 Err(e) => {
                     eprintln!("error: cannot build the OpenAPI document: {e}");

@@ -234,8 +234,8 @@ pub fn put_map_text<V: XmlText>(
         match entry {
             Some(_) => el.children.push(e),
             None => {
-                el.attributes = e.attributes;
-                el.text = e.text;
+                el.attributes = std::mem::take(&mut e.attributes);
+                el.text = std::mem::take(&mut e.text);
             }
         }
     }
@@ -262,8 +262,8 @@ pub fn put_map_lists<V: ToXml>(
         match entry {
             Some(_) => el.children.push(e),
             None => {
-                el.attributes = e.attributes;
-                el.children = e.children;
+                el.attributes = std::mem::take(&mut e.attributes);
+                el.children = std::mem::take(&mut e.children);
             }
         }
     }

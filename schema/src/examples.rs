@@ -88,7 +88,7 @@ impl Example {
     pub fn root_name(&self) -> Option<String> {
         match self.format {
             ExampleFormat::Json => self.body.as_ref()?.as_object()?.keys().next().cloned(),
-            ExampleFormat::Xml => xml_dom::parse(self.body_text()?).ok().map(|el| el.name.local),
+            ExampleFormat::Xml => xml_dom::parse(self.body_text()?).ok().map(|el| el.name.local.clone()),
             _ => None,
         }
     }

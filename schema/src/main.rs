@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use schema::{coverage, export, Schema};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,6 +46,24 @@ fn init_logging() {
         .try_init();
 }
 
+/// Writes the command's output to stdout. A reader that goes away early (`schema export |
+/// head -1`) is not an error: on a closed pipe (`BrokenPipe`) the command stops writing
+/// and exits with status 0, printing nothing (Rust ignores `SIGPIPE`, so the write fails
+/// instead of killing the process; status 0 keeps `set -o pipefail` pipelines that stop
+/// reading early passing). Any other write error is reported and exits with status 1.
+fn emit(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
@@ -61,8 +80,9 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check => {
-            println!(
+        Command::Check => emit(|out| {
+            writeln!(
+                out,
                 "schema OK: {} operations, {} models, {} faults, {} state machines ({} transitions), {} limits, {} examples, {} errata",
                 schema.operations.len(),
                 schema.models.len(),
@@ -72,14 +92,10 @@ fn main() -> ExitCode {
                 schema.limits.len(),
                 schema.examples.len(),
                 schema.errata().len()
-            );
-            ExitCode::SUCCESS
-        }
+            )
+        }),
         Command::Export => match serde_json::to_string_pretty(&export::export(&schema)) {
-            Ok(s) => {
-                println!("{s}");
-                ExitCode::SUCCESS
-            }
+            Ok(s) => emit(|out| writeln!(out, "{s}")),
             Err(e) => {
                 eprintln!("error: cannot serialize the export: {e}");
                 ExitCode::FAILURE
@@ -87,29 +103,32 @@ fn main() -> ExitCode {
         },
         Command::Coverage { json } => {
             let cov = coverage::coverage(&schema);
-            if json {
+            let text = if json {
                 match serde_json::to_string_pretty(&cov) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => s + "\n",
                     Err(e) => {
                         eprintln!("error: {e}");
                         return ExitCode::FAILURE;
                     }
                 }
             } else {
-                print!("{}", coverage::render(&cov));
-            }
-            if cov.iter().all(|d| d.complete()) {
+                coverage::render(&cov)
+            };
+            let written = emit(|out| out.write_all(text.as_bytes()));
+            if written != ExitCode::SUCCESS {
+                written
+            } else if cov.iter().all(|d| d.complete()) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             }
         }
-        Command::Errata => {
+        Command::Errata => emit(|out| {
             for (doc, item, e) in schema.errata() {
                 let holds = e.holds.as_deref().map(|h| format!(" -> {h}")).unwrap_or_default();
-                println!("{doc}\t{item}\t{}{holds}\t({})", e.shows, e.why);
+                writeln!(out, "{doc}\t{item}\t{}{holds}\t({})", e.shows, e.why)?;
             }
-            ExitCode::SUCCESS
-        }
+            Ok(())
+        }),
     }
 }

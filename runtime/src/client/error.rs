@@ -100,6 +100,18 @@ pub enum ClientError<F> {
     /// The client is configured wrongly (no endpoint, an invalid URL...).
     #[error("configuration: {0}")]
     Config(String),
+    /// The response body is longer than the transport reads
+    /// ([`TransportBuilder::max_body_bytes`](super::TransportBuilder::max_body_bytes),
+    /// default [`DEFAULT_MAX_BODY_BYTES`](super::DEFAULT_MAX_BODY_BYTES)); it was not decoded.
+    #[error("the {status} response of {operation} has a body over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The operation.
+        operation: String,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl<F> From<TransportError> for ClientError<F> {
@@ -109,6 +121,7 @@ impl<F> From<TransportError> for ClientError<F> {
             TransportError::Timeout { what, after } => ClientError::Timeout { what, after, last_status: None },
             TransportError::Auth(a) => ClientError::Auth(a),
             TransportError::Config(m) => ClientError::Config(m),
+            TransportError::BodyTooLarge { operation, status, limit } => ClientError::BodyTooLarge { operation, status, limit },
         }
     }
 }
@@ -130,6 +143,7 @@ impl<F> ClientError<F> {
             ClientError::Limit(v) => ClientError::Limit(v),
             ClientError::Failed { status, fault } => ClientError::Failed { status, fault },
             ClientError::Config(m) => ClientError::Config(m),
+            ClientError::BodyTooLarge { operation, status, limit } => ClientError::BodyTooLarge { operation, status, limit },
         }
     }
 

@@ -30,7 +30,7 @@ pub use format::{Format, FormatStyle};
 pub use paginate::{items, pages, PageStyle, Paged};
 pub use poll::{changes_since, wait_for_status, TimeFormat, WaitOptions, Watched};
 pub use retry::{retry_delay, RetryPolicy};
-pub use transport::{Base, Reply, Request, Response, Transport, TransportBuilder, TransportError};
+pub use transport::{Base, Reply, Request, Response, Transport, TransportBuilder, TransportError, DEFAULT_MAX_BODY_BYTES};
 
 /// Re-exported so generated code and its users name HTTP and stream types through
 /// `::runtime` only.

@@ -33,7 +33,26 @@ pub enum TransportError {
     /// The transport is configured wrongly.
     #[error("configuration: {0}")]
     Config(String),
+    /// The response body is longer than the transport reads
+    /// ([`TransportBuilder::max_body_bytes`]); reading stopped as soon as the limit was
+    /// passed (or before reading, when `Content-Length` announced more).
+    #[error("the {status} response of {operation} has a body over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The operation.
+        operation: String,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
+
+/// The default limit on the size of a response body the transport reads: 16 MiB. The
+/// largest documented bodies (a detailed list of every server, image or flavor of an
+/// account, a page of at most the service's page size) are a few hundred KB at most, so
+/// this leaves room for big accounts while keeping a hostile or broken endpoint from
+/// making the client buffer an endless body. See [`TransportBuilder::max_body_bytes`].
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a request path is relative to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,6 +268,7 @@ pub struct TransportBuilder {
     retry: RetryPolicy,
     validate: bool,
     account_limits: crate::limits::AccountLimits,
+    max_body_bytes: usize,
 }
 
 impl Default for TransportBuilder {
@@ -263,6 +283,7 @@ impl Default for TransportBuilder {
             retry: RetryPolicy::default(),
             validate: true,
             account_limits: crate::limits::AccountLimits::unknown(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -327,6 +348,16 @@ impl TransportBuilder {
         self
     }
 
+    /// The longest response body read, in bytes (default: [`DEFAULT_MAX_BODY_BYTES`],
+    /// 16 MiB). Bodies are read chunk by chunk and a longer one fails the request with
+    /// [`TransportError::BodyTooLarge`] as soon as the limit is passed, whatever its status.
+    /// XML bodies are further bounded in depth by the parser
+    /// ([`xml_dom::DEFAULT_MAX_DEPTH`] levels).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
     /// Builds the transport. Nothing is sent until the first request.
     pub fn build(self) -> Result<Transport, TransportError> {
         let base_url = match &self.base_url {
@@ -353,6 +384,7 @@ impl TransportBuilder {
                 retry: self.retry,
                 user_agent: self.user_agent,
                 validate: self.validate,
+                max_body_bytes: self.max_body_bytes,
                 account_limits: std::sync::RwLock::new(self.account_limits),
                 session: tokio::sync::Mutex::new(None),
             }),
@@ -370,6 +402,7 @@ struct Inner {
     retry: RetryPolicy,
     user_agent: String,
     validate: bool,
+    max_body_bytes: usize,
     account_limits: std::sync::RwLock<crate::limits::AccountLimits>,
     /// `None` until the first authentication.
     session: tokio::sync::Mutex<Option<Session>>,
@@ -393,6 +426,7 @@ impl fmt::Debug for Transport {
             .field("style", &i.style)
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
+            .field("max_body_bytes", &i.max_body_bytes)
             .field("user_agent", &i.user_agent);
         match i.session.try_lock() {
             Ok(s) => d.field("session", &*s),
@@ -439,6 +473,11 @@ impl Transport {
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    /// The longest response body read, in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.max_body_bytes
     }
 
     /// The retry policy.
@@ -548,10 +587,22 @@ impl Transport {
         if let Some((ct, body)) = &req.body {
             b = b.header(CONTENT_TYPE, *ct).body(body.clone());
         }
-        let resp = b.send().await.map_err(|e| self.transport_error(e, req))?;
+        let mut resp = b.send().await.map_err(|e| self.transport_error(e, req))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| self.transport_error(e, req))?.to_vec();
+        let limit = i.max_body_bytes;
+        let too_large = || TransportError::BodyTooLarge { operation: req.operation.to_string(), status, limit };
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        // Chunk by chunk, so an endless body is never buffered past the limit.
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e, req))? {
+            if chunk.len() > limit - body.len() {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Response { status, headers, body })
     }
 
