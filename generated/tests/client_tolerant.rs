@@ -113,3 +113,45 @@ fn request_bodies_have_constructors_and_setters() {
     assert_eq!(rebuild.name, None);
     assert_eq!(rebuild.admin_pass, None);
 }
+
+#[tokio::test]
+async fn a_callers_http_client_is_used() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/010101/flavors/1"))
+        .and(wiremock::matchers::header("x-from-caller", "yes"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"flavor": {"id": "1", "name": "f"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut headers = runtime::reqwest::header::HeaderMap::new();
+    headers.insert("x-from-caller", runtime::reqwest::header::HeaderValue::from_static("yes"));
+    let http = runtime::reqwest::Client::builder().default_headers(headers).build().expect("client");
+    let client = v2::client::Client::new(
+        Transport::builder()
+            .base_url(format!("{}/v2/010101", server.uri()))
+            .auth(runtime::client::Auth::Token(Secret::new("t")))
+            .http_client(http)
+            .build()
+            .expect("transport"),
+    );
+    client.flavors_get("1").await.expect("sent through the caller's client");
+}
+
+#[tokio::test]
+async fn a_refused_connection_keeps_its_cause() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let client = v2::client::Client::new(
+        Transport::builder()
+            .base_url(format!("http://127.0.0.1:{port}/v2/010101"))
+            .auth(runtime::client::Auth::Token(Secret::new("t")))
+            .build()
+            .expect("transport"),
+    );
+    let e = client.flavors_get("1").await.unwrap_err();
+    assert!(matches!(&e, ClientError::Transport { what, .. } if what == "v2.flavors.get"), "{e:?}");
+    assert!(std::error::Error::source(&e).is_some(), "the HTTP client's error is the source");
+    let shown = e.to_string().to_lowercase();
+    assert!(shown.contains("refused"), "the cause is not lost: {shown}");
+    assert!(!shown.contains("127.0.0.1"), "no URL in the message: {shown}");
+}

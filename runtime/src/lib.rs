@@ -13,6 +13,9 @@ pub mod values;
 pub mod xml;
 
 pub use jiff;
+/// The HTTP client the transport sends with, for building one to pass to
+/// [`client::TransportBuilder::http_client`] with the same version.
+pub use reqwest;
 pub use serde;
 pub use serde_json;
 pub use shapes;

@@ -37,7 +37,7 @@ async fn a_body_over_the_limit_is_a_typed_error_and_one_at_the_limit_is_read() {
         .await;
     let base = format!("{}/v2/010101", server.uri());
     let err = transport(base.clone(), 999).send(&get()).await.unwrap_err();
-    assert_eq!(err, TransportError::BodyTooLarge { operation: "test.get".into(), status: 200, limit: 999 });
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 200, limit } if operation == "test.get" && *limit == 999), "{err:?}");
     assert_eq!(err.to_string(), "the 200 response of test.get has a body over the limit of 999 bytes");
     let client: ClientError<FaultBody> = err.into();
     assert!(matches!(client, ClientError::BodyTooLarge { ref operation, status: 200, limit: 999 } if operation == "test.get"));
@@ -61,7 +61,7 @@ async fn the_limit_applies_to_fault_bodies_too_and_is_not_retried() {
         .build()
         .unwrap();
     let err = t.send(&get()).await.unwrap_err();
-    assert_eq!(err, TransportError::BodyTooLarge { operation: "test.get".into(), status: 413, limit: 64 });
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 413, limit } if operation == "test.get" && *limit == 64), "{err:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -108,7 +108,7 @@ fn endless_server() -> (String, std::thread::JoinHandle<usize>) {
 async fn an_endless_body_stops_being_read_once_past_the_limit() {
     let (base, server) = endless_server();
     let err = transport(base, 64 * 1024).send(&get()).await.unwrap_err();
-    assert_eq!(err, TransportError::BodyTooLarge { operation: "test.get".into(), status: 200, limit: 64 * 1024 });
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 200, limit } if operation == "test.get" && *limit == 64 * 1024), "{err:?}");
     let sent = tokio::task::spawn_blocking(move || server.join().unwrap()).await.unwrap();
     assert!(sent < 64 << 20, "the server could send {sent} bytes: the client kept reading");
 }

@@ -7,6 +7,7 @@
 //! file, the JSON pointer and what was expected.
 
 pub mod check;
+pub mod cli;
 pub mod conform;
 pub mod coverage;
 pub mod diagnostics;

@@ -268,7 +268,7 @@ fn transport_error(e: reqwest::Error, what: &str, timeout: Duration) -> Transpor
     if e.is_timeout() {
         TransportError::Timeout { what: what.to_string(), after: timeout }
     } else {
-        TransportError::Transport(format!("{what}: {}", e.without_url()))
+        TransportError::Transport { what: what.to_string(), source: e.without_url() }
     }
 }
 

@@ -5,7 +5,6 @@ use super::error::ClientError;
 use super::format::Format;
 use super::transport::Response;
 use crate::faults::FaultError;
-use crate::limits::RequestCheckError;
 use crate::xml::{FromXml, ToXml};
 use crate::DecodeError;
 use serde::de::DeserializeOwned;
@@ -300,16 +299,6 @@ pub fn encode_body<T: ToXml, F>(
             let local = root.local.or(wrap).unwrap_or("body");
             Ok(crate::xml::encode_root(value, root.ns, local, prefixes).into_bytes())
         }
-    }
-}
-
-/// Turns the result of a generated `limits::validate_json` into the client's error: a
-/// broken limit refuses the request; a body the validator cannot read is left to the
-/// service to judge.
-pub fn check_limits<F>(checked: Option<Result<(), RequestCheckError>>) -> Result<(), ClientError<F>> {
-    match checked {
-        Some(Err(RequestCheckError::Limit(v))) => Err(ClientError::Limit(v)),
-        _ => Ok(()),
     }
 }
 

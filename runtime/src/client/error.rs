@@ -11,9 +11,16 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError<F> {
     /// The request could not be sent or the response could not be read (connection
-    /// refused, TLS, reset...). The message never holds a header value.
-    #[error("transport: {0}")]
-    Transport(String),
+    /// refused, TLS, reset...): the operation and the HTTP client's error, whose causes
+    /// the message shows. The message never holds a header value or a URL.
+    #[error("transport: {what}: {}", super::transport::causes(source))]
+    Transport {
+        /// The operation (or identity call) that failed.
+        what: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// A request, or a wait, took longer than allowed.
     #[error("timed out after {after:?}: {what}{}", last_status.as_ref().map(|s| format!(" (last status {s})")).unwrap_or_default())]
     Timeout {
@@ -117,7 +124,7 @@ pub enum ClientError<F> {
 impl<F> From<TransportError> for ClientError<F> {
     fn from(e: TransportError) -> Self {
         match e {
-            TransportError::Transport(m) => ClientError::Transport(m),
+            TransportError::Transport { what, source } => ClientError::Transport { what, source },
             TransportError::Timeout { what, after } => ClientError::Timeout { what, after, last_status: None },
             TransportError::Auth(a) => ClientError::Auth(a),
             TransportError::Config(m) => ClientError::Config(m),
@@ -130,7 +137,7 @@ impl<F> ClientError<F> {
     /// The same error with the fault converted (the other variants are kept).
     pub fn map_fault<G>(self, f: impl FnOnce(F) -> G) -> ClientError<G> {
         match self {
-            ClientError::Transport(m) => ClientError::Transport(m),
+            ClientError::Transport { what, source } => ClientError::Transport { what, source },
             ClientError::Timeout { what, after, last_status } => ClientError::Timeout { what, after, last_status },
             ClientError::Decode { operation, status, content_type, path, excerpt, source } => {
                 ClientError::Decode { operation, status, content_type, path, excerpt, source }

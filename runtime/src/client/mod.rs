@@ -21,7 +21,7 @@ mod transport;
 
 pub use auth::{Auth, AuthError, Credential, Session, IDENTITY_V1_0_PATH, IDENTITY_V2_TOKENS_PATH};
 pub use codec::{
-    body_excerpt, check_limits, created_location, decode_body, decode_error, decode_json, decode_text, decode_xml,
+    body_excerpt, created_location, decode_body, decode_error, decode_json, decode_text, decode_xml,
     encode_body, encode_json, fault, json_document, redirect, response_format, BodySpec, CreatedLocation, EmbeddedFault,
     XmlRoot, EXCERPT_CHARS,
 };

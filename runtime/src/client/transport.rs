@@ -13,12 +13,35 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tracing::Instrument;
 
+/// An error and each of its causes, joined by `: ` (reqwest's own message alone says only
+/// "error sending request").
+pub fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = c.source();
+    }
+    out
+}
+
 /// Why a request could not be completed (before any fault decoding).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    /// Connection, TLS or protocol failure.
-    #[error("transport: {0}")]
-    Transport(String),
+    /// Connection, TLS or protocol failure: what failed, and the HTTP client's error with
+    /// its causes ("connection refused"), which the message shows too. URLs are left out.
+    #[error("transport: {what}: {}", causes(source))]
+    Transport {
+        /// The operation (or identity call) that failed.
+        what: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// The request took longer than the timeout.
     #[error("{what} timed out after {after:?}")]
     Timeout {
@@ -269,6 +292,7 @@ pub struct TransportBuilder {
     validate: bool,
     account_limits: crate::limits::AccountLimits,
     max_body_bytes: usize,
+    http: Option<reqwest::Client>,
 }
 
 impl Default for TransportBuilder {
@@ -284,6 +308,7 @@ impl Default for TransportBuilder {
             validate: true,
             account_limits: crate::limits::AccountLimits::unknown(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            http: None,
         }
     }
 }
@@ -306,6 +331,14 @@ impl TransportBuilder {
     /// The wire format (default: JSON).
     pub fn format(mut self, format: Format) -> Self {
         self.format = format;
+        self
+    }
+
+    /// Sends through the caller's HTTP client (its proxies, custom CAs, connection pool and
+    /// user agent are kept); the transport still puts its timeout on every request.
+    /// Without it, the transport builds its own (rustls, this builder's user agent).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
         self
     }
 
@@ -367,12 +400,15 @@ impl TransportBuilder {
         if base_url.as_ref().is_some_and(Url::cannot_be_a_base) {
             return Err(TransportError::Config("the base URL cannot have a path".into()));
         }
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .user_agent(self.user_agent.clone())
-            .connect_timeout(self.timeout)
-            .build()
-            .map_err(|e| TransportError::Config(e.to_string()))?;
+        let http = match self.http {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .use_rustls_tls()
+                .user_agent(self.user_agent.clone())
+                .connect_timeout(self.timeout)
+                .build()
+                .map_err(|e| TransportError::Config(e.to_string()))?,
+        };
         Ok(Transport {
             inner: Arc::new(Inner {
                 http,
@@ -563,7 +599,7 @@ impl Transport {
         if e.is_timeout() {
             TransportError::Timeout { what: req.operation.to_string(), after: self.inner.timeout }
         } else {
-            TransportError::Transport(format!("{}: {}", req.operation, e.without_url()))
+            TransportError::Transport { what: req.operation.to_string(), source: e.without_url() }
         }
     }
 
