@@ -25,60 +25,8 @@ use schema::limits::{Exceeded, LimitKind, RateUnit};
 use schema::models::{ModelKind, Scalar, TypeExpr};
 use schema::{Api, Limit, Operation};
 
-/// One step of a field path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
-    /// A JSON field of an object (or the request itself, for the `wrap` key first).
-    Field(String),
-    /// `{}`: the number of entries of a map.
-    MapCount,
-    /// `{key}`: each key of a map.
-    MapKeys,
-    /// `{value}`: each value of a map.
-    MapValues,
-    /// `[]` at the end: the number of items of an array.
-    ArrayCount,
-    /// `[]` followed by more: each item of an array.
-    ArrayItems,
-    /// `@base64`: the decoded size of a base64 text.
-    Base64,
-}
-
-/// Parses one alternative of a field path.
-fn parse_path(path: &str) -> Result<Vec<Step>, String> {
-    let mut steps = Vec::new();
-    for (i, seg) in path.split('.').enumerate() {
-        let cut = seg.find(['{', '[', '@']).unwrap_or(seg.len());
-        let (name, mut rest) = seg.split_at(cut);
-        if name.is_empty() {
-            return Err(format!("segment {} of `{path}` has no field name", i + 1));
-        }
-        steps.push(Step::Field(name.to_string()));
-        while !rest.is_empty() {
-            let (step, len) = if rest.starts_with("{}") {
-                (Step::MapCount, 2)
-            } else if rest.starts_with("{key}") {
-                (Step::MapKeys, 5)
-            } else if rest.starts_with("{value}") {
-                (Step::MapValues, 7)
-            } else if rest.starts_with("[]") {
-                (Step::ArrayItems, 2)
-            } else if rest.starts_with("@base64") {
-                (Step::Base64, 7)
-            } else {
-                return Err(format!("unknown suffix `{rest}` in `{path}`"));
-            };
-            steps.push(step);
-            rest = &rest[len..];
-        }
-    }
-    if steps.last() == Some(&Step::ArrayItems) {
-        if let Some(last) = steps.last_mut() {
-            *last = Step::ArrayCount;
-        }
-    }
-    Ok(steps)
-}
+// Field paths are parsed by the schema crate, which checks them: one reading of the syntax.
+use schema::check::{parse_field_path as parse_path, PathStep as Step};
 
 /// Names the limits module defines besides the limit constants.
 const RESERVED: [&str; 8] = [
