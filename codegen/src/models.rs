@@ -739,9 +739,9 @@ impl Context<'_> {
         self.newtype(m, doc, quote!(Vec<#it>), dec, quote!(for item in self.0.iter() { #enc }))
     }
 
-    /// A map or array model: a transparent newtype whose XML content `dec` reads and
-    /// `enc` writes (into `el`).
-    fn newtype(&self, m: &Model, doc: TokenStream, inner: TokenStream, dec: TokenStream, enc: TokenStream) -> TokenStream {
+    /// A one-field wrapper (map, array or text model) that travels as its inner value in
+    /// JSON, read tolerantly.
+    fn transparent_wrapper(&self, m: &Model, doc: TokenStream, inner: &TokenStream) -> TokenStream {
         let name = format_ident!("{}", model_type(&m.id));
         let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
         quote! {
@@ -759,6 +759,16 @@ impl Context<'_> {
                     ::runtime::lenient::Lenient::lenient(d).map(|v| v.map(#name))
                 }
             }
+        }
+    }
+
+    /// A map or array model: a transparent newtype whose XML content `dec` reads and
+    /// `enc` writes (into `el`).
+    fn newtype(&self, m: &Model, doc: TokenStream, inner: TokenStream, dec: TokenStream, enc: TokenStream) -> TokenStream {
+        let name = format_ident!("{}", model_type(&m.id));
+        let wrapper = self.transparent_wrapper(m, doc, &inner);
+        quote! {
+            #wrapper
             impl FromXml for #name {
                 fn from_xml(el: &::runtime::xml::Element) -> Result<Self, ::runtime::DecodeError> {
                     let ns = el.name.ns.as_deref();
@@ -882,22 +892,9 @@ impl Context<'_> {
     fn text_model(&self, api: Api, m: &Model, doc: TokenStream) -> TokenStream {
         let name = format_ident!("{}", model_type(&m.id));
         let t = m.text_type.as_ref().map_or(quote!(String), |t| self.rust_type(api, t));
-        let derive_eq = if self.has_float(m) { quote!() } else { quote!(Eq,) };
+        let wrapper = self.transparent_wrapper(m, doc, &t);
         quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, #derive_eq Default, ::runtime::serde::Serialize)]
-            #[serde(crate = "::runtime::serde", transparent)]
-            pub struct #name(pub #t);
-            impl<'de> ::runtime::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    ::runtime::lenient::Lenient::lenient(d).map(|v| #name(v.unwrap_or_default()))
-                }
-            }
-            impl ::runtime::lenient::LenientModel for #name {
-                fn lenient_model<'de, D: ::runtime::serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-                    ::runtime::lenient::Lenient::lenient(d).map(|v| v.map(#name))
-                }
-            }
+            #wrapper
             impl #name {
                 /// Reads the plain-text body.
                 pub fn from_text_body(body: &str) -> Result<Self, ::runtime::DecodeError> {
