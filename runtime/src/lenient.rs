@@ -94,20 +94,8 @@ pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
 }
 
-/// A field the documents require: absent or `null` reads as the type's default.
-pub fn required<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Error> {
-    T::lenient(d).map(Option::unwrap_or_default)
-}
 
-/// An optional field: `null` (and "no value" forms) read as `None`.
-pub fn optional<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<T>, D::Error> {
-    T::lenient(d)
-}
 
-/// An optional field whose `null` is documented: present `null` reads as `Some(None)`.
-pub fn nullable<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    T::lenient(d).map(Some)
-}
 
 /// The visits every tolerant visitor shares: `null` (and an absent option) is no value,
 /// a present option is read as its content.
