@@ -21,10 +21,11 @@ use crate::names::{model_type, screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::models::{Field, Model, ModelKind, Scalar, TypeExpr};
+use schema::models::{Field, FieldRole, Model, ModelKind, Scalar, TypeExpr};
+use schema::pages::Paging;
 use schema::operations::{Auth, Base, Format, Operation};
 use schema::Api;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Local variable names of generated method bodies that parameters must not shadow.
 const RESERVED: [&str; 17] = [
@@ -32,27 +33,16 @@ const RESERVED: [&str; 17] = [
     "stamp", "pairs", "target", "opts", "what",
 ];
 
-use crate::models::option_depth;
+use crate::models::{field_value, option_depth, with_field, Access};
 
 /// `<owner>.<field>` as an owned `Option<T>` (cloned unless `copy`).
 fn owned_opt(owner: &TokenStream, f: &Field, copy: bool) -> TokenStream {
-    let n = format_ident!("{}", snake(&f.name));
-    let v = if copy { quote!(#owner.#n) } else { quote!(#owner.#n.clone()) };
-    match option_depth(f) {
-        0 => quote!(Some(#v)),
-        1 => v,
-        _ => quote!(#v.flatten()),
-    }
+    field_value(owner, f, if copy { Access::Owned } else { Access::Cloned })
 }
 
 /// `<owner>.<field>` (a `String`) as an `Option<&str>`.
 fn str_opt(owner: &TokenStream, f: &Field) -> TokenStream {
-    let n = format_ident!("{}", snake(&f.name));
-    match option_depth(f) {
-        0 => quote!(Some(#owner.#n.as_str())),
-        1 => quote!(#owner.#n.as_deref()),
-        _ => quote!(#owner.#n.as_ref().and_then(Option::as_deref)),
-    }
+    with_field(owner, f, Access::Ref, None, |v| quote!(#v.as_str()))
 }
 
 /// What a method returns in `Reply<_>`.
@@ -111,21 +101,10 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-impl Context<'_> {
+impl<'s> Context<'s> {
     /// The Rust type of a type expression, as seen from the client module of `api`.
     fn client_type(&self, api: Api, ty: &TypeExpr) -> TokenStream {
-        match ty {
-            TypeExpr::Scalar(s) => Self::scalar_type(*s),
-            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.sibling_model_path(api, id),
-            TypeExpr::Array(inner) => {
-                let t = self.client_type(api, inner);
-                quote!(Vec<#t>)
-            }
-            TypeExpr::Map(inner) => {
-                let t = self.client_type(api, inner);
-                quote!(::std::collections::BTreeMap<String, #t>)
-            }
-        }
+        self.type_expr(crate::models::Scope::Sibling(api), ty)
     }
 
     /// The XML root of a model: its element in its namespace, or any root.
@@ -164,13 +143,11 @@ impl Context<'_> {
         }
     }
 
-    /// The response-format default of an operation whose `format` query parameter picks
-    /// the format (RackConnect): `Some(default)` when it has one.
-    fn format_selector(op: &Operation) -> Option<Format> {
-        if !op.query.iter().any(|p| p.name == "format") {
-            return None;
-        }
-        op.responses.iter().find_map(|r| r.default_format)
+    /// The query parameter that picks the response format (RackConnect), with the format
+    /// of a response when it is omitted.
+    fn format_selector(op: &Operation) -> Option<(&str, Format)> {
+        let param = op.query.iter().find(|p| p.selects_format)?;
+        Some((param.name.as_str(), op.responses.iter().find_map(|r| r.default_format)?))
     }
 
     /// A body-less status that is a redirection rather than an answer: `3xx` but `304`.
@@ -288,14 +265,14 @@ impl Context<'_> {
         let ops: Vec<&Operation> = self.schema.operations.iter().filter(|o| o.api == api).collect();
         let mut methods = Vec::new();
         let mut items = Vec::new();
-        let mut paged: BTreeSet<String> = BTreeSet::new();
+        let mut paged: BTreeMap<String, Paging<'_>> = BTreeMap::new();
         for op in &ops {
             let (m, i) = self.operation_methods(api, op, &mut paged);
             methods.push(m);
             items.push(i);
         }
-        for model_id in &paged {
-            items.push(self.paged_impl(api, model_id));
+        for (model_id, paging) in &paged {
+            items.push(self.paged_impl(api, model_id, paging));
         }
         let (waits, watched) = self.waiters(api, &ops);
         let api_name = api.as_str();
@@ -338,7 +315,7 @@ impl Context<'_> {
 
     /// The methods of one operation (in `impl Client`) and its items (query struct,
     /// response enum).
-    fn operation_methods(&self, api: Api, op: &Operation, paged: &mut BTreeSet<String>) -> (TokenStream, TokenStream) {
+    fn operation_methods(&self, api: Api, op: &Operation, paged: &mut BTreeMap<String, Paging<'s>>) -> (TokenStream, TokenStream) {
         let name = format_ident!("{}", snake(local_id(op)));
         let op_type = operation_type(op);
         let err_ident = format_ident!("{}", error_type(op));
@@ -460,14 +437,14 @@ impl Context<'_> {
         };
         let authenticated = op.auth == Auth::Token;
         let (format_stmt, accept_call, chosen_stmt) = match selector {
-            Some(default) => {
+            Some((param, default)) => {
                 let d = format_name(default);
                 let needs_format = op.request.is_some();
                 (
                     if needs_format { quote!(let format = self.transport.format().among(&[#(#offered),*]);) } else { quote!() },
                     quote!(),
                     quote! {
-                        let chosen: String = query.iter().find(|(k, _)| k == "format").map_or_else(|| #d.to_string(), |(_, v)| v.clone());
+                        let chosen: String = query.iter().find(|(k, _)| k == #param).map_or_else(|| #d.to_string(), |(_, v)| v.clone());
                     },
                 )
             }
@@ -687,19 +664,6 @@ impl Context<'_> {
         }
     }
 
-    /// The item array field and link field of a list model.
-    fn page_fields<'m>(&self, m: &'m Model) -> Option<(&'m Field, Option<&'m Field>)> {
-        let items = m.fields.iter().find(|f| {
-            !f.name.ends_with("_links") && matches!(&f.ty, TypeExpr::Array(inner) if matches!(inner.as_ref(), TypeExpr::Model(_)))
-        })?;
-        let links = m.fields.iter().find(|f| {
-            f.name.ends_with("_links")
-                && matches!(&f.ty, TypeExpr::Array(inner) if matches!(inner.as_ref(), TypeExpr::Model(l)
-                    if self.schema.model(l).is_some_and(|lm| lm.fields.iter().any(|x| x.name == "rel") && lm.fields.iter().any(|x| x.name == "href"))))
-        });
-        Some((items, links))
-    }
-
     fn pages_method(
         &self,
         api: Api,
@@ -707,18 +671,17 @@ impl Context<'_> {
         returns: &Returns,
         err: &TokenStream,
         query_ident: &proc_macro2::Ident,
-        paged: &mut BTreeSet<String>,
+        paged: &mut BTreeMap<String, Paging<'s>>,
     ) -> TokenStream {
-        let has = |n: &str| op.query.iter().any(|p| p.name == n);
-        if !has("limit") || !op.path_params.is_empty() || !op.request_headers.is_empty() {
+        let Some(paging) = self.schema.paging_of(op) else { return quote!() };
+        if !op.path_params.is_empty() || !op.request_headers.is_empty() {
             return quote!();
         }
-        let style = if has("marker") {
-            quote!(::runtime::client::PageStyle::Marker)
-        } else if has("offset") {
-            quote!(::runtime::client::PageStyle::Offset)
-        } else {
-            return quote!();
+        let size = &paging.params.size;
+        let (style, by) = match (&paging.params.marker, &paging.params.offset) {
+            (Some(m), _) => (quote!(::runtime::client::PageStyle::marker(#size, #m)), m),
+            (None, Some(o)) => (quote!(::runtime::client::PageStyle::offset(#size, #o)), o),
+            (None, None) => return quote!(),
         };
         let (model_id, body) = match returns {
             Returns::Always(m) => (m, quote!(Some(r.body))),
@@ -726,22 +689,19 @@ impl Context<'_> {
             _ => return quote!(),
         };
         let Some(model) = self.schema.model(model_id) else { return quote!() };
-        if self.page_fields(model).is_none() {
-            return quote!();
-        }
-        paged.insert(model_id.clone());
+        let Some(page) = self.schema.page_of(model) else { return quote!() };
+        paged.insert(model_id.clone(), paging);
         let ty = self.sibling_model_path(api, model_id);
         let name = format_ident!("{}_pages", snake(local_id(op)));
         let items_name = format_ident!("{}_items", snake(local_id(op)));
-        let item_ty = self.page_fields(model).and_then(|(f, _)| match &f.ty {
+        let item_ty = match &page.items.ty {
             TypeExpr::Array(inner) => Some(self.client_type(api, inner)),
             _ => None,
-        });
+        };
         let with = format_ident!("{}_with", snake(local_id(op)));
         let d = format!(
-            " Every page of `{}`, from `query` on: follows the `next` links, else pages by {} with the same `limit`.",
+            " Every page of `{}`, from `query` on: follows the next-page links, else pages by `{by}` with the same `{size}`.",
             op.id,
-            if has("marker") { "marker" } else { "offset" }
         );
         let items_doc = format!(" Every item of `{}`, page after page (see [`Client::{name}`]).", op.id);
         let items_method = match item_ty {
@@ -776,7 +736,8 @@ impl Context<'_> {
         params: &[TokenStream],
         args: &[TokenStream],
     ) -> TokenStream {
-        let Some(p) = op.query.iter().find(|p| p.name == "changes-since") else { return quote!() };
+        let Some(since) = self.schema.changes_since_of(op) else { return quote!() };
+        let Some(p) = op.query.iter().find(|p| p.name == since.param) else { return quote!() };
         let time_format = match &p.ty {
             TypeExpr::Scalar(Scalar::UnixTime | Scalar::Integer) => quote!(::runtime::client::TimeFormat::UnixTime),
             _ => quote!(::runtime::client::TimeFormat::DateTime),
@@ -846,10 +807,10 @@ impl Context<'_> {
         let mut waits = Vec::new();
         let mut impls = Vec::new();
         for m in self.schema.models.iter().filter(|m| m.api() == Some(api) && m.kind == ModelKind::Object) {
-            let Some(status) = m.fields.iter().find(|f| {
-                (f.name == "status" || f.name.ends_with("_status"))
-                    && matches!(&f.ty, TypeExpr::Enum(e) | TypeExpr::Model(e) if subjects.contains(e))
-            }) else {
+            let Some(status) = m
+                .field_with_role(FieldRole::Status)
+                .filter(|f| matches!(&f.ty, TypeExpr::Enum(e) | TypeExpr::Model(e) if subjects.contains(e)))
+            else {
                 continue;
             };
             let getter = ops.iter().find(|o| {
@@ -920,23 +881,14 @@ impl Context<'_> {
         let Some(field) = m.fields.iter().find(|f| matches!(&f.ty, TypeExpr::Model(id) if *id == fault_model.id)) else {
             return quote!();
         };
-        let n = format_ident!("{}", snake(&field.name));
-        let part = |name: &str, scalars: &[Scalar]| -> Option<&Field> {
-            let f = fault_model.fields.iter().find(|f| f.name == name)?;
-            matches!(&f.ty, TypeExpr::Scalar(s) if scalars.contains(s)).then_some(f)
-        };
+        let part = |role: FieldRole| fault_model.field_with_role(role);
         let f = quote!(f);
-        let code = part("code", &[Scalar::Integer]).map_or(quote!(None), |x| owned_opt(&f, x, true));
-        let message = part("message", &[Scalar::String]).map_or(quote!(String::new()), |x| {
-            let n = format_ident!("{}", snake(&x.name));
-            match option_depth(x) {
-                0 => quote!(f.#n.clone()),
-                1 => quote!(f.#n.clone().unwrap_or_default()),
-                _ => quote!(f.#n.clone().flatten().unwrap_or_default()),
-            }
+        let code = part(FieldRole::FaultCode).map_or(quote!(None), |x| owned_opt(&f, x, true));
+        let message = part(FieldRole::FaultMessage).map_or(quote!(String::new()), |x| {
+            with_field(&f, x, Access::Cloned, Some(quote!(String::new())), |v| v)
         });
-        let details = part("details", &[Scalar::String]).map_or(quote!(None), |x| owned_opt(&f, x, false));
-        let created = part("created", &[Scalar::String, Scalar::DateTime]).map_or(quote!(None), |x| {
+        let details = part(FieldRole::FaultDetails).map_or(quote!(None), |x| owned_opt(&f, x, false));
+        let created = part(FieldRole::FaultCreated).map_or(quote!(None), |x| {
             let v = owned_opt(&f, x, false);
             if matches!(x.ty, TypeExpr::Scalar(Scalar::DateTime)) {
                 quote!(#v.map(|t| t.as_str().to_string()))
@@ -945,11 +897,7 @@ impl Context<'_> {
             }
         });
         let build = quote!(::runtime::client::EmbeddedFault { code: #code, message: #message, details: #details, created: #created });
-        let body = match option_depth(field) {
-            0 => quote!({ let f = &self.#n; Some(#build) }),
-            1 => quote!(self.#n.as_ref().map(|f| #build)),
-            _ => quote!(self.#n.as_ref().and_then(Option::as_ref).map(|f| #build)),
-        };
+        let body = with_field(&quote!(self), field, Access::Ref, None, |v| quote!({ let f = &#v; #build }));
         quote! {
             fn embedded_fault(&self) -> Option<::runtime::client::EmbeddedFault> {
                 #body
@@ -958,89 +906,43 @@ impl Context<'_> {
     }
 
     /// `impl Paged` for a list model.
-    fn paged_impl(&self, api: Api, model_id: &str) -> TokenStream {
+    fn paged_impl(&self, api: Api, model_id: &str, paging: &Paging<'_>) -> TokenStream {
         let Some(m) = self.schema.model(model_id) else { return quote!() };
-        let Some((items, links)) = self.page_fields(m) else { return quote!() };
-        let TypeExpr::Array(item_ty) = &items.ty else { return quote!() };
-        let TypeExpr::Model(item_id) = item_ty.as_ref() else { return quote!() };
+        let Some(page) = self.schema.page_of(m) else { return quote!() };
         let ty = self.sibling_model_path(api, model_id);
-        let item = self.sibling_model_path(api, item_id);
-        let items_n = format_ident!("{}", snake(&items.name));
-        let items_ref = match option_depth(items) {
-            0 => quote!(&self.#items_n),
-            1 => quote!(self.#items_n.as_deref().unwrap_or(&[])),
-            _ => quote!(self.#items_n.as_ref().and_then(Option::as_deref).unwrap_or(&[])),
-        };
-        let into_items = match option_depth(items) {
-            0 => quote!(self.#items_n),
-            1 => quote!(self.#items_n.unwrap_or_default()),
-            _ => quote!(self.#items_n.flatten().unwrap_or_default()),
-        };
-        let retain = match option_depth(items) {
-            0 => quote!(self.#items_n.retain(|i| keep(i));),
-            1 => quote!(if let Some(v) = self.#items_n.as_mut() { v.retain(|i| keep(i)); }),
-            _ => quote!(if let Some(Some(v)) = self.#items_n.as_mut() { v.retain(|i| keep(i)); }),
-        };
+        let item = self.sibling_model_path(api, &page.item.id);
         let me = quote!(self);
-        let l = quote!(l);
-        let next = match links.and_then(|lf| match &lf.ty {
-            TypeExpr::Array(inner) => match inner.as_ref() {
-                TypeExpr::Model(lid) => self.schema.model(lid).map(|lm| (lf, lm)),
-                _ => None,
-            },
-            _ => None,
-        }) {
-            Some((lf, lm)) => {
-                let ln = format_ident!("{}", snake(&lf.name));
-                let iter = match option_depth(lf) {
-                    0 => quote!(#me.#ln.iter()),
-                    1 => quote!(#me.#ln.iter().flatten()),
-                    _ => quote!(#me.#ln.iter().flatten().flatten()),
+        let items_ref = with_field(&me, page.items, Access::Ref, Some(quote!(&[])), |v| quote!(#v.as_slice()));
+        let into_items = with_field(&me, page.items, Access::Owned, Some(quote!(Vec::new())), |v| v);
+        // An empty default: a statement, run only when there are items.
+        let retain = with_field(&me, page.items, Access::Mut, Some(quote!()), |v| quote!(#v.retain(|i| keep(i))));
+        let next = match (page.links, paging.next_rel) {
+            (Some(links), Some(next_rel)) => {
+                let l = quote!(l);
+                let all = field_value(&me, links.field, Access::Ref);
+                // Plain comparisons and `map` where a value is always there (clippy prefers them).
+                let rel_is_next = if option_depth(links.rel) == 0 {
+                    with_field(&l, links.rel, Access::Ref, Some(quote!(false)), |v| quote!(#v == #next_rel))
+                } else {
+                    let rel = str_opt(&l, links.rel);
+                    quote!(#rel == Some(#next_rel))
                 };
-                let rel = lm.fields.iter().find(|f| f.name == "rel");
-                let href = lm.fields.iter().find(|f| f.name == "href");
-                match (rel, href) {
-                    (Some(rel), Some(href)) => {
-                        let rel_is_next = match option_depth(rel) {
-                            0 => {
-                                let rn = format_ident!("{}", snake(&rel.name));
-                                quote!(l.#rn == "next")
-                            }
-                            _ => {
-                                let r = str_opt(&l, rel);
-                                quote!(#r == Some("next"))
-                            }
-                        };
-                        let href_of = match option_depth(href) {
-                            0 => {
-                                let hn = format_ident!("{}", snake(&href.name));
-                                quote!(.map(|l| l.#hn.as_str()))
-                            }
-                            _ => {
-                                let h = str_opt(&l, href);
-                                quote!(.and_then(|l| #h))
-                            }
-                        };
-                        quote!(#iter.find(|l| #rel_is_next) #href_of)
-                    }
-                    _ => quote!(None),
-                }
+                let href_of = if option_depth(links.href) == 0 {
+                    let href = with_field(&l, links.href, Access::Ref, Some(quote!("")), |v| quote!(#v.as_str()));
+                    quote!(map(|l| #href))
+                } else {
+                    let href = str_opt(&l, links.href);
+                    quote!(and_then(|l| #href))
+                };
+                quote!(#all.into_iter().flatten().find(|l| #rel_is_next).#href_of)
             }
-            None => quote!(None),
+            _ => quote!(None),
         };
         let it = quote!(item);
-        let id = self
-            .schema
-            .model(item_id)
-            .and_then(|im| im.fields.iter().find(|f| f.name == "id"))
-            .map(|f| {
-                let n = format_ident!("{}", snake(&f.name));
-                match option_depth(f) {
-                    0 => quote!(Some(#it.#n.to_string())),
-                    1 => quote!(#it.#n.as_ref().map(ToString::to_string)),
-                    _ => quote!(#it.#n.as_ref().and_then(Option::as_ref).map(ToString::to_string)),
-                }
-            })
+        let id = paging
+            .id_field
+            .and_then(|name| page.item.fields.iter().find(|f| f.name == name))
+            .map(|f| with_field(&it, f, Access::Ref, None, |v| quote!(#v.to_string())))
             .unwrap_or(quote!(None));
         quote! {
             impl ::runtime::client::Paged for #ty {

@@ -197,21 +197,28 @@ impl Context<'_> {
                     "FIELD_LIMITS",
                 )
             }
-            LimitKind::Pagination { max, default, params, applies_to, exceeded } => {
+            LimitKind::Pagination { max, default, params, id_field, next_rel, applies_to, exceeded } => {
                 let default = match default {
                     Some(d) => quote!(Some(#d)),
                     None => quote!(None),
                 };
-                let params = strs(params);
+                let size = &params.size;
+                let marker = opt_str(params.marker.as_deref());
+                let offset = opt_str(params.offset.as_deref());
+                let id_field = opt_str(id_field.as_deref());
+                let next_rel = opt_str(next_rel.as_deref());
                 let applies = strs(applies_to);
                 let ex = self.opt_exceeded(exceeded.as_ref());
                 (
                     quote!(::runtime::limits::Pagination),
-                    quote!(::runtime::limits::Pagination { id: #id, max: #max, default: #default, params: #params, applies_to: #applies, exceeded: #ex, source: #source }),
+                    quote!(::runtime::limits::Pagination {
+                        id: #id, max: #max, default: #default, size_param: #size, marker_param: #marker, offset_param: #offset,
+                        id_field: #id_field, next_rel: #next_rel, applies_to: #applies, exceeded: #ex, source: #source
+                    }),
                     "PAGINATION_LIMITS",
                 )
             }
-            LimitKind::ChangesSince { format, retention_days, applies_to, not_modified_status } => {
+            LimitKind::ChangesSince { param, format, retention_days, applies_to, not_modified_status } => {
                 let retention = match retention_days {
                     Some(d) => quote!(Some(#d)),
                     None => quote!(None),
@@ -223,7 +230,7 @@ impl Context<'_> {
                 let applies = strs(applies_to);
                 (
                     quote!(::runtime::limits::ChangesSince),
-                    quote!(::runtime::limits::ChangesSince { id: #id, format: #format, retention_days: #retention, applies_to: #applies, not_modified_status: #nm, source: #source }),
+                    quote!(::runtime::limits::ChangesSince { id: #id, param: #param, format: #format, retention_days: #retention, applies_to: #applies, not_modified_status: #nm, source: #source }),
                     "CHANGES_SINCE_LIMITS",
                 )
             }
@@ -652,5 +659,13 @@ mod tests {
         assert_eq!(parse_path("OS-DCF:diskConfig"), Ok(vec![Step::Field("OS-DCF:diskConfig".into())]));
         assert!(parse_path("metadata{nope}").is_err());
         assert!(parse_path("a..b").is_err());
+    }
+}
+
+/// `Some("text")` or `None`, as tokens.
+fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
     }
 }

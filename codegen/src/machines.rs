@@ -7,7 +7,7 @@
 //! `is_stable()`, `is_error()`, `is_terminal()`, `is_settled()` and `can_transition_to()`.
 
 use crate::faults::source_text;
-use crate::names::{api_module, ident, model_type, screaming, snake};
+use crate::names::{screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -33,14 +33,7 @@ fn kind_tokens(k: StateKind) -> TokenStream {
 impl Context<'_> {
     /// The path of a model's type as seen from a sibling of the models module of `from`.
     pub(crate) fn sibling_model_path(&self, from: Api, id: &str) -> TokenStream {
-        let name = format_ident!("{}", model_type(id));
-        let api = self.schema.model(id).and_then(|m| m.api()).unwrap_or(from);
-        if api == from {
-            quote!(super::models::#name)
-        } else {
-            let m = ident(api_module(api));
-            quote!(super::super::#m::models::#name)
-        }
+        self.type_path(crate::models::Scope::Sibling(from), id)
     }
 
     /// The enum model whose values are a machine's states: `subject` names it directly

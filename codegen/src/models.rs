@@ -17,6 +17,94 @@ pub(crate) fn option_depth(f: &Field) -> u8 {
     }
 }
 
+/// The module generated code names a type from.
+#[derive(Clone, Copy)]
+pub(crate) enum Scope {
+    /// The `models` module of an API.
+    Models(Api),
+    /// A module beside it (`client`, `machines`, `limits`).
+    Sibling(Api),
+}
+
+impl Scope {
+    fn api(self) -> Api {
+        match self {
+            Scope::Models(a) | Scope::Sibling(a) => a,
+        }
+    }
+}
+
+/// How generated code reaches a field's value through its `Option`s.
+#[derive(Clone, Copy)]
+pub(crate) enum Access {
+    /// `Option<&T>`.
+    Ref,
+    /// `Option<&mut T>`.
+    Mut,
+    /// `Option<T>`, moving the value out of its owner.
+    Owned,
+    /// `Option<T>`, cloning the value.
+    Cloned,
+}
+
+/// `<owner>.<field>` as an `Option` of its value, reached as `how` says, whatever the
+/// field's [`option_depth`]: the one rule generated accessors follow.
+pub(crate) fn field_value(owner: &TokenStream, f: &Field, how: Access) -> TokenStream {
+    let n = format_ident!("{}", snake(&f.name));
+    let depth = option_depth(f);
+    match (how, depth) {
+        (Access::Ref, 0) => quote!(Some(&#owner.#n)),
+        (Access::Mut, 0) => quote!(Some(&mut #owner.#n)),
+        (Access::Owned, 0) => quote!(Some(#owner.#n)),
+        (Access::Cloned, 0) => quote!(Some(#owner.#n.clone())),
+        (Access::Ref, 1) => quote!(#owner.#n.as_ref()),
+        (Access::Mut, 1) => quote!(#owner.#n.as_mut()),
+        (Access::Owned, 1) => quote!(#owner.#n),
+        (Access::Cloned, 1) => quote!(#owner.#n.clone()),
+        (Access::Ref, _) => quote!(#owner.#n.as_ref().and_then(Option::as_ref)),
+        (Access::Mut, _) => quote!(#owner.#n.as_mut().and_then(Option::as_mut)),
+        (Access::Owned, _) => quote!(#owner.#n.flatten()),
+        (Access::Cloned, _) => quote!(#owner.#n.clone().flatten()),
+    }
+}
+
+/// What `body` makes of the value of `<owner>.<field>` (reached as `how` says), or
+/// `default` when the field holds none; `default: None` makes the result an `Option`.
+/// `body` gets the value's expression; where the field has no `Option`, that is the
+/// place itself (`owner.field`, reached by method calls through auto-reference).
+pub(crate) fn with_field(
+    owner: &TokenStream,
+    f: &Field,
+    how: Access,
+    default: Option<TokenStream>,
+    body: impl Fn(TokenStream) -> TokenStream,
+) -> TokenStream {
+    if option_depth(f) == 0 {
+        let n = format_ident!("{}", snake(&f.name));
+        let v = body(match how {
+            Access::Cloned => quote!(#owner.#n.clone()),
+            _ => quote!(#owner.#n),
+        });
+        return if default.is_some() { v } else { quote!(Some(#v)) };
+    }
+    let opt = field_value(owner, f, how);
+    let v = body(quote!(v));
+    match default {
+        Some(d) if d.is_empty() => quote!(if let Some(v) = #opt { #v; }),
+        Some(d) => quote!(#opt.map_or(#d, |v| #v)),
+        None => quote!(#opt.map(|v| #v)),
+    }
+}
+
+/// A value wrapped in as many `Some`s as the field's [`option_depth`].
+pub(crate) fn wrap_value(f: &Field, value: TokenStream) -> TokenStream {
+    match option_depth(f) {
+        0 => value,
+        1 => quote!(Some(#value)),
+        _ => quote!(Some(Some(#value))),
+    }
+}
+
 /// How a type's values travel in XML text (attributes, element text) or as elements.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum XmlShape {
@@ -57,32 +145,46 @@ impl Context<'_> {
         }
     }
 
+    /// The path of a model's type as seen from `scope`.
+    pub(crate) fn type_path(&self, scope: Scope, id: &str) -> TokenStream {
+        let name = format_ident!("{}", model_type(id));
+        let from = scope.api();
+        let api = self.schema.model(id).and_then(Model::api).unwrap_or(from);
+        match scope {
+            _ if api != from => {
+                let m = ident(api_module(api));
+                quote!(super::super::#m::models::#name)
+            }
+            Scope::Models(_) => quote!(#name),
+            Scope::Sibling(_) => quote!(super::models::#name),
+        }
+    }
+
     /// The path of a model's type as seen from the models module of `from`.
     pub(crate) fn model_path(&self, from: Api, id: &str) -> TokenStream {
-        let name = format_ident!("{}", model_type(id));
-        let api = self.schema.model(id).and_then(Model::api).unwrap_or(from);
-        if api == from {
-            quote!(#name)
-        } else {
-            let m = ident(api_module(api));
-            quote!(super::super::#m::models::#name)
+        self.type_path(Scope::Models(from), id)
+    }
+
+    /// The Rust type of a type expression, as seen from `scope`: the one mapping of
+    /// schema types to Rust types.
+    pub(crate) fn type_expr(&self, scope: Scope, ty: &TypeExpr) -> TokenStream {
+        match ty {
+            TypeExpr::Scalar(s) => Self::scalar_type(*s),
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.type_path(scope, id),
+            TypeExpr::Array(inner) => {
+                let t = self.type_expr(scope, inner);
+                quote!(Vec<#t>)
+            }
+            TypeExpr::Map(inner) => {
+                let t = self.type_expr(scope, inner);
+                quote!(::std::collections::BTreeMap<String, #t>)
+            }
         }
     }
 
     /// The Rust type of a type expression, as seen from the models module of `from`.
     pub(crate) fn rust_type(&self, from: Api, ty: &TypeExpr) -> TokenStream {
-        match ty {
-            TypeExpr::Scalar(s) => Self::scalar_type(*s),
-            TypeExpr::Model(id) | TypeExpr::Enum(id) => self.model_path(from, id),
-            TypeExpr::Array(inner) => {
-                let t = self.rust_type(from, inner);
-                quote!(Vec<#t>)
-            }
-            TypeExpr::Map(inner) => {
-                let t = self.rust_type(from, inner);
-                quote!(::std::collections::BTreeMap<String, #t>)
-            }
-        }
+        self.type_expr(Scope::Models(from), ty)
     }
 
     fn shape(&self, ty: &TypeExpr) -> XmlShape {
@@ -321,7 +423,7 @@ impl Context<'_> {
                 ctor_sets.push(quote!(#fname: #fname.into(),));
             } else {
                 let sdoc = format!(" Sets `{wire}`.");
-                let value = if option_depth(f) == 2 { quote!(Some(Some(value.into()))) } else { quote!(Some(value.into())) };
+                let value = wrap_value(f, quote!(value.into()));
                 setters.push(quote! {
                     #[doc = #sdoc]
                     #[must_use]
@@ -445,7 +547,6 @@ impl Context<'_> {
     /// value is read from the field's mapping, else from each of its alternative mappings
     /// in turn (shapes readers accept); it is written in the primary mapping only.
     fn field_xml(&self, _api: Api, f: &Field) -> (TokenStream, TokenStream, bool) {
-        let fname = format_ident!("{}", snake(&f.name));
         let x: FieldXml = match &f.xml {
             Some(x) if !x.json_only => x.clone(),
             _ => {
@@ -465,11 +566,7 @@ impl Context<'_> {
             2 => quote!((#read).map(Some)),
             _ => read,
         };
-        let value_ref = match option_depth(f) {
-            0 => quote!(Some(&self.#fname)),
-            2 => quote!(self.#fname.as_ref().and_then(|v| v.as_ref())),
-            _ => quote!(self.#fname.as_ref()),
-        };
+        let value_ref = field_value(&quote!(self), f, Access::Ref);
         let (enc, is_attr) = self.xml_write(f, &x, &value_ref);
         (dec, enc, is_attr)
     }

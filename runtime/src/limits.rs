@@ -276,8 +276,17 @@ pub struct Pagination {
     pub max: u64,
     /// The page size when none is asked for.
     pub default: Option<u64>,
-    /// The query parameters that page (`limit`, `marker`).
-    pub params: &'static [&'static str],
+    /// The query parameter of the page size (`limit`).
+    pub size_param: &'static str,
+    /// The query parameter that names the last item seen (`marker`), for marker paging.
+    pub marker_param: Option<&'static str>,
+    /// The query parameter that counts the items seen (`offset`), for offset paging.
+    pub offset_param: Option<&'static str>,
+    /// The item field that identifies an item (`id`): the next marker, and how repeated
+    /// items are recognised.
+    pub id_field: Option<&'static str>,
+    /// The link relation of the next page (`next`), when collections carry links.
+    pub next_rel: Option<&'static str>,
     /// The operations that page.
     pub applies_to: &'static [&'static str],
     /// What the service answers when the page asked for is too large.
@@ -291,6 +300,8 @@ pub struct Pagination {
 pub struct ChangesSince {
     /// The schema id.
     pub id: &'static str,
+    /// The query parameter that carries the time (`changes-since`).
+    pub param: &'static str,
     /// How the time is written: `datetime` (ISO 8601) or `unix-time`.
     pub format: &'static str,
     /// How many days deleted items are still reported.

@@ -3,9 +3,10 @@
 use crate::conform::{Checker, Mismatch};
 use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
-use crate::limits::LimitKind;
-use crate::models::{Model, ModelKind, TypeExpr};
-use crate::operations::{Body, Format};
+use crate::limits::{Limit, LimitKind};
+use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
+use crate::operations::{Body, Format, Param};
+use crate::Operation;
 use crate::Schema;
 use std::collections::BTreeSet;
 
@@ -137,6 +138,9 @@ impl Ctx<'_> {
                     diags.push(&fat, ProblemKind::Duplicate, format!("field `{}` twice in {}", f.name, m.id));
                 }
                 self.type_refs(&f.ty, &fat.child("type"), diags);
+                if let Some(role) = f.role {
+                    self.role(m, f, role, &fat.child("role"), diags);
+                }
                 if let Some(x) = &f.xml {
                     let mappings = std::iter::once((fat.child("xml"), x))
                         .chain(x.alternatives.iter().enumerate().map(|(i, a)| (fat.child("xml").child("alternatives").child(i), a)));
@@ -157,6 +161,67 @@ impl Ctx<'_> {
             }
             if let Some(t) = &m.items {
                 self.type_refs(t, &at.child("items"), diags);
+            }
+        }
+    }
+
+    /// A field's role fits its type, and its model has no other field of that role.
+    fn role(&self, m: &Model, f: &Field, role: FieldRole, at: &Location, diags: &mut Diagnostics) {
+        if m.fields.iter().filter(|x| x.role == Some(role)).count() > 1 {
+            diags.push(at, ProblemKind::Duplicate, format!("more than one field of {} has role `{}`", m.id, role.as_str()));
+        }
+        match (&f.ty, role) {
+            (TypeExpr::Enum(e) | TypeExpr::Model(e), FieldRole::Status) => {
+                if !self.s.state_machines.iter().any(|sm| sm.subject.as_deref() == Some(e.as_str())) {
+                    diags.push(at, ProblemKind::Reference, format!("field `{}` has role `status`, but no state machine has its type {e} as subject", f.name));
+                }
+            }
+            (TypeExpr::Scalar(s), _) if role.scalars().contains(s) => {}
+            (ty, _) => {
+                let expected: Vec<&str> = role.scalars().iter().map(|s| s.as_str()).collect();
+                let expected = if expected.is_empty() { "the subject enum of a state machine".to_string() } else { expected.join(" or ") };
+                diags.push(at, ProblemKind::Shape, format!("field `{}` has role `{}`, which needs {expected}, not {ty:?}", f.name, role.as_str()));
+            }
+        }
+    }
+
+    /// A format-selecting parameter is an enumeration of format names, and the operation
+    /// says which format it answers in when the parameter is omitted.
+    fn format_selector(&self, o: &Operation, p: &Param, at: &Location, diags: &mut Diagnostics) {
+        let values = match &p.ty {
+            TypeExpr::Enum(e) | TypeExpr::Model(e) => self.s.model(e).map(|m| m.enum_values()),
+            _ => None,
+        };
+        match values {
+            Some(values) => {
+                for v in values {
+                    if serde_json::from_value::<Format>(serde_json::Value::String(v.value.clone())).is_err() {
+                        diags.push(&at.child("type"), ProblemKind::Shape, format!("`{}` selects the format, but its value `{}` is no format (json, xml, text)", p.name, v.value));
+                    }
+                }
+            }
+            None => diags.push(&at.child("type"), ProblemKind::Shape, format!("`{}` selects the format, so its type is an enumeration of format names", p.name)),
+        }
+        if !o.responses.iter().any(|r| r.default_format.is_some()) {
+            diags.push(at, ProblemKind::Consistency, format!("`{}` selects the format, but no response of {} names its default format", p.name, o.id));
+        }
+    }
+
+    /// The list model a paged operation returns has the parts its pager reads.
+    fn page_model(&self, l: &Limit, op: &Operation, id_field: Option<&str>, next_links: bool, at: &Location, diags: &mut Diagnostics) {
+        let models = op.responses.iter().filter(|r| (200..300).contains(&r.status)).filter_map(|r| r.model.as_deref());
+        for m in models.filter_map(|id| self.s.model(id)) {
+            let Some(page) = self.s.page_of(m) else {
+                diags.push(at, ProblemKind::Consistency, format!("{} pages {} but its model {} has not exactly one array of items", l.id, op.id, m.id));
+                continue;
+            };
+            if let Some(mf) = id_field {
+                if !page.item.fields.iter().any(|f| f.name == mf) {
+                    diags.push(&at.child("id_field"), ProblemKind::Reference, format!("the items of {} ({}) have no identifying field `{mf}`", m.id, page.item.id));
+                }
+            }
+            if next_links && page.links.is_none() {
+                diags.push(&at.child("next_rel"), ProblemKind::Consistency, format!("{} pages by next links but {} has no links array (an array of a model with `link-rel` and `link-href` fields)", l.id, m.id));
             }
         }
     }
@@ -212,6 +277,12 @@ impl Ctx<'_> {
             }
             for (i, p) in o.query.iter().enumerate() {
                 self.type_refs(&p.ty, &at.child("query").child(i), diags);
+                if p.selects_format {
+                    self.format_selector(o, p, &at.child("query").child(i), diags);
+                }
+            }
+            if o.query.iter().filter(|p| p.selects_format).count() > 1 {
+                diags.push(&at.child("query"), ProblemKind::Shape, "at most one query parameter selects the format");
             }
             if let Some(b) = &o.request {
                 self.body(b, &at.child("request"), diags);
@@ -344,13 +415,27 @@ impl Ctx<'_> {
                 LimitKind::Field { field: Some(path), applies_to, max_bytes, max_count, .. } => {
                     self.field_path(&l.id, path, applies_to, *max_bytes, *max_count, &at.child("field"), diags);
                 }
-                LimitKind::Pagination { params, applies_to, .. } => {
-                    for (i, p) in params.iter().enumerate() {
-                        for op in applies_to.iter().filter_map(|id| self.s.operation(id)) {
-                            if !op.query.iter().any(|q| &q.name == p) {
+                LimitKind::Pagination { params, applies_to, id_field, next_rel, .. } => {
+                    if params.marker.is_some() == params.offset.is_some() {
+                        diags.push(&at.child("params"), ProblemKind::Shape, "a pagination limit pages by exactly one of `marker` and `offset`");
+                    }
+                    if params.marker.is_some() && id_field.is_none() {
+                        diags.push(&at.child("id_field"), ProblemKind::Shape, "marker paging names the item field its marker comes from (`id_field`)");
+                    }
+                    for op in applies_to.iter().filter_map(|id| self.s.operation(id)) {
+                        for p in params.names() {
+                            if !op.query.iter().any(|q| q.name == p) {
                                 let known: Vec<&str> = op.query.iter().map(|q| q.name.as_str()).collect();
-                                diags.push(&at.child("params").child(i), ProblemKind::Reference, format!("paging parameter `{p}` is not a query parameter of {} (its query parameters: {known:?})", op.id));
+                                diags.push(&at.child("params"), ProblemKind::Reference, format!("paging parameter `{p}` is not a query parameter of {} (its query parameters: {known:?})", op.id));
                             }
+                        }
+                        self.page_model(l, op, id_field.as_deref(), next_rel.is_some(), &at, diags);
+                    }
+                }
+                LimitKind::ChangesSince { param, applies_to, .. } => {
+                    for op in applies_to.iter().filter_map(|id| self.s.operation(id)) {
+                        if !op.query.iter().any(|q| &q.name == param) {
+                            diags.push(&at.child("param"), ProblemKind::Reference, format!("changes-since parameter `{param}` is not a query parameter of {}", op.id));
                         }
                     }
                 }

@@ -21,6 +21,7 @@ pub mod machines;
 pub mod models;
 pub mod namespaces;
 pub mod operations;
+pub mod pages;
 pub mod provenance;
 pub mod shapes;
 pub mod xsd;

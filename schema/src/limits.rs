@@ -128,9 +128,15 @@ pub enum LimitKind {
         /// The page size when none is asked for.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         default: Option<u64>,
-        /// The query parameters that page.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        params: Vec<String>,
+        /// The query parameters that page, by what they do.
+        params: PageParams,
+        /// The item field that identifies an item: for marker paging, the last item's
+        /// value is the next page's marker; any pager recognises repeated items by it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id_field: Option<String>,
+        /// The link relation of the next page in a collection's links.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_rel: Option<String>,
         /// The operations that page.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         applies_to: Vec<String>,
@@ -140,6 +146,8 @@ pub enum LimitKind {
     },
     /// Polling for changes since a time.
     ChangesSince {
+        /// The query parameter that carries the time.
+        param: String,
         /// `datetime` (ISO 8601) or `unix-time`.
         format: String,
         /// How long deleted items are still reported.
@@ -172,6 +180,27 @@ pub enum LimitKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         applies_to: Vec<String>,
     },
+}
+
+/// The query parameters of a paged list, by what each does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// The parameter that sets the page size.
+    pub size: String,
+    /// The parameter that names the last item of the previous page (marker paging).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// The parameter that counts the items to skip (offset paging).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<String>,
+}
+
+impl PageParams {
+    /// Every parameter named, in the order size, marker, offset.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.size.as_str()).chain(self.marker.as_deref()).chain(self.offset.as_deref())
+    }
 }
 
 /// A limit.
@@ -228,8 +257,8 @@ impl Limit {
             "absolute" => &["name", "value", "unit", "account", "enforced_by", "exceeded"],
             "usage" => &["name", "unit", "counts"],
             "field" => &["name", "max_bytes", "max_count", "field", "absolute", "applies_to", "exceeded"],
-            "pagination" => &["max", "default", "params", "applies_to", "exceeded"],
-            "changes-since" => &["format", "retention_days", "applies_to", "not_modified_status"],
+            "pagination" => &["max", "default", "params", "id_field", "next_rel", "applies_to", "exceeded"],
+            "changes-since" => &["param", "format", "retention_days", "applies_to", "not_modified_status"],
             "token" => &["hours", "applies_to", "exceeded"],
             "caching" => &["status", "applies_to"],
             _ => return None,

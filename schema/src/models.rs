@@ -179,6 +179,9 @@ pub struct Field {
     /// How conformance checks compare the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub varies: Option<Varies>,
+    /// What the field means to a client or a server beyond its value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<FieldRole>,
     /// The extension alias that adds the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
@@ -191,6 +194,81 @@ pub struct Field {
     /// Corrections of the documents about this field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<Erratum>,
+}
+
+/// What a field means to the code that handles its model, beyond its value: the parts of
+/// a fault, the relation and target of a link, the status a resource is polled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldRole {
+    /// The numeric fault code (the HTTP status) of a fault body.
+    FaultCode,
+    /// The human-readable message of a fault body.
+    FaultMessage,
+    /// The details of a fault body.
+    FaultDetails,
+    /// When the fault happened (an asynchronous fault).
+    FaultCreated,
+    /// When the request may be retried (a date-time).
+    RetryAt,
+    /// When, or in how many seconds, the request may be retried.
+    RetryAfter,
+    /// The relation of a link (`self`, `bookmark`, `next`).
+    LinkRel,
+    /// The target of a link.
+    LinkHref,
+    /// The status of a resource: the value of a state machine a client waits on.
+    Status,
+}
+
+impl FieldRole {
+    /// Every role, in the order reports list them.
+    pub const ALL: [FieldRole; 9] = [
+        FieldRole::FaultCode,
+        FieldRole::FaultMessage,
+        FieldRole::FaultDetails,
+        FieldRole::FaultCreated,
+        FieldRole::RetryAt,
+        FieldRole::RetryAfter,
+        FieldRole::LinkRel,
+        FieldRole::LinkHref,
+        FieldRole::Status,
+    ];
+
+    /// The role as written in data files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldRole::FaultCode => "fault-code",
+            FieldRole::FaultMessage => "fault-message",
+            FieldRole::FaultDetails => "fault-details",
+            FieldRole::FaultCreated => "fault-created",
+            FieldRole::RetryAt => "retry-at",
+            FieldRole::RetryAfter => "retry-after",
+            FieldRole::LinkRel => "link-rel",
+            FieldRole::LinkHref => "link-href",
+            FieldRole::Status => "status",
+        }
+    }
+
+    /// The scalar types a field of this role may have.
+    pub fn scalars(self) -> &'static [Scalar] {
+        match self {
+            FieldRole::FaultCode => &[Scalar::Integer],
+            FieldRole::FaultMessage | FieldRole::FaultDetails => &[Scalar::String],
+            FieldRole::FaultCreated | FieldRole::RetryAt => &[Scalar::DateTime, Scalar::String],
+            FieldRole::RetryAfter => &[Scalar::DateTime, Scalar::Integer, Scalar::String],
+            FieldRole::LinkRel | FieldRole::LinkHref => &[Scalar::String, Scalar::Uri],
+            // A status is an enumeration, checked against the state machines.
+            FieldRole::Status => &[],
+        }
+    }
+}
+
+impl Model {
+    /// The field that has `role`, if any (a model has at most one per role).
+    pub fn field_with_role(&self, role: FieldRole) -> Option<&Field> {
+        self.fields.iter().find(|f| f.role == Some(role))
+    }
 }
 
 fn yes() -> bool {

@@ -53,6 +53,10 @@ pub struct Param {
     /// Whether the parameter must be given (path parameters always are).
     #[serde(default)]
     pub required: bool,
+    /// The parameter picks the response format: its values are format names (`json`,
+    /// `xml`, `text`), and the response's `default_format` applies when it is omitted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub selects_format: bool,
     /// What it selects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

@@ -27,7 +27,7 @@ pub use codec::{
 };
 pub use error::ClientError;
 pub use format::{Format, FormatStyle};
-pub use paginate::{items, pages, PageStyle, Paged};
+pub use paginate::{items, pages, PageBy, PageStyle, Paged};
 pub use poll::{changes_since, wait_for_status, TimeFormat, WaitOptions, Watched};
 pub use retry::{retry_delay, RetryPolicy};
 pub use transport::{Base, Reply, Request, Response, Transport, TransportBuilder, TransportError, DEFAULT_MAX_BODY_BYTES};

@@ -34,13 +34,36 @@ pub fn items<P: Paged, E>(pages: impl Stream<Item = Result<P, E>>) -> impl Strea
     })
 }
 
-/// How to ask for the next page when a page carries no `next` link.
+/// How to ask for the next page when a page carries no `next` link: the query parameter
+/// of the page size, and how the next page is named. The generated clients take both
+/// from the schema's pagination limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageStyle {
-    /// `marker=<id of the last item>` (v2).
-    Marker,
-    /// `offset=<items seen so far>` (v1.0).
-    Offset,
+pub struct PageStyle {
+    /// The parameter of the page size (`limit`).
+    pub size: &'static str,
+    /// How the page after the last item is asked for.
+    pub by: PageBy,
+}
+
+/// How a pager names the next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageBy {
+    /// This parameter takes the id of the last item (`marker`, v2).
+    Marker(&'static str),
+    /// This parameter takes the count of items seen so far (`offset`, v1.0).
+    Offset(&'static str),
+}
+
+impl PageStyle {
+    /// Marker paging: `size` sets the page size, `marker` names the last item seen.
+    pub const fn marker(size: &'static str, marker: &'static str) -> Self {
+        PageStyle { size, by: PageBy::Marker(marker) }
+    }
+
+    /// Offset paging: `size` sets the page size, `offset` counts the items seen.
+    pub const fn offset(size: &'static str, offset: &'static str) -> Self {
+        PageStyle { size, by: PageBy::Offset(offset) }
+    }
 }
 
 fn get<'a>(q: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -118,7 +141,7 @@ where
             tracing::debug!(items = n, "the page repeats items already yielded: the server ignores the marker; stopping");
             return None;
         }
-        let limit = get(&st.query, "limit").and_then(|l| l.trim().parse::<usize>().ok());
+        let limit = get(&st.query, st.style.size).and_then(|l| l.trim().parse::<usize>().ok());
         let next = if n == 0 {
             None
         } else if let Some(link) = page.next_link() {
@@ -128,17 +151,17 @@ where
             None
         } else {
             let mut q = st.query.clone();
-            match st.style {
-                PageStyle::Marker => match last_id {
+            match st.style.by {
+                PageBy::Marker(marker) => match last_id {
                     Some(id) => {
-                        set(&mut q, "marker", id);
+                        set(&mut q, marker, id);
                         Some(q)
                     }
                     None => None,
                 },
-                PageStyle::Offset => {
-                    let seen = get(&q, "offset").and_then(|o| o.trim().parse::<usize>().ok()).unwrap_or(0);
-                    set(&mut q, "offset", (seen + n).to_string());
+                PageBy::Offset(offset) => {
+                    let seen = get(&q, offset).and_then(|o| o.trim().parse::<usize>().ok()).unwrap_or(0);
+                    set(&mut q, offset, (seen + n).to_string());
                     Some(q)
                 }
             }
@@ -210,7 +233,7 @@ mod tests {
     fn follows_next_links_until_none() {
         let (got, sent) = run(
             q(&[("limit", "1"), ("name", "x")]),
-            PageStyle::Marker,
+            PageStyle::marker("limit", "marker"),
             vec![
                 page(&["a"], Some("http://elsewhere.example/v2/1/images?limit=1&marker=a")),
                 page(&["b"], Some("http://elsewhere.example/v2/1/images?limit=1&marker=b")),
@@ -225,11 +248,11 @@ mod tests {
 
     #[test]
     fn markers_until_short_or_empty_page() {
-        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Marker, vec![page(&["a", "b"], None), page(&["c"], None)]);
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::marker("limit", "marker"), vec![page(&["a", "b"], None), page(&["c"], None)]);
         assert_eq!(got.len(), 2);
         assert_eq!(sent[1], q(&[("limit", "2"), ("marker", "b")]));
         // Without a limit, paging goes on until an empty page.
-        let (got, sent) = run(vec![], PageStyle::Marker, vec![page(&["a"], None), page(&["b"], None), page(&[], None)]);
+        let (got, sent) = run(vec![], PageStyle::marker("limit", "marker"), vec![page(&["a"], None), page(&["b"], None), page(&[], None)]);
         assert_eq!((got.len(), sent.len()), (3, 3));
         assert_eq!(sent[2], q(&[("marker", "b")]));
     }
@@ -238,7 +261,7 @@ mod tests {
     fn offsets_for_v1_0() {
         let (_, sent) = run(
             q(&[("limit", "2")]),
-            PageStyle::Offset,
+            PageStyle::offset("limit", "offset"),
             vec![page(&["a", "b"], None), page(&["c", "d"], None), page(&["e"], None)],
         );
         assert_eq!(sent.len(), 3);
@@ -250,7 +273,7 @@ mod tests {
     fn stops_without_a_page() {
         let calls = RefCell::new(0);
         let got: Vec<Result<Page, &str>> = futures::executor::block_on(
-            pages(vec![], PageStyle::Offset, |_| {
+            pages(vec![], PageStyle::offset("limit", "offset"), |_| {
                 *calls.borrow_mut() += 1;
                 async { Ok(None) }
             })
@@ -263,11 +286,11 @@ mod tests {
     #[test]
     fn stops_when_nothing_moves_and_on_errors() {
         // A next link that repeats the current query would loop forever.
-        let (got, _) = run(q(&[("marker", "a")]), PageStyle::Marker, vec![page(&["a"], Some("/images?marker=a")), page(&["z"], None)]);
+        let (got, _) = run(q(&[("marker", "a")]), PageStyle::marker("limit", "marker"), vec![page(&["a"], Some("/images?marker=a")), page(&["z"], None)]);
         assert_eq!(got.len(), 1);
         let sent = RefCell::new(0);
         let results: Vec<Result<Page, &str>> = futures::executor::block_on(
-            pages(vec![], PageStyle::Marker, |_| {
+            pages(vec![], PageStyle::marker("limit", "marker"), |_| {
                 *sent.borrow_mut() += 1;
                 async { Err("boom") }
             })
@@ -281,16 +304,16 @@ mod tests {
     fn a_server_ignoring_the_marker_ends_the_stream() {
         // Every request gets the first page again: one page, then the stream ends.
         let same = page(&["a", "b"], None);
-        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Marker, vec![same.clone(), same.clone(), same.clone()]);
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::marker("limit", "marker"), vec![same.clone(), same.clone(), same.clone()]);
         assert_eq!(got, vec![same.clone()]);
         assert_eq!(sent.len(), 2);
         // Also when it keeps sending a next link that moves.
         let linked = page(&["a", "b"], Some("/images?marker=b"));
-        let (got, sent) = run(vec![], PageStyle::Marker, vec![linked.clone(), page(&["a", "b"], Some("/images?marker=z")), page(&["c"], None)]);
+        let (got, sent) = run(vec![], PageStyle::marker("limit", "marker"), vec![linked.clone(), page(&["a", "b"], Some("/images?marker=z")), page(&["c"], None)]);
         assert_eq!(got, vec![linked]);
         assert_eq!(sent.len(), 2);
         // Offsets ignored (v1.0): the same.
-        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::Offset, vec![same.clone(), same.clone(), same]);
+        let (got, sent) = run(q(&[("limit", "2")]), PageStyle::offset("limit", "offset"), vec![same.clone(), same.clone(), same]);
         assert_eq!((got.len(), sent.len()), (1, 2));
     }
 
@@ -299,7 +322,7 @@ mod tests {
         // A server ignoring `limit` returns more than asked; the next page overlaps.
         let (got, sent) = run(
             q(&[("limit", "2")]),
-            PageStyle::Marker,
+            PageStyle::marker("limit", "marker"),
             vec![page(&["a", "b"], None), page(&["b", "c"], None), page(&["c"], None)],
         );
         let items: Vec<String> = got.iter().flat_map(|p| p.ids.clone()).collect();
