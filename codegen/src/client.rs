@@ -326,7 +326,8 @@ impl<'s> Context<'s> {
         // Path parameters and extra headers, as method parameters.
         let (mut params, mut args) = path_params(op);
         let mut header_calls = Vec::new();
-        for h in op.request_headers.iter().filter(|h| !h.name.eq_ignore_ascii_case("X-Auth-Token")) {
+        let token_header = self.schema.api(api).and_then(|a| a.token_header.as_ref()).map(|t| t.name.as_str());
+        for h in op.request_headers.iter().filter(|h| !(op.auth == Auth::Token && token_header.is_some_and(|t| h.name.eq_ignore_ascii_case(t)))) {
             let i = param_ident(&h.name);
             let n = &h.name;
             if h.secret {

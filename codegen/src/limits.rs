@@ -17,7 +17,7 @@
 //! decoded size; ` | ` separates alternatives, the first that resolves applies.
 
 use crate::faults::{local_id, source_text};
-use crate::names::{api_module, ident, screaming, snake};
+use crate::names::{screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -118,7 +118,7 @@ impl Context<'_> {
         if l.api == from {
             quote!(#c)
         } else {
-            let m = ident(api_module(l.api));
+            let m = self.api_mod(l.api);
             quote!(super::super::#m::limits::#c)
         }
     }

@@ -1,6 +1,6 @@
 //! Models: a Rust type per schema model, with serde (JSON) and `FromXml`/`ToXml` (XML).
 
-use crate::names::{api_module, camel, ident, model_type, snake};
+use crate::names::{camel, model_type, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -152,7 +152,7 @@ impl Context<'_> {
         let api = self.schema.model(id).and_then(Model::api).unwrap_or(from);
         match scope {
             _ if api != from => {
-                let m = ident(api_module(api));
+                let m = self.api_mod(api);
                 quote!(super::super::#m::models::#name)
             }
             Scope::Models(_) => quote!(#name),

@@ -1,7 +1,6 @@
 //! Rust names for schema ids, wire names and enum values.
 
 use proc_macro2::{Ident, Span};
-use schema::Api;
 
 /// Every word that cannot be a plain identifier in any edition up to 2024: the strict
 /// keywords, the 2018 additions (`async`, `await`, `dyn`), the words reserved for future
@@ -105,16 +104,6 @@ pub fn ident(s: &str) -> Ident {
         Ident::new(&format!("{s}_"), Span::call_site())
     } else {
         Ident::new(s, Span::call_site())
-    }
-}
-
-/// The module name of an API.
-pub fn api_module(api: Api) -> &'static str {
-    match api {
-        Api::V2 => "v2",
-        Api::V1_0 => "v1_0",
-        Api::Rackconnect => "rackconnect",
-        Api::Identity => "identity",
     }
 }
 

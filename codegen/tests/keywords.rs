@@ -5,6 +5,8 @@ use schema::{Api, Schema};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+const V2: Api = Api::new("v2");
+
 fn keywords_fixture() -> Schema {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keywords");
     Schema::load(&dir).unwrap_or_else(|e| panic!("{e}"))
@@ -95,7 +97,7 @@ fn a_field_limit_that_does_not_resolve_stops_generation() {
     let l = schema.limits.iter_mut().find(|l| l.id == "v2.field.metadata-key").expect("shipped limit");
     let schema::limits::LimitKind::Field { field, .. } = &mut l.kind else { panic!("not a field limit") };
     *field = Some("metdata{key} | meta{key}".into());
-    let err = codegen::generate_with(&schema, &BTreeSet::from([Api::V2]), false).expect_err("generation went on");
+    let err = codegen::generate_with(&schema, &BTreeSet::from([V2]), false).expect_err("generation went on");
     assert!(matches!(err, codegen::Error::UnresolvedLimit { .. }), "{err}");
     let msg = err.to_string();
     for part in ["v2.field.metadata-key", "v2.servers.create", "`metdata{key} | meta{key}`", "has no field `metdata`", "has no field `meta`"] {
