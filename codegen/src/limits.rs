@@ -643,6 +643,14 @@ impl Context<'_> {
     }
 }
 
+/// `Some("text")` or `None`, as tokens.
+fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,13 +667,5 @@ mod tests {
         assert_eq!(parse_path("OS-DCF:diskConfig"), Ok(vec![Step::Field("OS-DCF:diskConfig".into())]));
         assert!(parse_path("metadata{nope}").is_err());
         assert!(parse_path("a..b").is_err());
-    }
-}
-
-/// `Some("text")` or `None`, as tokens.
-fn opt_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
     }
 }
