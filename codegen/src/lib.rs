@@ -76,6 +76,26 @@ pub(crate) struct Context<'a> {
     /// The APIs generated, in the schema's order.
     pub(crate) apis: Vec<Api>,
     pub(crate) clients: bool,
+    /// The Rust name of every model field, by the field's address in the schema.
+    pub(crate) field_names: std::collections::HashMap<*const schema::models::Field, String>,
+}
+
+impl<'a> Context<'a> {
+    fn new(schema: &'a Schema, apis: Vec<Api>, clients: bool) -> Self {
+        let mut field_names = std::collections::HashMap::new();
+        for m in &schema.models {
+            for (f, n) in m.fields.iter().zip(names::field_names(m)) {
+                field_names.insert(std::ptr::from_ref(f), n);
+            }
+        }
+        Context { schema, apis, clients, field_names }
+    }
+
+    /// The Rust name of a model field (see [`names::field_names`]).
+    pub(crate) fn field_ident(&self, f: &schema::models::Field) -> proc_macro2::Ident {
+        let n = self.field_names.get(&std::ptr::from_ref(f)).cloned().unwrap_or_else(|| names::snake(&f.name));
+        format_ident!("{}", n)
+    }
 }
 
 /// Options for one generated file: the schema directory and the APIs to generate.
@@ -207,7 +227,7 @@ pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> 
 
 /// Generates the formatted code for `apis` (all when empty), with or without clients.
 pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, apis)?, clients };
+    let ctx = Context::new(schema, with_dependencies(schema, apis)?, clients);
     ctx.check_limits()?;
     let tokens = ctx.file();
     let file: syn::File = syn::parse2(tokens)?;
@@ -219,7 +239,7 @@ pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Re
 
 /// The formatted `models` module of one API, as reviewed in the snapshots.
 pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api]))?, clients: false };
+    let ctx = Context::new(schema, with_dependencies(schema, &BTreeSet::from([api]))?, false);
     let file: syn::File = syn::parse2(ctx.models_module(api))?;
     Ok(prettyplease::unparse(&file))
 }

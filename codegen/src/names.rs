@@ -69,6 +69,27 @@ pub fn snake(s: &str) -> String {
     n
 }
 
+/// The Rust field names of a model's fields, in order: [`snake`] of each wire name, with
+/// `_2`, `_3`... added to a name an earlier field already took (`self` and `Self`,
+/// `fooBar` and `foo_bar` are different keys on the wire but one name in Rust).
+pub fn field_names(m: &schema::Model) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    m.fields
+        .iter()
+        .map(|f| {
+            let base = snake(&f.name);
+            let mut name = base.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
 /// `UpperCamelCase` for types and variants.
 pub fn camel(s: &str) -> String {
     let mut n: String = words(s)

@@ -1,5 +1,5 @@
-//! Wire names that are Rust keywords or reserved words give valid code that keeps the
-//! wire name; a field limit the generator cannot resolve stops generation with an error.
+//! Wire names that are Rust keywords or reserved words, or that clash once made Rust
+//! names, give valid code that keeps the wire name; a field limit the generator cannot resolve stops generation with an error.
 
 use schema::{Api, Schema};
 use std::collections::BTreeSet;
@@ -78,6 +78,12 @@ fn keyword_wire_names_give_code_that_parses_and_keeps_the_wire_name() {
             let hit = fields.iter().find(|(n, _)| n == rust);
             assert_eq!(hit.map(|(_, r)| r.as_deref()), Some(Some(wire)), "field {rust} with serde rename {wire:?} in {fields:?}");
             // The tolerant reader matches the wire name.
+            assert!(code.contains(&format!("\"{wire}\" =>")), "no reader arm for `{wire}`");
+        }
+        // Wire names that differ only by case or word separator get distinct Rust names.
+        for (rust, wire) in [("self__2", "Self"), ("foo_bar", "fooBar"), ("foo_bar_2", "foo_bar")] {
+            let hit = fields.iter().find(|(n, _)| n == rust);
+            assert!(hit.is_some(), "field {rust} for wire name {wire} in {fields:?}");
             assert!(code.contains(&format!("\"{wire}\" =>")), "no reader arm for `{wire}`");
         }
         let variants = variants_of(&file, "Kind");
