@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! // in build.rs
-//! codegen::Builder::new("../schema")
+//! cloudservers_codegen::Builder::new("../schema")
 //!     .api(schema::Api::Rackconnect)
 //!     .write_to_out_dir("rackconnect.rs")
 //!     .unwrap_or_else(|e| panic!("{e}"));

@@ -1,4 +1,4 @@
-//! `codegen`: print the generated Rust code for the schema.
+//! `cloudservers-codegen`: print the generated Rust code for the schema.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use schema::Api;
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 /// Generate code from the Cloud Servers schema.
 #[derive(Parser)]
-#[command(name = "codegen", version, about)]
+#[command(name = "cloudservers-codegen", version, about)]
 struct Cli {
     /// The schema directory (holding data/ and xsd/); defaults to the one shipped with the schema crate.
     #[arg(long, global = true, value_name = "DIR")]
@@ -76,7 +76,7 @@ fn main() -> ExitCode {
     tracing::debug!(dir = %dir.display(), "schema directory");
     match cli.command {
         Command::Rust { api } => {
-            match codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
+            match cloudservers_codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
                 Ok(code) => emit(|out| out.write_all(code.as_bytes())),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -86,13 +86,13 @@ fn main() -> ExitCode {
         }
         Command::Openapi { api, format } => {
             let doc = schema::Schema::load(&dir)
-                .map_err(codegen::openapi::OpenApiError::from)
-                .and_then(|s| codegen::openapi::document(&s, api.into()));
+                .map_err(cloudservers_codegen::openapi::OpenApiError::from)
+                .and_then(|s| cloudservers_codegen::openapi::document(&s, api.into()));
             match doc {
                 Ok(doc) => {
                     let text = match format {
-                        DocFormat::Json => codegen::openapi::to_json(&doc),
-                        DocFormat::Yaml => codegen::openapi::to_yaml(&doc),
+                        DocFormat::Json => cloudservers_codegen::openapi::to_json(&doc),
+                        DocFormat::Yaml => cloudservers_codegen::openapi::to_yaml(&doc),
                     };
                     emit(|out| out.write_all(text.as_bytes()))
                 }

@@ -7,7 +7,7 @@
 mod client_support;
 
 use client_support::*;
-use generated::v2;
+use cloudservers::v2;
 use runtime::client::{Auth, ClientError, Format, FormatStyle, RetryPolicy, Transport};
 use runtime::{DecodeError, Secret};
 use std::time::Duration;

@@ -5,7 +5,7 @@
 mod client_support;
 
 use client_support::*;
-use generated::{v1_0, v2};
+use cloudservers::{v1_0, v2};
 use runtime::client::{ClientError, Format, FormatStyle, Transport};
 use runtime::limits::AccountLimits;
 use runtime::Secret;

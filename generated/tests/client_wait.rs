@@ -5,7 +5,7 @@
 mod client_support;
 
 use client_support::*;
-use generated::v2;
+use cloudservers::v2;
 use runtime::client::{ClientError, Format, FormatStyle, StreamExt, WaitOptions};
 use std::time::{Duration, UNIX_EPOCH};
 use wiremock::matchers::{path, query_param};

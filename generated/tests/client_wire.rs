@@ -7,7 +7,7 @@
 mod client_support;
 
 use client_support::*;
-use generated::{rackconnect, v1_0, v2};
+use cloudservers::{rackconnect, v1_0, v2};
 use runtime::client::{ClientError, Format, FormatStyle, RetryPolicy, StreamExt, Transport};
 use runtime::Secret;
 use std::time::Duration;

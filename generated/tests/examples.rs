@@ -49,20 +49,20 @@ fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<St
 /// The generated `roundtrip_json` of the model's API.
 fn roundtrip_json(api: Api, id: &str, v: &Value) -> Option<Result<Value, String>> {
     match api {
-        Api::V2 => generated::v2::models::roundtrip_json(id, v),
-        Api::V1_0 => generated::v1_0::models::roundtrip_json(id, v),
-        Api::Rackconnect => generated::rackconnect::models::roundtrip_json(id, v),
-        Api::Identity => generated::identity::models::roundtrip_json(id, v),
+        Api::V2 => cloudservers::v2::models::roundtrip_json(id, v),
+        Api::V1_0 => cloudservers::v1_0::models::roundtrip_json(id, v),
+        Api::Rackconnect => cloudservers::rackconnect::models::roundtrip_json(id, v),
+        Api::Identity => cloudservers::identity::models::roundtrip_json(id, v),
     }
 }
 
 /// The generated `roundtrip_xml` of the model's API.
 fn roundtrip_xml(api: Api, id: &str, root: &str, body: &str) -> Option<Result<String, String>> {
     match api {
-        Api::V2 => generated::v2::models::roundtrip_xml(id, root, body),
-        Api::V1_0 => generated::v1_0::models::roundtrip_xml(id, root, body),
-        Api::Rackconnect => generated::rackconnect::models::roundtrip_xml(id, root, body),
-        Api::Identity => generated::identity::models::roundtrip_xml(id, root, body),
+        Api::V2 => cloudservers::v2::models::roundtrip_xml(id, root, body),
+        Api::V1_0 => cloudservers::v1_0::models::roundtrip_xml(id, root, body),
+        Api::Rackconnect => cloudservers::rackconnect::models::roundtrip_xml(id, root, body),
+        Api::Identity => cloudservers::identity::models::roundtrip_xml(id, root, body),
     }
 }
 
@@ -198,7 +198,7 @@ fn check_xml(
 
 /// Whether the generated strict validator finds a value of `doc` in an alternative form.
 fn uses_alternative_form(model_id: &str, root: Option<&str>, doc: &Element) -> bool {
-    runtime::shapes::validate_xml_root(&generated::SHAPES, model_id, root, doc)
+    runtime::shapes::validate_xml_root(&cloudservers::SHAPES, model_id, root, doc)
         .iter()
         .any(|f| f.kind == runtime::shapes::FindingKind::Shape)
 }
@@ -449,7 +449,7 @@ fn every_enum_keeps_an_unknown_value() {
 
 #[test]
 fn an_unknown_status_decodes_into_unknown_in_both_formats() {
-    use generated::v2::models::{Server, ServerStatus};
+    use cloudservers::v2::models::{Server, ServerStatus};
     use runtime::xml::{decode_root, encode_root, FromXml};
     assert_eq!(ServerStatus::from("HIBERNATING"), ServerStatus::Unknown("HIBERNATING".into()));
     assert_eq!(ServerStatus::from("ACTIVE").as_str(), "ACTIVE");
@@ -460,11 +460,11 @@ fn an_unknown_status_decodes_into_unknown_in_both_formats() {
     assert_eq!(server.status, Some(ServerStatus::Unknown("HIBERNATING".into())));
     assert_eq!(serde_json::to_value(&server).expect("encodes")["status"], "HIBERNATING");
 
-    let ns = generated::ns::V2;
+    let ns = cloudservers::ns::V2;
     let xml = format!(r#"<server xmlns="{ns}" id="1" status="HIBERNATING" future="1"><future/></server>"#);
     let server: Server = decode_root(&xml, Some(ns), "server").expect("decodes");
     assert_eq!(server.status, Some(ServerStatus::Unknown("HIBERNATING".into())));
-    let again = encode_root(&server, Some(ns), "server", generated::ns::PREFIXES);
+    let again = encode_root(&server, Some(ns), "server", cloudservers::ns::PREFIXES);
     let el = runtime::xml::parse(&again).expect("parses");
     assert_eq!(el.attr(None, "status"), Some("HIBERNATING"));
     assert_eq!(Server::from_xml(&el).expect("decodes again"), server);

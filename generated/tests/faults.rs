@@ -2,7 +2,7 @@
 //! and XML; Retry-After in both header forms; mapping by alias and by status; no panic on
 //! any body.
 
-use generated::{identity, rackconnect, v1_0, v2};
+use cloudservers::{identity, rackconnect, v1_0, v2};
 use runtime::faults::{FaultBody, FaultError};
 use schema::examples::ExampleFormat;
 use schema::{Api, Schema};

@@ -3,7 +3,7 @@
 //! Each case copies the minimal fixture, breaks one thing, and expects a diagnostic of a
 //! given kind, at a given file and pointer, whose message contains a given phrase.
 
-use schema::{ProblemKind, Schema, SchemaError};
+use cloudservers_schema::{ProblemKind, Schema, SchemaError};
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -380,7 +380,7 @@ fn unknown_operation_of_a_limit_names_its_key() {
 
 // A file that does not load is reported first, without the follow-on problems of what it held.
 
-fn diagnostics_of(breaks: &[Break]) -> schema::Diagnostics {
+fn diagnostics_of(breaks: &[Break]) -> cloudservers_schema::Diagnostics {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), tmp.path());
     for b in breaks {
