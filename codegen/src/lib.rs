@@ -20,6 +20,10 @@ mod models;
 pub mod names;
 mod shapes;
 pub mod openapi;
+mod runtime_path;
+
+pub use runtime_path::DEFAULT_RUNTIME_CRATE;
+use runtime_path::RuntimePath;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -60,6 +64,15 @@ pub enum Error {
         /// Why each alternative does not resolve.
         reason: String,
     },
+    /// The path given to [`Builder::runtime_crate`] is not one generated code can name the
+    /// runtime crate by.
+    #[error("runtime crate path `{path}`: {reason}")]
+    RuntimeCrate {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Everything generation needs: the loaded schema and the APIs asked for.
@@ -75,12 +88,13 @@ pub struct Builder {
     schema_dir: PathBuf,
     apis: BTreeSet<Api>,
     clients: bool,
+    runtime_crate: String,
 }
 
 impl Builder {
     /// Generates from the schema in `schema_dir` (the directory holding `data/` and `xsd/`).
     pub fn new(schema_dir: impl Into<PathBuf>) -> Self {
-        Builder { schema_dir: schema_dir.into(), apis: BTreeSet::new(), clients: true }
+        Builder { schema_dir: schema_dir.into(), apis: BTreeSet::new(), clients: true, runtime_crate: DEFAULT_RUNTIME_CRATE.to_string() }
     }
 
     /// Adds one API; with none added, every API is generated.
@@ -103,10 +117,23 @@ impl Builder {
         self
     }
 
+    /// The path by which generated code names the runtime crate (default
+    /// [`DEFAULT_RUNTIME_CRATE`], `::cloudservers_runtime`: a crate that depends on
+    /// `cloudservers-runtime` under its own name). Give another when the dependency is
+    /// renamed (`::runtime` for `runtime = { package = "cloudservers-runtime", .. }`) or
+    /// re-exported (`crate::rt`). It must be absolute (`::name`) or start at the crate root
+    /// (`crate::...`), without generic arguments; any other path makes
+    /// [`generate`](Builder::generate) fail with [`Error::RuntimeCrate`].
+    pub fn runtime_crate(mut self, path: impl Into<String>) -> Self {
+        self.runtime_crate = path.into();
+        self
+    }
+
     /// Loads the schema and returns the formatted code.
     pub fn generate(&self) -> Result<String, Error> {
+        let runtime = RuntimePath::parse(&self.runtime_crate)?;
         let schema = Schema::load(&self.schema_dir)?;
-        generate_with(&schema, &self.apis, self.clients)
+        generate_inner(&schema, &self.apis, self.clients, &runtime)
     }
 
     /// Writes the code to `$OUT_DIR/file_name` and tells cargo to rerun when any schema
@@ -171,16 +198,22 @@ fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> BTreeSet<Api> {
     }
 }
 
-/// Generates the formatted code for `apis` (all APIs when empty).
+/// Generates the formatted code for `apis` (all APIs when empty), naming the runtime
+/// crate [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> {
     generate_with(schema, apis, true)
 }
 
-/// Generates the formatted code for `apis` (all when empty), with or without clients.
+/// Generates the formatted code for `apis` (all when empty), with or without clients,
+/// naming the runtime crate [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
+    generate_inner(schema, apis, clients, &RuntimePath::parse(DEFAULT_RUNTIME_CRATE)?)
+}
+
+fn generate_inner(schema: &Schema, apis: &BTreeSet<Api>, clients: bool, runtime: &RuntimePath) -> Result<String, Error> {
     let ctx = Context { schema, apis: with_dependencies(schema, apis), clients };
     ctx.check_limits()?;
-    let tokens = ctx.file();
+    let tokens = runtime.rewrite(ctx.file());
     let file: syn::File = syn::parse2(tokens)?;
     let body = prettyplease::unparse(&file);
     Ok(format!(
@@ -188,10 +221,12 @@ pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Re
     ))
 }
 
-/// The formatted `models` module of one API, as reviewed in the snapshots.
+/// The formatted `models` module of one API, as reviewed in the snapshots (naming the
+/// runtime crate [`DEFAULT_RUNTIME_CRATE`]).
 pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
     let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api])), clients: false };
-    let file: syn::File = syn::parse2(ctx.models_module(api))?;
+    let runtime = RuntimePath::parse(DEFAULT_RUNTIME_CRATE)?;
+    let file: syn::File = syn::parse2(runtime.rewrite(ctx.models_module(api)))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -224,7 +259,7 @@ impl Context<'_> {
             quote!(#m::shapes::MODELS)
         });
         quote! {
-            /// The shapes of every generated model, for the strict validator (`runtime::strict`).
+            /// The shapes of every generated model, for the strict validator ([`::runtime::strict`]).
             pub static SHAPES: ::runtime::shapes::Tables = ::runtime::shapes::Tables(&[#(#tables),*]);
             /// XML namespaces of the APIs and their extensions.
             pub mod ns {

@@ -55,6 +55,9 @@ enum Command {
         /// APIs to generate (all when none is given).
         #[arg(long, value_enum)]
         api: Vec<ApiArg>,
+        /// The path by which the generated code names the runtime crate (`::name` or `crate::...`).
+        #[arg(long, value_name = "PATH", default_value = cloudservers_codegen::DEFAULT_RUNTIME_CRATE)]
+        runtime_crate: String,
     },
     /// Print the OpenAPI 3.1 document of one API on stdout.
     Openapi {
@@ -75,8 +78,8 @@ fn main() -> ExitCode {
     let dir = cli.schema.unwrap_or_else(schema::default_dir);
     tracing::debug!(dir = %dir.display(), "schema directory");
     match cli.command {
-        Command::Rust { api } => {
-            match cloudservers_codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
+        Command::Rust { api, runtime_crate } => {
+            match cloudservers_codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).runtime_crate(runtime_crate).generate() {
                 Ok(code) => emit(|out| out.write_all(code.as_bytes())),
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -160,7 +160,7 @@ impl Context<'_> {
             quote!(::runtime::shaped!(super::models::#t, #id, super::super::SHAPES);)
         });
         quote! {
-            /// The shapes of this API's models, for the strict validator (`runtime::strict`).
+            /// The shapes of this API's models, for the strict validator ([`::runtime::strict`]).
             pub mod shapes {
                 #[allow(unused_imports)]
                 use ::runtime::shapes::build::*;
