@@ -2,15 +2,31 @@
 //!
 //! ```no_run
 //! // in build.rs
-//! cloudservers_codegen::Builder::new("../schema")
-//!     .api(schema::Api::Rackconnect)
+//! cloudservers_codegen::Builder::default() // the schema shipped with cloudservers-schema
+//!     .api(cloudservers_codegen::Api::Rackconnect)
 //!     .write_to_out_dir("rackconnect.rs")
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 //! and in the crate: `include!(concat!(env!("OUT_DIR"), "/rackconnect.rs"));`
 //!
 //! The output is deterministic (the same schema gives byte-identical code), starts with a
-//! `@generated` header, and cites the documents in the rustdoc of every item.
+//! `@generated` header, and cites the documents in the rustdoc of every item. It names the
+//! runtime crate `::cloudservers_runtime` (see [`Builder::runtime_crate`]).
+//!
+//! # Features
+//!
+//! - `cli` (default): the `cloudservers-codegen` command line (clap, tracing-subscriber),
+//!   and with it `xsd`.
+//! - `xsd`: loading the schema parses every XSD with xsd-parser (the schema crate's `xsd`
+//!   feature); without it the XSDs are read for their namespaces and names only.
+//!
+//! A build script depends on this crate with `default-features = false`, and compiles
+//! neither clap, tracing-subscriber nor xsd-parser:
+//!
+//! ```toml
+//! [build-dependencies]
+//! cloudservers-codegen = { version = "0.1", default-features = false }
+//! ```
 
 mod client;
 mod faults;
@@ -24,10 +40,14 @@ mod runtime_path;
 
 pub use runtime_path::DEFAULT_RUNTIME_CRATE;
 use runtime_path::RuntimePath;
+/// The schema crate this generator reads, for [`generate`] and [`generate_with`].
+pub use schema;
+/// The APIs, for [`Builder::api`].
+pub use schema::Api;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::{Api, Erratum, Schema, Source};
+use schema::{Erratum, Schema, Source};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -89,6 +109,14 @@ pub struct Builder {
     apis: BTreeSet<Api>,
     clients: bool,
     runtime_crate: String,
+}
+
+impl Default for Builder {
+    /// Generates from the schema shipped with the schema crate
+    /// ([`schema::SHIPPED_DIR`]): every API, with clients.
+    fn default() -> Self {
+        Builder::new(schema::SHIPPED_DIR)
+    }
 }
 
 impl Builder {

@@ -192,6 +192,24 @@ fn xsd_with_the_wrong_target_namespace() {
     expect("xsd ns", &[Break::Replace("xsd/mini.xsd", "targetNamespace=\"http://docs.openstack.org/compute/api/v1.1\"", "targetNamespace=\"urn:other\"")], ProblemKind::Xsd, "xsd/mini.xsd", "targetNamespace is Some(\"urn:other\")");
 }
 
+/// Well-formed XML, but an XML Schema that imports a file that is not there.
+const XSD_IMPORTING_A_MISSING_FILE: Break =
+    Break::Replace("xsd/mini.xsd", "elementFormDefault=\"qualified\">", "elementFormDefault=\"qualified\">\n  <xs:import namespace=\"urn:missing\" schemaLocation=\"missing.xsd\"/>");
+
+/// With the `xsd` feature (the command line's), every XSD must parse as XML Schema.
+#[cfg(feature = "xsd")]
+#[test]
+fn xsd_that_does_not_parse_as_xml_schema() {
+    expect("xsd parse", &[XSD_IMPORTING_A_MISSING_FILE], ProblemKind::Xsd, "xsd/mini.xsd", "xsd-parser: ");
+}
+
+/// Without the `xsd` feature (a build script's load), the XSDs are read for their names only.
+#[cfg(not(feature = "xsd"))]
+#[test]
+fn xsd_that_does_not_parse_as_xml_schema() {
+    loads("xsd parse", &[XSD_IMPORTING_A_MISSING_FILE]);
+}
+
 #[test]
 fn limit_with_a_misspelt_key() {
     expect("limit key", &[Break::Set("data/cloud-servers-v2/limits.json", "/limits/0/vlaue", json!(3))], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/0/vlaue", "unexpected key `vlaue`");
