@@ -4,6 +4,9 @@
 //! region; v1.0 header auth (Authentication / Sample Request and Response); renewal on
 //! 401; and no secret in `Debug`.
 
+// Needs the v2, v1_0, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "identity"))]
+
 mod client_support;
 
 use client_support::*;

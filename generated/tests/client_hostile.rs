@@ -4,6 +4,9 @@
 //! error), never a stack overflow; a body over the transport's size limit is the size
 //! error, whatever its status.
 
+// Needs the v2 API.
+#![cfg(feature = "v2")]
+
 mod client_support;
 
 use client_support::*;

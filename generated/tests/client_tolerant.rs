@@ -2,6 +2,9 @@
 //! allows: an empty optional body, tolerant bodies end to end, account-dependent limits
 //! and switching request checks off.
 
+// Needs the v2, v1_0 APIs.
+#![cfg(all(feature = "v2", feature = "v1_0"))]
+
 mod client_support;
 
 use client_support::*;

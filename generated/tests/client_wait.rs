@@ -2,6 +2,9 @@
 //! server through its state machine (BUILD to ACTIVE, BUILD to ERROR with the embedded
 //! fault of Examples 1.53/1.54, timeouts), and changes-since polling.
 
+// Needs the v2 API.
+#![cfg(feature = "v2")]
+
 mod client_support;
 
 use client_support::*;

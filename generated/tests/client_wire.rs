@@ -4,6 +4,9 @@
 //! link and by marker, the bounded 413 retry, RackConnect's `format` parameter and text
 //! bodies, and field limits checked before sending.
 
+// Needs the v2, v1_0, rackconnect APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect"))]
+
 mod client_support;
 
 use client_support::*;

@@ -26,6 +26,9 @@
 //! it back unchanged, and unknown JSON fields and unknown XML attributes and elements,
 //! added throughout every documented example, are ignored on decode.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 use schema::examples::{Direction, Example, ExampleFormat};
 use schema::models::{Model, ModelKind, TypeExpr};
 use schema::xml::Element;

@@ -2,6 +2,9 @@
 //! locally what the service would refuse, with the same status and fault, while every
 //! documented request passes.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 #[macro_use]
 mod build_macro;
 

@@ -1,6 +1,9 @@
 //! State machines: the generated tables hold every state and transition of the schema,
 //! and the status enums answer kind queries from them.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 use cloudservers::{rackconnect, v1_0, v2};
 use runtime::machines::{StateKind, StateMachine};
 use schema::Schema;

@@ -21,6 +21,9 @@
 //! significant digits): serde_json without its `float_roundtrip` feature may read a
 //! longer decimal back one unit in the last place off.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 #[macro_use]
 mod build_macro;
 

@@ -8,6 +8,9 @@
 //!   manifest expects, each with a non-empty path;
 //! - then one focused test per tolerance, in JSON and XML where the tolerance applies.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 use cloudservers::v2::models as v2;
 use runtime::strict::{Finding, FindingKind, Shaped};
 use runtime::xml::{decode_root, FromXml};
