@@ -1,4 +1,4 @@
-//! Generates, from the schema shipped in `../schema`, the APIs whose features are on.
+//! Generates, from the schema shipped with the schema crate, the APIs whose features are on.
 
 use codegen::Api;
 
@@ -10,9 +10,9 @@ fn main() {
         .filter(|(feature, _)| std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"))).is_some())
         .map(|(_, api)| *api)
         .collect();
-    let schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
-    // This crate depends on the runtime under the workspace's short name, `runtime`.
-    let builder = codegen::Builder::new(schema_dir).runtime_crate("::runtime").apis(apis.iter().copied());
+    // The schema shipped with the schema crate. This crate depends on the runtime under the
+    // workspace's short name, `runtime`.
+    let builder = codegen::Builder::default().runtime_crate("::runtime").apis(apis.iter().copied());
     let written = if apis.is_empty() {
         // No API feature: nothing to generate (an empty set would mean every API); the
         // crate stops with its own message.
