@@ -1,5 +1,5 @@
 //! Shapes: each API's models as a `static` table for the strict validator, written from
-//! the same [`schema::shapes`] mapping that `schema check` judges examples by.
+//! the same [`schema::shapes`] mapping that `cloudservers-schema check` judges examples by.
 
 use crate::names::{model_type, screaming};
 use crate::Context;

@@ -15,7 +15,7 @@ use schema::examples::{Direction, Example, ExampleFormat};
 use schema::Schema;
 use std::hint::black_box;
 
-/// The body model id of a request or normal-response example (what `schema check` calls
+/// The body model id of a request or normal-response example (what `cloudservers-schema check` calls
 /// the expected body), with its JSON wrapping key.
 fn body_model(s: &Schema, e: &Example) -> (String, Option<String>) {
     let op = s.operation(&e.operation).unwrap_or_else(|| panic!("{}: unknown operation", e.id));

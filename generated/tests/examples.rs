@@ -1,7 +1,7 @@
 //! Every documented JSON and XML example decodes into its generated type and encodes back
 //! to an equivalent document.
 //!
-//! The body model of an example is resolved as `schema check` resolves it
+//! The body model of an example is resolved as `cloudservers-schema check` resolves it
 //! (`Schema::example_body`): a request takes the operation's request body;
 //! a response takes the body of the response with the example's status, or else the fault
 //! whose name is the body's root (JSON: its single key; XML: its root element).
@@ -44,7 +44,7 @@ fn shipped() -> &'static Schema {
 }
 
 /// The body model of an example and its JSON wrapping key (or fault name), as
-/// `schema check` resolves it; `None` when the example has no body model.
+/// `cloudservers-schema check` resolves it; `None` when the example has no body model.
 fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<String>)> {
     s.example_body(e).map(|b| (b.model, b.wrap))
 }

@@ -183,7 +183,7 @@ impl Schema {
     /// The rate limits that count requests of `op`, derived from each rate limit of the
     /// operation's API: its verb matches the method and its pattern matches one of
     /// [`Operation::sample_targets`]. This is the one rule for which rate limits apply;
-    /// an operation's `limits` must list exactly these (`schema check`).
+    /// an operation's `limits` must list exactly these (`cloudservers-schema check`).
     pub fn rate_limits_of(&self, op: &Operation) -> Vec<&Limit> {
         let targets = op.sample_targets();
         self.limits

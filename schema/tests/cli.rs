@@ -1,4 +1,4 @@
-//! The command line stops cleanly when its reader goes away (`schema export | head -1`): status 0
+//! The command line stops cleanly when its reader goes away (`cloudservers-schema export | head -1`): status 0
 //! and nothing on stderr, not a "failed printing to stdout" panic.
 
 use std::io::Read;
