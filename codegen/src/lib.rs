@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! // in build.rs
-//! codegen::Builder::new("../schema")
+//! cloudservers_codegen::Builder::default() // the schema shipped with cloudservers-schema
 //!     .api("rackconnect")
 //!     .write_to_out_dir("rackconnect.rs")
 //!     .unwrap_or_else(|e| panic!("{e}"));
@@ -10,7 +10,23 @@
 //! and in the crate: `include!(concat!(env!("OUT_DIR"), "/rackconnect.rs"));`
 //!
 //! The output is deterministic (the same schema gives byte-identical code), starts with a
-//! `@generated` header, and cites the documents in the rustdoc of every item.
+//! `@generated` header, and cites the documents in the rustdoc of every item. It names the
+//! runtime crate `::cloudservers_runtime` (see [`Builder::runtime_crate`]).
+//!
+//! # Features
+//!
+//! - `cli` (default): the `cloudservers-codegen` command line (clap, tracing-subscriber),
+//!   and with it `xsd`.
+//! - `xsd`: loading the schema parses every XSD with xsd-parser (the schema crate's `xsd`
+//!   feature); without it the XSDs are read for their namespaces and names only.
+//!
+//! A build script depends on this crate with `default-features = false`, and compiles
+//! neither clap, tracing-subscriber nor xsd-parser:
+//!
+//! ```toml
+//! [build-dependencies]
+//! cloudservers-codegen = { version = "0.1", default-features = false }
+//! ```
 
 mod client;
 mod faults;
@@ -20,10 +36,18 @@ mod models;
 pub mod names;
 mod shapes;
 pub mod openapi;
+mod runtime_path;
+
+pub use runtime_path::DEFAULT_RUNTIME_CRATE;
+use runtime_path::RuntimePath;
+/// The schema crate this generator reads, for [`generate`] and [`generate_with`].
+pub use schema;
+/// The APIs, for [`Builder::api`].
+pub use schema::Api;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::{Api, Erratum, Schema, Source};
+use schema::{Erratum, Schema, Source};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -68,6 +92,15 @@ pub enum Error {
         /// Why each alternative does not resolve.
         reason: String,
     },
+    /// The path given to [`Builder::runtime_crate`] is not one generated code can name the
+    /// runtime crate by.
+    #[error("runtime crate path `{path}`: {reason}")]
+    RuntimeCrate {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Everything generation needs: the loaded schema and the APIs asked for.
@@ -104,12 +137,21 @@ pub struct Builder {
     schema_dir: PathBuf,
     apis: Vec<String>,
     clients: bool,
+    runtime_crate: String,
+}
+
+impl Default for Builder {
+    /// Generates from the schema shipped with the schema crate
+    /// ([`schema::SHIPPED_DIR`]): every API, with clients.
+    fn default() -> Self {
+        Builder::new(schema::SHIPPED_DIR)
+    }
 }
 
 impl Builder {
     /// Generates from the schema in `schema_dir` (the directory holding `data/` and `xsd/`).
     pub fn new(schema_dir: impl Into<PathBuf>) -> Self {
-        Builder { schema_dir: schema_dir.into(), apis: Vec::new(), clients: true }
+        Builder { schema_dir: schema_dir.into(), apis: Vec::new(), clients: true, runtime_crate: DEFAULT_RUNTIME_CRATE.to_string() }
     }
 
     /// Adds one API, by key (`v2`, `v1.0`) or module name (`v1_0`), as the schema's
@@ -134,11 +176,24 @@ impl Builder {
         self
     }
 
+    /// The path by which generated code names the runtime crate (default
+    /// [`DEFAULT_RUNTIME_CRATE`], `::cloudservers_runtime`: a crate that depends on
+    /// `cloudservers-runtime` under its own name). Give another when the dependency is
+    /// renamed (`::runtime` for `runtime = { package = "cloudservers-runtime", .. }`) or
+    /// re-exported (`crate::rt`). It must be absolute (`::name`) or start at the crate root
+    /// (`crate::...`), without generic arguments; any other path makes
+    /// [`generate`](Builder::generate) fail with [`Error::RuntimeCrate`].
+    pub fn runtime_crate(mut self, path: impl Into<String>) -> Self {
+        self.runtime_crate = path.into();
+        self
+    }
+
     /// Loads the schema and returns the formatted code.
     pub fn generate(&self) -> Result<String, Error> {
+        let runtime = RuntimePath::parse(&self.runtime_crate)?;
         let schema = Schema::load(&self.schema_dir)?;
         let apis = resolve_apis(&schema, &self.apis)?;
-        generate_with(&schema, &apis, self.clients)
+        generate_inner(&schema, &apis, self.clients, &runtime)
     }
 
     /// Writes the code to `$OUT_DIR/file_name` and tells cargo to rerun when any schema
@@ -220,16 +275,22 @@ fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> Result<Vec<Api>, 
     }
 }
 
-/// Generates the formatted code for `apis` (all APIs when empty).
+/// Generates the formatted code for `apis` (all APIs when empty), naming the runtime
+/// crate [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> {
     generate_with(schema, apis, true)
 }
 
-/// Generates the formatted code for `apis` (all when empty), with or without clients.
+/// Generates the formatted code for `apis` (all when empty), with or without clients,
+/// naming the runtime crate [`DEFAULT_RUNTIME_CRATE`].
 pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
+    generate_inner(schema, apis, clients, &RuntimePath::parse(DEFAULT_RUNTIME_CRATE)?)
+}
+
+fn generate_inner(schema: &Schema, apis: &BTreeSet<Api>, clients: bool, runtime: &RuntimePath) -> Result<String, Error> {
     let ctx = Context::new(schema, with_dependencies(schema, apis)?, clients);
     ctx.check_limits()?;
-    let tokens = ctx.file();
+    let tokens = runtime.rewrite(ctx.file());
     let file: syn::File = syn::parse2(tokens)?;
     let body = prettyplease::unparse(&file);
     Ok(format!(
@@ -237,10 +298,12 @@ pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Re
     ))
 }
 
-/// The formatted `models` module of one API, as reviewed in the snapshots.
+/// The formatted `models` module of one API, as reviewed in the snapshots (naming the
+/// runtime crate [`DEFAULT_RUNTIME_CRATE`]).
 pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
     let ctx = Context::new(schema, with_dependencies(schema, &BTreeSet::from([api]))?, false);
-    let file: syn::File = syn::parse2(ctx.models_module(api))?;
+    let runtime = RuntimePath::parse(DEFAULT_RUNTIME_CRATE)?;
+    let file: syn::File = syn::parse2(runtime.rewrite(ctx.models_module(api)))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -273,7 +336,7 @@ impl Context<'_> {
             quote!(#m::shapes::MODELS)
         });
         quote! {
-            /// The shapes of every generated model, for the strict validator (`runtime::strict`).
+            /// The shapes of every generated model, for the strict validator ([`::runtime::strict`]).
             pub static SHAPES: ::runtime::shapes::Tables = ::runtime::shapes::Tables(&[#(#tables),*]);
             /// XML namespaces of the APIs and their extensions.
             pub mod ns {

@@ -1,4 +1,4 @@
-//! `codegen`: print the generated Rust code for the schema.
+//! `cloudservers-codegen`: print the generated Rust code for the schema.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 /// Generate code from the Cloud Servers schema.
 #[derive(Parser)]
-#[command(name = "codegen", version, about)]
+#[command(name = "cloudservers-codegen", version, about)]
 struct Cli {
     /// The schema directory (holding data/ and xsd/); defaults to the one shipped with the schema crate.
     #[arg(long, global = true, value_name = "DIR")]
@@ -32,6 +32,9 @@ enum Command {
         /// schema's apis.json lists them (all when none is given).
         #[arg(long, value_name = "API")]
         api: Vec<String>,
+        /// The path by which the generated code names the runtime crate (`::name` or `crate::...`).
+        #[arg(long, value_name = "PATH", default_value = cloudservers_codegen::DEFAULT_RUNTIME_CRATE)]
+        runtime_crate: String,
     },
     /// Print the OpenAPI 3.1 document of one API on stdout.
     Openapi {
@@ -52,8 +55,8 @@ fn main() -> ExitCode {
     let dir = cli.schema.unwrap_or_else(schema::default_dir);
     tracing::debug!(dir = %dir.display(), "schema directory");
     match cli.command {
-        Command::Rust { api } => {
-            match codegen::Builder::new(dir).apis(api).generate() {
+        Command::Rust { api, runtime_crate } => {
+            match cloudservers_codegen::Builder::new(dir).apis(api).runtime_crate(runtime_crate).generate() {
                 Ok(code) => emit(|out| out.write_all(code.as_bytes())),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -62,10 +65,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Openapi { api, format } => {
-            let doc = schema::Schema::load(&dir).map_err(codegen::openapi::OpenApiError::from).and_then(|s| {
+            let doc = schema::Schema::load(&dir).map_err(cloudservers_codegen::openapi::OpenApiError::from).and_then(|s| {
                 match s.api_named(&api) {
-                    Some(key) => codegen::openapi::document(&s, key),
-                    None => Err(codegen::openapi::OpenApiError::UnknownApi {
+                    Some(key) => cloudservers_codegen::openapi::document(&s, key),
+                    None => Err(cloudservers_codegen::openapi::OpenApiError::UnknownApi {
                         name: api,
                         known: s.apis.iter().map(|a| a.key.to_string()).collect(),
                     }),
@@ -74,8 +77,8 @@ fn main() -> ExitCode {
             match doc {
                 Ok(doc) => {
                     let text = match format {
-                        DocFormat::Json => codegen::openapi::to_json(&doc),
-                        DocFormat::Yaml => codegen::openapi::to_yaml(&doc),
+                        DocFormat::Json => cloudservers_codegen::openapi::to_json(&doc),
+                        DocFormat::Yaml => cloudservers_codegen::openapi::to_yaml(&doc),
                     };
                     emit(|out| out.write_all(text.as_bytes()))
                 }

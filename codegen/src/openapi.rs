@@ -2,7 +2,7 @@
 //!
 //! [`document`] turns the operations, models, faults and examples of one API into an
 //! OpenAPI 3.1.0 document, as a [`serde_json::Value`]; [`to_json`] and [`to_yaml`] print it.
-//! `cargo run -p codegen -- openapi --api v2 [--format json|yaml]` prints it on stdout.
+//! `cargo run -p cloudservers-codegen -- openapi --api v2 [--format json|yaml]` prints it on stdout.
 //!
 //! How the schema maps onto OpenAPI:
 //! - Paths: one path item per path; an operation per method. Operations that share a

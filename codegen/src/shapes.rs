@@ -1,5 +1,5 @@
 //! Shapes: each API's models as a `static` table for the strict validator, written from
-//! the same [`schema::shapes`] mapping that `schema check` judges examples by.
+//! the same [`schema::shapes`] mapping that `cloudservers-schema check` judges examples by.
 
 use crate::names::{model_type, screaming};
 use crate::Context;
@@ -160,7 +160,7 @@ impl Context<'_> {
             quote!(::runtime::shaped!(super::models::#t, #id, super::super::SHAPES);)
         });
         quote! {
-            /// The shapes of this API's models, for the strict validator (`runtime::strict`).
+            /// The shapes of this API's models, for the strict validator ([`::runtime::strict`]).
             pub mod shapes {
                 #[allow(unused_imports)]
                 use ::runtime::shapes::build::*;

@@ -69,7 +69,7 @@ fn variants_of(file: &syn::File, name: &str) -> Vec<String> {
 fn keyword_wire_names_give_code_that_parses_and_keeps_the_wire_name() {
     let schema = keywords_fixture();
     for clients in [false, true] {
-        let code = codegen::generate_with(&schema, &BTreeSet::new(), clients).unwrap_or_else(|e| panic!("{e}"));
+        let code = cloudservers_codegen::generate_with(&schema, &BTreeSet::new(), clients).unwrap_or_else(|e| panic!("{e}"));
         let file = syn::parse_file(&code).unwrap_or_else(|e| panic!("generated code does not parse: {e}"));
         let fields = fields_of(&file, "Thing");
         let names: BTreeSet<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
@@ -103,8 +103,8 @@ fn a_field_limit_that_does_not_resolve_stops_generation() {
     let l = schema.limits.iter_mut().find(|l| l.id == "v2.field.metadata-key").expect("shipped limit");
     let schema::limits::LimitKind::Field { field, .. } = &mut l.kind else { panic!("not a field limit") };
     *field = Some("metdata{key} | meta{key}".into());
-    let err = codegen::generate_with(&schema, &BTreeSet::from([V2]), false).expect_err("generation went on");
-    assert!(matches!(err, codegen::Error::UnresolvedLimit { .. }), "{err}");
+    let err = cloudservers_codegen::generate_with(&schema, &BTreeSet::from([V2]), false).expect_err("generation went on");
+    assert!(matches!(err, cloudservers_codegen::Error::UnresolvedLimit { .. }), "{err}");
     let msg = err.to_string();
     for part in ["v2.field.metadata-key", "v2.servers.create", "`metdata{key} | meta{key}`", "has no field `metdata`", "has no field `meta`"] {
         assert!(msg.contains(part), "`{part}` missing from: {msg}");
@@ -117,7 +117,7 @@ fn a_field_limit_on_an_operation_without_a_request_stops_generation() {
     let l = schema.limits.iter_mut().find(|l| l.id == "v2.field.yield").expect("fixture limit");
     let schema::limits::LimitKind::Field { applies_to, .. } = &mut l.kind else { panic!("not a field limit") };
     applies_to.push("v2.things.get".into());
-    let err = codegen::generate_with(&schema, &BTreeSet::new(), false).expect_err("generation went on");
+    let err = cloudservers_codegen::generate_with(&schema, &BTreeSet::new(), false).expect_err("generation went on");
     let msg = err.to_string();
     assert!(msg.contains("v2.field.yield") && msg.contains("v2.things.get") && msg.contains("no request body"), "{msg}");
 }

@@ -4,7 +4,7 @@
 //! declared, every example validates against its media type's schema). When python3 has
 //! `openapi_spec_validator`, the documents are also validated by it.
 
-use codegen::openapi::{document, to_json, to_yaml};
+use cloudservers_codegen::openapi::{document, to_json, to_yaml};
 use schema::examples::{Direction, ExampleFormat};
 use schema::xml::Element;
 use schema::{Api, Schema};
@@ -813,7 +813,7 @@ fn documents_are_deterministic() {
 }
 
 fn cli(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_codegen")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_cloudservers-codegen")).args(args).output().unwrap()
 }
 
 #[test]

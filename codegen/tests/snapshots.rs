@@ -16,7 +16,7 @@ fn shipped() -> Schema {
 fn models_of_each_api() {
     let schema = shipped();
     for api in schema.api_keys() {
-        let code = codegen::render_models(&schema, api).unwrap_or_else(|e| panic!("{e}"));
+        let code = cloudservers_codegen::render_models(&schema, api).unwrap_or_else(|e| panic!("{e}"));
         insta::assert_snapshot!(format!("models_{}", schema.api(api).map_or(api.as_str(), |a| a.module.as_str())), code);
     }
 }
@@ -25,15 +25,15 @@ fn models_of_each_api() {
 fn fixture_with_every_mapping_form() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mappings");
     let schema = Schema::load(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let code = codegen::generate(&schema, &BTreeSet::new()).unwrap_or_else(|e| panic!("{e}"));
+    let code = cloudservers_codegen::generate(&schema, &BTreeSet::new()).unwrap_or_else(|e| panic!("{e}"));
     insta::assert_snapshot!("fixture_mappings", code);
 }
 
 #[test]
 fn output_is_deterministic() {
     let schema = shipped();
-    let a = codegen::generate(&schema, &BTreeSet::new()).unwrap();
-    let b = codegen::generate(&shipped(), &BTreeSet::new()).unwrap();
+    let a = cloudservers_codegen::generate(&schema, &BTreeSet::new()).unwrap();
+    let b = cloudservers_codegen::generate(&shipped(), &BTreeSet::new()).unwrap();
     assert!(a == b, "two generations of the same schema differ");
     assert!(a.starts_with("// @generated"));
 }
@@ -43,7 +43,7 @@ fn a_broken_schema_stops_generation_with_the_loader_message() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("data")).unwrap();
     std::fs::write(tmp.path().join("data/namespaces.json"), "{\"namespaces\": [}").unwrap();
-    let err = codegen::Builder::new(tmp.path()).generate().unwrap_err().to_string();
+    let err = cloudservers_codegen::Builder::new(tmp.path()).generate().unwrap_err().to_string();
     assert!(err.contains("data/namespaces.json:1") && err.contains("not valid JSON"), "{err}");
 }
 
@@ -51,8 +51,8 @@ fn a_broken_schema_stops_generation_with_the_loader_message() {
 fn clients_can_be_left_out() {
     let schema = shipped();
     let apis = BTreeSet::from([RACKCONNECT]);
-    let with = codegen::generate_with(&schema, &apis, true).unwrap();
-    let without = codegen::generate_with(&schema, &apis, false).unwrap();
+    let with = cloudservers_codegen::generate_with(&schema, &apis, true).unwrap();
+    let without = cloudservers_codegen::generate_with(&schema, &apis, false).unwrap();
     assert!(with.contains("pub mod client"));
     assert!(!without.contains("pub mod client"));
     assert!(without.contains("pub mod models") && without.contains("pub mod limits"));

@@ -3,11 +3,11 @@
 //! next to `serde_json::from_str::<serde_json::Value>` of the same JSON and
 //! `xml_dom::parse` (the tree alone) of the same XML.
 //!
-//! `cargo bench -p generated` (figures are reported, not asserted; MB/s from
+//! `cargo bench -p cloudservers` (figures are reported, not asserted; MB/s from
 //! `Throughput::Bytes`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use generated::{identity, v1_0, v2};
+use cloudservers::{identity, v1_0, v2};
 use runtime::serde::de::DeserializeOwned;
 use runtime::serde::Serialize;
 use runtime::xml::{decode_root, encode_root, FromXml, ToXml};
@@ -15,7 +15,7 @@ use schema::examples::{Direction, Example, ExampleFormat};
 use schema::Schema;
 use std::hint::black_box;
 
-/// The body model id of a request or normal-response example (what `schema check` calls
+/// The body model id of a request or normal-response example (what `cloudservers-schema check` calls
 /// the expected body), with its JSON wrapping key.
 fn body_model(s: &Schema, e: &Example) -> (String, Option<String>) {
     let op = s.operation(&e.operation).unwrap_or_else(|| panic!("{}: unknown operation", e.id));
@@ -92,7 +92,7 @@ fn bench_json<T: Serialize + DeserializeOwned>(c: &mut Criterion, name: &str, te
 
 fn bench_xml<T: FromXml + ToXml>(c: &mut Criterion, name: &str, text: &str, ns: Option<&str>, local: &str) {
     let decode = |t: &str| -> T { decode_root(t, ns, local).unwrap_or_else(|e| panic!("{name}: {e}")) };
-    let encode = |v: &T| -> String { encode_root(v, ns, local, generated::ns::PREFIXES) };
+    let encode = |v: &T| -> String { encode_root(v, ns, local, cloudservers::ns::PREFIXES) };
     let value = decode(text);
     let encoded = encode(&value);
     println!("largest XML example: {name}, {} bytes (re-encoded: {} bytes)", text.len(), encoded.len());

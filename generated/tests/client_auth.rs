@@ -4,10 +4,13 @@
 //! region; v1.0 header auth (Authentication / Sample Request and Response); renewal on
 //! 401; and no secret in `Debug`.
 
+// Needs the v2, v1_0, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "identity"))]
+
 mod client_support;
 
 use client_support::*;
-use generated::{v1_0, v2};
+use cloudservers::{v1_0, v2};
 use runtime::client::{Auth, Credential, Transport, IDENTITY_V1_0_PATH, IDENTITY_V2_TOKENS_PATH};
 use runtime::Secret;
 use wiremock::matchers::{body_json, header, method, path};
@@ -170,7 +173,7 @@ async fn the_identity_client_runs_the_v1_0_exchange_itself() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = generated::identity::client::Client::new(Transport::builder().base_url(server.uri()).build().unwrap());
+    let client = cloudservers::identity::client::Client::new(Transport::builder().base_url(server.uri()).build().unwrap());
     let reply = client.v1_0_auth("jdoe", &Secret::new("a86850deb2742ec3cb41518e26aa2d89")).await.unwrap();
     assert_eq!(reply.status, 204);
     assert_eq!(reply.header("X-Auth-Token"), Some(shown_header(response, "X-Auth-Token").as_str()));

@@ -4,10 +4,13 @@
 //! error), never a stack overflow; a body over the transport's size limit is the size
 //! error, whatever its status.
 
+// Needs the v2 API.
+#![cfg(feature = "v2")]
+
 mod client_support;
 
 use client_support::*;
-use generated::v2;
+use cloudservers::v2;
 use runtime::client::{Auth, ClientError, Format, FormatStyle, RetryPolicy, Transport};
 use runtime::{DecodeError, Secret};
 use std::time::Duration;

@@ -2,10 +2,13 @@
 //! allows: an empty optional body, tolerant bodies end to end, account-dependent limits
 //! and switching request checks off.
 
+// Needs the v2, v1_0 APIs.
+#![cfg(all(feature = "v2", feature = "v1_0"))]
+
 mod client_support;
 
 use client_support::*;
-use generated::{v1_0, v2};
+use cloudservers::{v1_0, v2};
 use runtime::client::{ClientError, Format, FormatStyle, Transport};
 use runtime::limits::AccountLimits;
 use runtime::Secret;

@@ -2,10 +2,13 @@
 //! server through its state machine (BUILD to ACTIVE, BUILD to ERROR with the embedded
 //! fault of Examples 1.53/1.54, timeouts), and changes-since polling.
 
+// Needs the v2 API.
+#![cfg(feature = "v2")]
+
 mod client_support;
 
 use client_support::*;
-use generated::v2;
+use cloudservers::v2;
 use runtime::client::{ClientError, Format, FormatStyle, StreamExt, WaitOptions};
 use std::time::{Duration, UNIX_EPOCH};
 use wiremock::matchers::{path, query_param};

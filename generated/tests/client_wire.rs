@@ -4,10 +4,13 @@
 //! link and by marker, the bounded 413 retry, RackConnect's `format` parameter and text
 //! bodies, and field limits checked before sending.
 
+// Needs the v2, v1_0, rackconnect APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect"))]
+
 mod client_support;
 
 use client_support::*;
-use generated::{rackconnect, v1_0, v2};
+use cloudservers::{rackconnect, v1_0, v2};
 use runtime::client::{ClientError, Format, FormatStyle, RetryPolicy, StreamExt, Transport};
 use runtime::Secret;
 use std::time::Duration;

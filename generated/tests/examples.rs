@@ -1,7 +1,7 @@
 //! Every documented JSON and XML example decodes into its generated type and encodes back
 //! to an equivalent document.
 //!
-//! The body model of an example is resolved as `schema check` resolves it
+//! The body model of an example is resolved as `cloudservers-schema check` resolves it
 //! (`Schema::example_body`): a request takes the operation's request body;
 //! a response takes the body of the response with the example's status, or else the fault
 //! whose name is the body's root (JSON: its single key; XML: its root element).
@@ -26,6 +26,9 @@
 //! it back unchanged, and unknown JSON fields and unknown XML attributes and elements,
 //! added throughout every documented example, are ignored on decode.
 
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
 use schema::examples::{Direction, Example, ExampleFormat};
 use schema::models::{Model, ModelKind, TypeExpr};
 use schema::xml::Element;
@@ -46,7 +49,7 @@ fn shipped() -> &'static Schema {
 }
 
 /// The body model of an example and its JSON wrapping key (or fault name), as
-/// `schema check` resolves it; `None` when the example has no body model.
+/// `cloudservers-schema check` resolves it; `None` when the example has no body model.
 fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<String>)> {
     s.example_body(e).map(|b| (b.model, b.wrap))
 }
@@ -54,10 +57,10 @@ fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<St
 /// The generated `roundtrip_json` of the model's API.
 fn roundtrip_json(api: Api, id: &str, v: &Value) -> Option<Result<Value, String>> {
     match api {
-        V2 => generated::v2::models::roundtrip_json(id, v),
-        V1_0 => generated::v1_0::models::roundtrip_json(id, v),
-        RACKCONNECT => generated::rackconnect::models::roundtrip_json(id, v),
-        IDENTITY => generated::identity::models::roundtrip_json(id, v),
+        V2 => cloudservers::v2::models::roundtrip_json(id, v),
+        V1_0 => cloudservers::v1_0::models::roundtrip_json(id, v),
+        RACKCONNECT => cloudservers::rackconnect::models::roundtrip_json(id, v),
+        IDENTITY => cloudservers::identity::models::roundtrip_json(id, v),
         other => panic!("no generated module for API {other}"),
     }
 }
@@ -65,10 +68,10 @@ fn roundtrip_json(api: Api, id: &str, v: &Value) -> Option<Result<Value, String>
 /// The generated `roundtrip_xml` of the model's API.
 fn roundtrip_xml(api: Api, id: &str, root: &str, body: &str) -> Option<Result<String, String>> {
     match api {
-        V2 => generated::v2::models::roundtrip_xml(id, root, body),
-        V1_0 => generated::v1_0::models::roundtrip_xml(id, root, body),
-        RACKCONNECT => generated::rackconnect::models::roundtrip_xml(id, root, body),
-        IDENTITY => generated::identity::models::roundtrip_xml(id, root, body),
+        V2 => cloudservers::v2::models::roundtrip_xml(id, root, body),
+        V1_0 => cloudservers::v1_0::models::roundtrip_xml(id, root, body),
+        RACKCONNECT => cloudservers::rackconnect::models::roundtrip_xml(id, root, body),
+        IDENTITY => cloudservers::identity::models::roundtrip_xml(id, root, body),
         other => panic!("no generated module for API {other}"),
     }
 }
@@ -205,7 +208,7 @@ fn check_xml(
 
 /// Whether the generated strict validator finds a value of `doc` in an alternative form.
 fn uses_alternative_form(model_id: &str, root: Option<&str>, doc: &Element) -> bool {
-    runtime::shapes::validate_xml_root(&generated::SHAPES, model_id, root, doc)
+    runtime::shapes::validate_xml_root(&cloudservers::SHAPES, model_id, root, doc)
         .iter()
         .any(|f| f.kind == runtime::shapes::FindingKind::Shape)
 }
@@ -456,7 +459,7 @@ fn every_enum_keeps_an_unknown_value() {
 
 #[test]
 fn an_unknown_status_decodes_into_unknown_in_both_formats() {
-    use generated::v2::models::{Server, ServerStatus};
+    use cloudservers::v2::models::{Server, ServerStatus};
     use runtime::xml::{decode_root, encode_root, FromXml};
     assert_eq!(ServerStatus::from("HIBERNATING"), ServerStatus::Unknown("HIBERNATING".into()));
     assert_eq!(ServerStatus::from("ACTIVE").as_str(), "ACTIVE");
@@ -467,11 +470,11 @@ fn an_unknown_status_decodes_into_unknown_in_both_formats() {
     assert_eq!(server.status, Some(ServerStatus::Unknown("HIBERNATING".into())));
     assert_eq!(serde_json::to_value(&server).expect("encodes")["status"], "HIBERNATING");
 
-    let ns = generated::ns::V2;
+    let ns = cloudservers::ns::V2;
     let xml = format!(r#"<server xmlns="{ns}" id="1" status="HIBERNATING" future="1"><future/></server>"#);
     let server: Server = decode_root(&xml, Some(ns), "server").expect("decodes");
     assert_eq!(server.status, Some(ServerStatus::Unknown("HIBERNATING".into())));
-    let again = encode_root(&server, Some(ns), "server", generated::ns::PREFIXES);
+    let again = encode_root(&server, Some(ns), "server", cloudservers::ns::PREFIXES);
     let el = runtime::xml::parse(&again).expect("parses");
     assert_eq!(el.attr(None, "status"), Some("HIBERNATING"));
     assert_eq!(Server::from_xml(&el).expect("decodes again"), server);

@@ -2,7 +2,10 @@
 //! and XML; Retry-After in both header forms; mapping by alias and by status; no panic on
 //! any body.
 
-use generated::{identity, rackconnect, v1_0, v2};
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
+use cloudservers::{identity, rackconnect, v1_0, v2};
 use runtime::faults::{FaultBody, FaultError};
 use schema::examples::ExampleFormat;
 use schema::{Api, Schema};

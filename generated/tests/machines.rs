@@ -1,7 +1,10 @@
 //! State machines: the generated tables hold every state and transition of the schema,
 //! and the status enums answer kind queries from them.
 
-use generated::{rackconnect, v1_0, v2};
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
+use cloudservers::{rackconnect, v1_0, v2};
 use runtime::machines::{StateKind, StateMachine};
 use schema::Schema;
 
@@ -10,7 +13,7 @@ fn schema() -> Schema {
 }
 
 fn all_machines() -> Vec<&'static StateMachine> {
-    [v2::machines::MACHINES, v1_0::machines::MACHINES, rackconnect::machines::MACHINES, generated::identity::machines::MACHINES]
+    [v2::machines::MACHINES, v1_0::machines::MACHINES, rackconnect::machines::MACHINES, cloudservers::identity::machines::MACHINES]
         .into_iter()
         .flat_map(|m| m.iter().copied())
         .collect()

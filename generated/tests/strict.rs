@@ -1,4 +1,4 @@
-//! The strict validator through the generated tables (`generated::SHAPES`): one test per
+//! The strict validator through the generated tables (`cloudservers::SHAPES`): one test per
 //! finding kind, in JSON and XML where the kind applies, each asserting the kind and the
 //! exact path; then every documented example validates with zero findings, except the
 //! examples shown in an XML form readers accept (kind `shape`), listed by id.
@@ -6,14 +6,17 @@
 //! Findings whose path is empty (a wrong root element, a whole unwrapped body) are checked
 //! by the `reported_issue_*` tests, kept apart so that the rest stays green.
 
-use generated::v2::models as v2;
+// Needs the v2 API.
+#![cfg(feature = "v2")]
+
+use cloudservers::v2::models as v2;
 use runtime::strict::{decode_json, decode_xml, Finding, FindingKind};
 use schema::examples::{Direction, ExampleFormat};
 use schema::Schema;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
-const NS: &str = generated::ns::V2;
+const NS: &str = cloudservers::ns::V2;
 const ID: &str = "7c1b4a52-3e5f-4d6a-9a4e-0f5b2c8d9e11";
 const IMG: &str = "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001";
 
@@ -33,8 +36,8 @@ fn json_server(server: Value) -> Vec<Finding> {
 fn xml_server(attrs: &str, children: &str) -> Vec<Finding> {
     let xml = format!(
         r#"<server xmlns="{NS}" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:OS-EXT-STS="{}" xmlns:OS-DCF="{}" id="{ID}" {attrs}>{children}</server>"#,
-        generated::ns::OS_EXT_STS,
-        generated::ns::OS_DCF
+        cloudservers::ns::OS_EXT_STS,
+        cloudservers::ns::OS_DCF
     );
     decode_xml::<v2::Server>(&xml, None).unwrap_or_else(|e| panic!("decodes tolerantly: {e}\n{xml}")).1
 }
@@ -197,7 +200,7 @@ fn namespace() {
     only(&xml_server(r#"diskConfig="AUTO""#, ""), FindingKind::Namespace, "/server/@diskConfig");
     only(&xml_server("", &format!(r#"<image xmlns="urn:other" id="{IMG}"/>"#)), FindingKind::Namespace, "/server/image");
     // Another prefix bound to the documented namespace is no finding.
-    let xml = format!(r#"<server xmlns="{NS}" xmlns:s="{}" id="{ID}" s:vm_state="active"/>"#, generated::ns::OS_EXT_STS);
+    let xml = format!(r#"<server xmlns="{NS}" xmlns:s="{}" id="{ID}" s:vm_state="active"/>"#, cloudservers::ns::OS_EXT_STS);
     let f = decode_xml::<v2::Server>(&xml, None).expect("decodes").1;
     assert!(f.is_empty(), "{}", show(&f));
 }
@@ -249,7 +252,7 @@ fn shape() {
 
 #[test]
 fn unknown_model() {
-    let f = runtime::shapes::validate_json(&generated::SHAPES, "v2.NoSuchModel", &json!({}), "/server");
+    let f = runtime::shapes::validate_json(&cloudservers::SHAPES, "v2.NoSuchModel", &json!({}), "/server");
     only(&f, FindingKind::UnknownModel, "/server");
 }
 
@@ -312,13 +315,13 @@ fn every_documented_example_validates_without_findings() {
                 };
                 match &b.wrap {
                     Some(w) => match body.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(w)) {
-                        Some(inner) => runtime::shapes::validate_json(&generated::SHAPES, &b.model.id, inner, &format!("/{w}")),
+                        Some(inner) => runtime::shapes::validate_json(&cloudservers::SHAPES, &b.model.id, inner, &format!("/{w}")),
                         None => {
                             failures.push(format!("{}: expected an object with the single key `{w}`", e.id));
                             continue;
                         }
                     },
-                    None => runtime::shapes::validate_json(&generated::SHAPES, &b.model.id, body, ""),
+                    None => runtime::shapes::validate_json(&cloudservers::SHAPES, &b.model.id, body, ""),
                 }
             }
             _ => {
@@ -334,7 +337,7 @@ fn every_documented_example_validates_without_findings() {
                     }
                 };
                 let root = if b.fault.is_some() { b.wrap.as_deref() } else { None };
-                runtime::shapes::validate_xml_root(&generated::SHAPES, &b.model.id, root, &el)
+                runtime::shapes::validate_xml_root(&cloudservers::SHAPES, &b.model.id, root, &el)
             }
         };
         checked += 1;

@@ -8,7 +8,10 @@
 //!   manifest expects, each with a non-empty path;
 //! - then one focused test per tolerance, in JSON and XML where the tolerance applies.
 
-use generated::v2::models as v2;
+// Needs the v2, v1_0, rackconnect, identity APIs.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
+
+use cloudservers::v2::models as v2;
 use runtime::strict::{Finding, FindingKind, Shaped};
 use runtime::xml::{decode_root, FromXml};
 use runtime::serde::de::DeserializeOwned;
@@ -16,7 +19,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const NS: &str = generated::ns::V2;
+const NS: &str = cloudservers::ns::V2;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
@@ -114,9 +117,9 @@ where
 
 /// Decodes one body as the type of its model id.
 fn run(b: &Body) -> Outcome {
-    use generated::identity::models as id;
-    use generated::rackconnect::models as rc;
-    use generated::v1_0::models as v1;
+    use cloudservers::identity::models as id;
+    use cloudservers::rackconnect::models as rc;
+    use cloudservers::v1_0::models as v1;
     let text = read(b);
     match b.model.as_str() {
         "v2.Server" => check::<v2::Server>(b, &text),
@@ -249,7 +252,7 @@ fn server_json(v: Value) -> v2::Server {
 fn server_xml(attrs: &str, children: &str) -> v2::Server {
     let xml = format!(
         r#"<server xmlns="{NS}" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:OS-EXT-STS="{}" {attrs}>{children}</server>"#,
-        generated::ns::OS_EXT_STS
+        cloudservers::ns::OS_EXT_STS
     );
     decode_root(&xml, Some(NS), "server").unwrap_or_else(|e| panic!("the server decodes: {e}\n{xml}"))
 }
@@ -384,7 +387,7 @@ fn a_root_in_another_namespace_or_in_none_is_read() {
     }
     // A v1.0 server without a namespace.
     let xml = r#"<server id="1234" name="s" imageId="2" flavorId="1" hostId="h" status="ACTIVE"><addresses><public><ip addr="67.23.10.132"/></public><private/></addresses></server>"#;
-    let s: generated::v1_0::models::Server = decode_root(xml, Some(generated::ns::V1_0), "server").expect("decodes");
+    let s: cloudservers::v1_0::models::Server = decode_root(xml, Some(cloudservers::ns::V1_0), "server").expect("decodes");
     assert_eq!(s.addresses.public, vec!["67.23.10.132".to_string()]);
     // A fault root in no namespace.
     let f: v2::Fault = decode_root(r#"<badRequest code="400"><message>bad</message></badRequest>"#, Some(NS), "badRequest").expect("decodes");
@@ -401,8 +404,8 @@ fn extension_attributes_are_read_unqualified_or_with_another_prefix() {
     assert!(matches!(s.os_ext_sts_task_state, Some(Some(_))), "task_state None is read: {:?}", s.os_ext_sts_task_state);
     let xml = format!(
         r#"<server xmlns="{NS}" xmlns:sts="{}" xmlns:dcf="{}" id="{ID}" sts:vm_state="stopped" dcf:diskConfig="MANUAL"/>"#,
-        generated::ns::OS_EXT_STS,
-        generated::ns::OS_DCF
+        cloudservers::ns::OS_EXT_STS,
+        cloudservers::ns::OS_DCF
     );
     let s: v2::Server = decode_root(&xml, Some(NS), "server").expect("decodes");
     assert_eq!(s.os_ext_sts_vm_state, Some(v2::VmState::Stopped));
@@ -514,7 +517,7 @@ fn faults_of_undocumented_names_are_read() {
 
 #[test]
 fn v1_0_ids_as_numeric_strings_are_read() {
-    let s: generated::v1_0::models::Server = serde_json::from_value(serde_json::json!({
+    let s: cloudservers::v1_0::models::Server = serde_json::from_value(serde_json::json!({
         "id": "1234", "name": "s", "imageId": "2", "flavorId": "1", "hostId": "h", "status": "ACTIVE",
         "addresses": {"public": ["67.23.10.132"], "private": ["10.176.42.16"]}
     }))

@@ -1,13 +1,13 @@
 //! The transport's bound on response bodies: a body over
-//! [`TransportBuilder::max_body_bytes`](runtime::client::TransportBuilder::max_body_bytes)
+//! [`TransportBuilder::max_body_bytes`](cloudservers_runtime::client::TransportBuilder::max_body_bytes)
 //! fails the request with a typed error naming the operation, status and limit, whether
 //! its length is announced or not, and an endless body is not buffered.
 
-use runtime::client::{
+use cloudservers_runtime::client::{
     Auth, Base, ClientError, Format, Method, Request, RetryPolicy, Transport, TransportError, DEFAULT_MAX_BODY_BYTES,
 };
-use runtime::faults::FaultBody;
-use runtime::Secret;
+use cloudservers_runtime::faults::FaultBody;
+use cloudservers_runtime::Secret;
 use std::io::{Read, Write};
 use std::time::Duration;
 use wiremock::matchers::{method, path};

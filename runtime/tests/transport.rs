@@ -2,10 +2,10 @@
 //! v2.0 and v1.0 authentication, token renewal on 401, bounded retry on 413/503, format
 //! negotiation, timeouts, and secrets kept out of `Debug`.
 
-use runtime::client::{
+use cloudservers_runtime::client::{
     Auth, Base, ClientError, Credential, Format, FormatStyle, Method, Request, RetryPolicy, Transport, TransportError,
 };
-use runtime::Secret;
+use cloudservers_runtime::Secret;
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -114,7 +114,7 @@ async fn identity_refusal_and_missing_service_are_auth_errors() {
         .build()
         .unwrap();
     match refused.send(&get(&["servers"])).await {
-        Err(TransportError::Auth(runtime::client::AuthError::Rejected { status: 401, message })) => {
+        Err(TransportError::Auth(cloudservers_runtime::client::AuthError::Rejected { status: 401, message })) => {
             assert_eq!(message, "Username or password is invalid")
         }
         other => panic!("{other:?}"),

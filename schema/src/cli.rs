@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// Logs to stderr (stdout carries the output), filtered by `RUST_LOG` (`RUST_LOG=debug`,
-/// `RUST_LOG=schema=trace`); warnings and errors only without it.
+/// `RUST_LOG=cloudservers_schema=trace`); warnings and errors only without it.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // Another subscriber already installed is not an error.

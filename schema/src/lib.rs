@@ -5,9 +5,21 @@
 //! every XSD, and returns typed items, each with the place in the documents it comes from.
 //! Nothing in a data file can make it panic: every problem is a [`Diagnostic`] naming the
 //! file, the JSON pointer and what was expected.
+//!
+//! # Features
+//!
+//! - `xsd` (default): [`Schema::load`] parses every XSD with xsd-parser, and reports one
+//!   that does not parse. Without it the XSDs are read only for their target namespace and
+//!   the names they declare, which are still checked against the models.
+//! - `cli` (default, implies `xsd`): the `cloudservers-schema` command line and the
+//!   [`cli`] module the command lines share (clap, tracing-subscriber).
+//!
+//! `cargo run -p cloudservers-schema` has both; the generator (`cloudservers-codegen`)
+//! depends on this crate without them, so a build script compiles neither.
 
 pub mod apis;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod conform;
 pub mod coverage;
@@ -57,9 +69,14 @@ pub struct ExampleBody<'a> {
     pub formats: Vec<operations::Format>,
 }
 
-/// The directory of the schema that ships with this crate.
+/// The directory of the schema that ships with this crate (holding `data/` and `xsd/`):
+/// the crate's own directory, wherever cargo unpacked it, so a build script on the machine
+/// that compiled this crate reads it with no path of its own.
+pub const SHIPPED_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// [`SHIPPED_DIR`] as a path.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    Path::new(SHIPPED_DIR).to_path_buf()
 }
 
 /// The whole schema: every item of every document, checked.
@@ -186,7 +203,7 @@ impl Schema {
     /// The rate limits that count requests of `op`, derived from each rate limit of the
     /// operation's API: its verb matches the method and its pattern matches one of
     /// [`Operation::sample_targets`]. This is the one rule for which rate limits apply;
-    /// an operation's `limits` must list exactly these (`schema check`).
+    /// an operation's `limits` must list exactly these (`cloudservers-schema check`).
     pub fn rate_limits_of(&self, op: &Operation) -> Vec<&Limit> {
         let targets = op.sample_targets();
         self.limits

@@ -1,13 +1,13 @@
-//! `schema`: check, export and report coverage of the Cloud Servers schema.
+//! `cloudservers-schema`: check, export and report coverage of the Cloud Servers schema.
 
 use clap::{Parser, Subcommand};
-use schema::{coverage, export, Schema};
+use cloudservers_schema::{coverage, export, Schema};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Check, export and report coverage of the Cloud Servers schema.
 #[derive(Parser)]
-#[command(name = "schema", version, about)]
+#[command(name = "cloudservers-schema", version, about)]
 struct Cli {
     /// The schema directory (holding data/ and xsd/); defaults to the one shipped with this crate.
     #[arg(long, global = true, value_name = "DIR")]
@@ -32,12 +32,12 @@ enum Command {
     Errata,
 }
 
-use schema::cli::{emit, init_logging};
+use cloudservers_schema::cli::{emit, init_logging};
 
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
-    let dir = cli.dir.unwrap_or_else(schema::default_dir);
+    let dir = cli.dir.unwrap_or_else(cloudservers_schema::default_dir);
     tracing::debug!(dir = %dir.display(), "loading the schema");
     let schema = match Schema::load(&dir) {
         Ok(s) => {

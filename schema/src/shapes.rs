@@ -1,6 +1,6 @@
 //! The schema's models as [`shapes`] models: what the strict validator judges bodies by.
 //!
-//! This is the one mapping from the data files' models to shapes: `schema check` judges
+//! This is the one mapping from the data files' models to shapes: `cloudservers-schema check` judges
 //! the documented examples with it, and codegen writes the same shapes into generated
 //! code as `static` tables, so a server's body and a documented example meet one rule set.
 

@@ -1,15 +1,15 @@
-//! The XSD files: each parses (with xsd-parser), declares its namespace, and declares every
-//! element and attribute that the models map to XML in that namespace.
+//! The XSD files: each parses (with xsd-parser, feature `xsd`), declares its namespace, and
+//! declares every element and attribute that the models map to XML in that namespace.
+//! Without the `xsd` feature the files are read as XML only (quick-xml): their target
+//! namespace and declared names are checked, their validity as XML Schema is not.
 
 use crate::diagnostics::{Diagnostics, Location, ProblemKind};
 use crate::models::ModelKind;
 use crate::Schema;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use xsd_parser::models::schema::xs::SchemaContent;
-use xsd_parser::pipeline::parser::Parser;
 
 /// Names an XSD declares, by kind.
 #[derive(Debug, Default, Clone)]
@@ -24,15 +24,32 @@ pub struct Declared {
     pub attributes: BTreeSet<String>,
 }
 
-/// Parses one XSD with xsd-parser and collects the names it declares.
+/// Reads one XSD and collects the names it declares: with the `xsd` feature the file must
+/// parse with xsd-parser, which gives its target namespace and top-level elements.
 pub fn read(path: &Path) -> Result<Declared, String> {
+    #[cfg(feature = "xsd")]
+    let (target_namespace, global_elements) = parse(path)?;
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let scanned = scan(&text)?;
+    #[cfg(feature = "xsd")]
+    let scanned = Declared { target_namespace, global_elements, ..scanned };
+    Ok(scanned)
+}
+
+/// Parses one XSD with xsd-parser: its target namespace and top-level element names.
+#[cfg(feature = "xsd")]
+fn parse(path: &Path) -> Result<(Option<String>, BTreeSet<String>), String> {
+    use xsd_parser::models::schema::xs::SchemaContent;
+    use xsd_parser::pipeline::parser::Parser;
+
     let schemas = Parser::new()
         .with_default_resolver()
         .with_default_namespaces()
         .add_schema_from_file(path)
         .map_err(|e| format!("xsd-parser: {e}"))?
         .finish();
-    let mut d = Declared::default();
+    let mut target_namespace = None;
+    let mut global_elements = BTreeSet::new();
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     for (_, info) in schemas.schemas() {
         let same_file = info
@@ -43,32 +60,52 @@ pub fn read(path: &Path) -> Result<Declared, String> {
         if !same_file {
             continue;
         }
-        d.target_namespace = info.schema.target_namespace.clone();
+        target_namespace = info.schema.target_namespace.clone();
         for c in &info.schema.content {
             if let SchemaContent::Element(e) = c {
                 if let Some(n) = &e.name {
-                    d.global_elements.insert(n.clone());
+                    global_elements.insert(n.clone());
                 }
             }
         }
     }
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut reader = Reader::from_str(&text);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                let local = e.local_name();
-                let set = match local.as_ref() {
-                    "element" => &mut d.elements,
-                    "attribute" => &mut d.attributes,
-                    _ => continue,
-                };
-                for a in e.attributes().flatten() {
-                    if a.key.as_ref() == "name" {
-                        set.insert(a.value.to_string());
+    Ok((target_namespace, global_elements))
+}
+
+/// Reads an XSD as XML: the root's `targetNamespace`, the elements directly under the root,
+/// and every `element` and `attribute` name declared anywhere.
+fn scan(text: &str) -> Result<Declared, String> {
+    let mut d = Declared::default();
+    let mut reader = Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut record = |e: &BytesStart, depth: usize| {
+        let local = e.local_name();
+        let name = || e.attributes().flatten().find(|a| a.key.as_ref() == "name").map(|a| a.value.to_string());
+        match local.as_ref() {
+            "schema" if depth == 0 => {
+                d.target_namespace =
+                    e.attributes().flatten().find(|a| a.key.as_ref() == "targetNamespace").map(|a| a.value.to_string());
+            }
+            "element" => {
+                if let Some(n) = name() {
+                    if depth == 1 {
+                        d.global_elements.insert(n.clone());
                     }
+                    d.elements.insert(n);
                 }
             }
+            "attribute" => d.attributes.extend(name()),
+            _ => {}
+        }
+    };
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                record(&e, depth);
+                depth += 1;
+            }
+            Ok(Event::Empty(e)) => record(&e, depth),
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
             Ok(Event::Eof) => break,
             Err(e) => return Err(e.to_string()),
             _ => {}

@@ -3,7 +3,7 @@
 //! Each case copies the minimal fixture, breaks one thing, and expects a diagnostic of a
 //! given kind, at a given file and pointer, whose message contains a given phrase.
 
-use schema::{ProblemKind, Schema, SchemaError};
+use cloudservers_schema::{ProblemKind, Schema, SchemaError};
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -192,6 +192,24 @@ fn xsd_with_the_wrong_target_namespace() {
     expect("xsd ns", &[Break::Replace("xsd/mini.xsd", "targetNamespace=\"http://docs.openstack.org/compute/api/v1.1\"", "targetNamespace=\"urn:other\"")], ProblemKind::Xsd, "xsd/mini.xsd", "targetNamespace is Some(\"urn:other\")");
 }
 
+/// Well-formed XML, but an XML Schema that imports a file that is not there.
+const XSD_IMPORTING_A_MISSING_FILE: Break =
+    Break::Replace("xsd/mini.xsd", "elementFormDefault=\"qualified\">", "elementFormDefault=\"qualified\">\n  <xs:import namespace=\"urn:missing\" schemaLocation=\"missing.xsd\"/>");
+
+/// With the `xsd` feature (the command line's), every XSD must parse as XML Schema.
+#[cfg(feature = "xsd")]
+#[test]
+fn xsd_that_does_not_parse_as_xml_schema() {
+    expect("xsd parse", &[XSD_IMPORTING_A_MISSING_FILE], ProblemKind::Xsd, "xsd/mini.xsd", "xsd-parser: ");
+}
+
+/// Without the `xsd` feature (a build script's load), the XSDs are read for their names only.
+#[cfg(not(feature = "xsd"))]
+#[test]
+fn xsd_that_does_not_parse_as_xml_schema() {
+    loads("xsd parse", &[XSD_IMPORTING_A_MISSING_FILE]);
+}
+
 #[test]
 fn limit_with_a_misspelt_key() {
     expect("limit key", &[Break::Set("data/cloud-servers-v2/limits.json", "/limits/0/vlaue", json!(3))], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/0/vlaue", "unexpected key `vlaue`");
@@ -373,7 +391,7 @@ fn unknown_operation_of_a_limit_names_its_key() {
 
 // A file that does not load is reported first, without the follow-on problems of what it held.
 
-fn diagnostics_of(breaks: &[Break]) -> schema::Diagnostics {
+fn diagnostics_of(breaks: &[Break]) -> cloudservers_schema::Diagnostics {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), tmp.path());
     for b in breaks {

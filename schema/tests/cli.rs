@@ -1,4 +1,4 @@
-//! The command line stops cleanly when its reader goes away (`schema export | head -1`): status 0
+//! The command line stops cleanly when its reader goes away (`cloudservers-schema export | head -1`): status 0
 //! and nothing on stderr, not a "failed printing to stdout" panic.
 
 use std::io::Read;
@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn a_closed_stdout_pipe_ends_the_command_cleanly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schema"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudservers-schema"))
         .arg("export")
         .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
@@ -29,7 +29,7 @@ fn a_closed_stdout_pipe_ends_the_command_cleanly() {
 #[test]
 fn the_whole_output_is_longer_than_a_pipe_buffer() {
     // Otherwise the test above could pass by writing everything before the pipe closes.
-    let out = Command::new(env!("CARGO_BIN_EXE_schema")).arg("export").output().expect("the command runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_cloudservers-schema")).arg("export").output().expect("the command runs");
     assert!(out.status.success());
     assert!(out.stdout.len() > 256 << 10, "only {} bytes", out.stdout.len());
 }

@@ -1,7 +1,7 @@
 //! The schema shipped in `schema/data` loads cleanly, round-trips, exports its stable
 //! shape, and covers every document's inventory.
 
-use schema::{coverage, export, Api, Example, Schema};
+use cloudservers_schema::{coverage, export, Api, Example, Schema};
 use std::sync::OnceLock;
 
 const V2: Api = Api::new("v2");
@@ -22,8 +22,8 @@ fn every_example_round_trips_through_the_loader() {
         let text = serde_json::to_string(e).unwrap();
         let back: Example = serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", e.id));
         assert_eq!(&back, e, "{} changed in a round trip", e.id);
-        if let (schema::examples::ExampleFormat::Xml, Some(body)) = (e.format, e.body_text()) {
-            schema::xml::parse(body).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        if let (cloudservers_schema::examples::ExampleFormat::Xml, Some(body)) = (e.format, e.body_text()) {
+            cloudservers_schema::xml::parse(body).unwrap_or_else(|err| panic!("{}: {err}", e.id));
             xml += 1;
         }
     }
@@ -87,7 +87,7 @@ fn coverage_is_complete_for_every_document() {
 #[test]
 fn each_api_has_its_documented_operations() {
     let s = schema();
-    let count = |api: schema::Api| s.operations.iter().filter(|o| o.api == api).count();
+    let count = |api: cloudservers_schema::Api| s.operations.iter().filter(|o| o.api == api).count();
     // The guides' own operation tables: v2 lists 46 (with its extensions), v1.0 34 besides
     // authentication, RackConnect 4; identity has the token exchange, v1.0 auth and user calls.
     assert!(count(V2) >= 46, "v2: {}", count(V2));
@@ -157,7 +157,7 @@ fn rate_limits_are_derived_from_verb_and_regex() {
 
 #[test]
 fn usage_counters_are_not_limits() {
-    use schema::limits::LimitKind;
+    use cloudservers_schema::limits::LimitKind;
     let s = schema();
     for (id, counts) in [
         ("v2.absolute.totalCoresUsed", "v2.absolute.maxTotalCores"),
@@ -179,10 +179,10 @@ fn usage_counters_are_not_limits() {
 
 #[test]
 fn list_by_network_accepts_both_shapes() {
-    use schema::conform::Checker;
+    use cloudservers_schema::conform::Checker;
     let s = schema();
     let m = s.model("v2.NetworkAddresses").unwrap();
-    assert_eq!(m.kind, schema::models::ModelKind::Union);
+    assert_eq!(m.kind, cloudservers_schema::models::ModelKind::Union);
     let c = Checker::new(s);
     let documented = serde_json::json!({"network": {"id": "public", "ip": [{"version": 4, "addr": "67.23.10.132"}]}});
     let labelled = serde_json::json!({"public": [{"version": 4, "addr": "67.23.10.132"}]});

@@ -6,7 +6,7 @@
 //! code holds the same models as `static` tables, so both judge a body by one set of
 //! rules: [`validate_json`] and [`validate_xml`] report every departure as a [`Finding`]
 //! with a path. Readers stay tolerant; findings are for those who ask for them
-//! (conformance checks, a provider judging requests, `schema check` on examples).
+//! (conformance checks, a provider judging requests, `cloudservers-schema check` on examples).
 
 mod scalars;
 mod validate;

@@ -2,7 +2,7 @@
 //! authentication and token renewal, wire format negotiation, bounded retry on
 //! `413`/`503`, pagination, changes-since polling and waiting for a status.
 //!
-//! Generated clients (`generated::<api>::client::Client`) wrap a [`Transport`] and call
+//! Generated clients (`cloudservers::<api>::client::Client`) wrap a [`Transport`] and call
 //! the helpers here; everything in this module is independent of any one API.
 //!
 //! Secrets never leave this module in readable form: tokens, passwords and API keys
