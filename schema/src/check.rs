@@ -374,6 +374,7 @@ impl Ctx<'_> {
 
     fn machines(&self, diags: &mut Diagnostics) {
         let mut tids = BTreeSet::new();
+        let tables: Vec<shapes::machines::StateMachine> = self.s.state_machines.iter().map(|m| m.table(self.s)).collect();
         for m in &self.s.state_machines {
             let at = self.at("state machine", &m.id);
             let mut names = BTreeSet::new();
@@ -417,7 +418,7 @@ impl Ctx<'_> {
             for (i, row) in m.mapping.iter().enumerate() {
                 let status = row.get("status").and_then(|v| v.as_str());
                 if let Some(st) = status {
-                    if !self.s.state_machines.iter().any(|sm| sm.state(st).is_some()) && !self.failed.kinds.contains("state machine") {
+                    if !tables.iter().any(|t| t.state(st).is_some()) && !self.failed.kinds.contains("state machine") {
                         diags.push(&at.child("mapping").child(i), ProblemKind::Reference, format!("mapping status `{st}` is no machine's state"));
                     }
                 }
