@@ -3,7 +3,7 @@
 use crate::conform::{Checker, Mismatch};
 use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
-use crate::limits::{Limit, LimitKind};
+use crate::limits::{Limit, LimitKind, LimitTable};
 use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
 use crate::operations::{Body, Format, Param};
 use crate::Operation;
@@ -484,9 +484,9 @@ impl Ctx<'_> {
                 }
                 _ => {}
             }
-            if let Some(p) = l.rate_pattern() {
-                if let Err(e) = regex::Regex::new(&p) {
-                    diags.push(&at.child("regex"), ProblemKind::Shape, format!("rate limit pattern `{p}` is not a regular expression: {e}"));
+            if let LimitTable::Rate(r) = l.table(self.s) {
+                if let Err(e) = r.matcher() {
+                    diags.push(&at.child("regex"), ProblemKind::Shape, format!("rate limit pattern `{}` is not a regular expression: {e}", r.pattern()));
                 }
             }
         }
