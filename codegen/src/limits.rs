@@ -26,6 +26,7 @@ use quote::{format_ident, quote};
 use schema::limits::{Exceeded, LimitKind, LimitTable};
 use schema::models::{ModelKind, Scalar, TypeExpr};
 use schema::{Api, Limit, Operation};
+use shapes::limits::Measure;
 
 // Field paths are parsed by the schema crate, which checks them: one reading of the syntax.
 use schema::check::{parse_field_path as parse_path, PathStep as Step};
@@ -62,13 +63,6 @@ fn limit_consts(schema: &schema::Schema) -> Vec<(String, String)> {
         out.push((l.id.clone(), n));
     }
     out
-}
-
-/// What a path's end measures.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Measure {
-    Bytes,
-    Count,
 }
 
 /// The literal of an `exceeded` in table form.
@@ -431,16 +425,7 @@ impl Context<'_> {
         lc: &TokenStream,
     ) -> Result<TokenStream, String> {
         let steps = parse_path(alt)?;
-        let measure = match steps.last() {
-            Some(Step::MapCount | Step::ArrayCount) => Measure::Count,
-            _ if max_bytes.is_some() => Measure::Bytes,
-            _ => Measure::Count,
-        };
-        match measure {
-            Measure::Bytes if max_bytes.is_none() => return Err("it measures bytes but the limit has no `max_bytes`".into()),
-            Measure::Count if max_count.is_none() => return Err("it counts entries or items but the limit has no `max_count`".into()),
-            _ => {}
-        }
+        let measure = Measure::of(matches!(steps.last(), Some(Step::MapCount | Step::ArrayCount)), max_bytes, max_count)?;
         let root = TypeExpr::Model(model.id.clone());
         let mut steps_ref: &[Step] = &steps;
         // The first name may be the operation's wrapping key: the request itself.

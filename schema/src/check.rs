@@ -8,6 +8,7 @@ use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
 use crate::operations::{Body, Format, Param};
 use crate::Operation;
 use crate::Schema;
+use shapes::limits::Measure;
 use std::collections::BTreeSet;
 
 /// Runs every check and records what it finds.
@@ -635,16 +636,8 @@ impl Ctx<'_> {
     /// Resolves one parsed alternative against a request model (the same rules the
     /// generated validators follow).
     fn resolve_path(&self, model: &Model, wrap: Option<&str>, steps: &[PathStep], max_bytes: Option<u64>, max_count: Option<u64>) -> Result<(), String> {
-        let count = match steps.last() {
-            Some(PathStep::MapCount | PathStep::ArrayCount) => true,
-            _ => max_bytes.is_none(),
-        };
-        if count && max_count.is_none() {
-            return Err("it counts entries or items but the limit has no `max_count`".into());
-        }
-        if !count && max_bytes.is_none() {
-            return Err("it measures bytes but the limit has no `max_bytes`".into());
-        }
+        let ends_in_count = matches!(steps.last(), Some(PathStep::MapCount | PathStep::ArrayCount));
+        let count = Measure::of(ends_in_count, max_bytes, max_count)? == Measure::Count;
         let mut steps = steps;
         if let (Some(PathStep::Field(first)), Some(w)) = (steps.first(), wrap) {
             if first == w && !model.fields.iter().any(|f| &f.name == first) {

@@ -290,6 +290,31 @@ impl FieldLimit {
     }
 }
 
+/// What a field limit's path measures at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The length in bytes of a text value, checked against `max_bytes`.
+    Bytes,
+    /// The number of a map's entries or an array's items (or whether a single field is
+    /// present), checked against `max_count`.
+    Count,
+}
+
+impl Measure {
+    /// What a path measures under a limit with these maxima: a count when the path ends in
+    /// a count (`{}` or `[]`) or the limit has no `max_bytes`, else bytes; an error when
+    /// the limit has no `max_count` for a count.
+    pub fn of(ends_in_count: bool, max_bytes: Option<u64>, max_count: Option<u64>) -> Result<Measure, &'static str> {
+        if !ends_in_count && max_bytes.is_some() {
+            Ok(Measure::Bytes)
+        } else if max_count.is_some() {
+            Ok(Measure::Count)
+        } else {
+            Err("it counts entries or items but the limit has no `max_count`")
+        }
+    }
+}
+
 /// Page size of collections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pagination {
@@ -459,6 +484,14 @@ mod tests {
         assert_eq!(acct.max_count_for(&none), None, "the documented 20 is only a default");
         assert_eq!(acct.max_count_for(&none.clone().with("maxServerMeta", 40)), Some(40));
         assert_eq!(acct.max_count_for(&none.with("maxServerMeta", -1)), None, "-1 is unlimited");
+    }
+
+    #[test]
+    fn paths_measure_bytes_unless_they_count() {
+        assert_eq!(Measure::of(false, Some(255), None), Ok(Measure::Bytes));
+        assert_eq!(Measure::of(true, Some(255), Some(5)), Ok(Measure::Count), "`{{}}` and `[]` count");
+        assert_eq!(Measure::of(false, None, Some(5)), Ok(Measure::Count), "a single field is counted without `max_bytes`");
+        assert!(Measure::of(true, Some(255), None).is_err());
     }
 
     #[test]
