@@ -16,15 +16,17 @@
 //! items (or, followed by `.field`, reaches into each item), `@base64` measures the
 //! decoded size; ` | ` separates alternatives, the first that resolves applies.
 
-use crate::faults::{local_id, source_text};
-use crate::names::{screaming, snake};
+use crate::faults::local_id;
+use crate::machines::{opt_text, text, texts, variant};
 use crate::models::Access;
+use crate::names::{screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::limits::{Exceeded, LimitKind, RateUnit};
+use schema::limits::{Exceeded, LimitKind, LimitTable};
 use schema::models::{ModelKind, Scalar, TypeExpr};
 use schema::{Api, Limit, Operation};
+use shapes::limits::Measure;
 
 // Field paths are parsed by the schema crate, which checks them: one reading of the syntax.
 use schema::check::{parse_field_path as parse_path, PathStep as Step};
@@ -63,56 +65,126 @@ fn limit_consts(schema: &schema::Schema) -> Vec<(String, String)> {
     out
 }
 
-/// What a path's end measures.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Measure {
-    Bytes,
-    Count,
+/// The literal of an `exceeded` in table form.
+fn exceeded_literal(e: &Exceeded) -> TokenStream {
+    let status = e.status;
+    let (fault, name, header) = (opt_text(e.fault.as_deref()), opt_text(e.fault_name.as_deref()), opt_text(e.retry_header.as_deref()));
+    quote!(::runtime::limits::Exceeded { status: #status, fault: #fault, fault_name: #name, retry_header: #header })
+}
+
+fn opt_exceeded(e: Option<&Exceeded>) -> TokenStream {
+    match e {
+        Some(e) => {
+            let t = exceeded_literal(e);
+            quote!(Some(#t))
+        }
+        None => quote!(None),
+    }
+}
+
+/// `Some(v)` or `None`, for a number.
+fn opt<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// The type, the literal and the table of a limit in table form.
+fn limit_literal(t: &LimitTable) -> (TokenStream, TokenStream, &'static str) {
+    match t {
+        LimitTable::Rate(r) => {
+            let (id, verb, uri, regex, source) = (text(&r.id), text(&r.verb), text(&r.uri), opt_text(r.regex.as_deref()), text(&r.source));
+            let value = r.value;
+            let unit = variant(r.unit);
+            let ex = opt_exceeded(r.exceeded.as_ref());
+            (
+                quote!(::runtime::limits::RateLimit),
+                quote!(::runtime::limits::RateLimit {
+                    id: #id, verb: #verb, uri: #uri, regex: #regex, value: #value, unit: ::runtime::limits::RateUnit::#unit, exceeded: #ex, source: #source
+                }),
+                "RATE_LIMITS",
+            )
+        }
+        LimitTable::Absolute(a) => {
+            let (id, name, unit, source) = (text(&a.id), text(&a.name), opt_text(a.unit.as_deref()), text(&a.source));
+            let (value, account, enforced, ex) = (opt(a.value), a.account, texts(&a.enforced_by), opt_exceeded(a.exceeded.as_ref()));
+            (
+                quote!(::runtime::limits::AbsoluteLimit),
+                quote!(::runtime::limits::AbsoluteLimit {
+                    id: #id, name: #name, value: #value, unit: #unit, account: #account, enforced_by: #enforced, exceeded: #ex, source: #source
+                }),
+                "ABSOLUTE_LIMITS",
+            )
+        }
+        LimitTable::Usage(u) => {
+            let (id, name, unit, counts, source) = (text(&u.id), text(&u.name), opt_text(u.unit.as_deref()), opt_text(u.counts.as_deref()), text(&u.source));
+            (
+                quote!(::runtime::limits::UsageCounter),
+                quote!(::runtime::limits::UsageCounter { id: #id, name: #name, unit: #unit, counts: #counts, source: #source }),
+                "USAGE_COUNTERS",
+            )
+        }
+        LimitTable::Field(f) => {
+            let (id, name, field, account_limit, source) =
+                (text(&f.id), text(&f.name), opt_text(f.field.as_deref()), opt_text(f.account_limit.as_deref()), text(&f.source));
+            let (mb, mc, applies) = (opt(f.max_bytes), opt(f.max_count), texts(&f.applies_to));
+            let (ex, refused) = (opt_exceeded(f.exceeded.as_ref()), exceeded_literal(&f.refused_with));
+            (
+                quote!(::runtime::limits::FieldLimit),
+                quote!(::runtime::limits::FieldLimit {
+                    id: #id, name: #name, max_bytes: #mb, max_count: #mc, field: #field, account_limit: #account_limit,
+                    applies_to: #applies, exceeded: #ex, refused_with: #refused, source: #source
+                }),
+                "FIELD_LIMITS",
+            )
+        }
+        LimitTable::Pagination(p) => {
+            let (id, source, max, default) = (text(&p.id), text(&p.source), p.max, opt(p.default));
+            let (size, marker, offset) = (text(&p.size_param), opt_text(p.marker_param.as_deref()), opt_text(p.offset_param.as_deref()));
+            let (id_field, next_rel) = (opt_text(p.id_field.as_deref()), opt_text(p.next_rel.as_deref()));
+            let (applies, ex) = (texts(&p.applies_to), opt_exceeded(p.exceeded.as_ref()));
+            (
+                quote!(::runtime::limits::Pagination),
+                quote!(::runtime::limits::Pagination {
+                    id: #id, max: #max, default: #default, size_param: #size, marker_param: #marker, offset_param: #offset,
+                    id_field: #id_field, next_rel: #next_rel, applies_to: #applies, exceeded: #ex, source: #source
+                }),
+                "PAGINATION_LIMITS",
+            )
+        }
+        LimitTable::ChangesSince(c) => {
+            let (id, param, format, source) = (text(&c.id), text(&c.param), text(&c.format), text(&c.source));
+            let (retention, applies, nm) = (opt(c.retention_days), texts(&c.applies_to), opt(c.not_modified_status));
+            (
+                quote!(::runtime::limits::ChangesSince),
+                quote!(::runtime::limits::ChangesSince {
+                    id: #id, param: #param, format: #format, retention_days: #retention, applies_to: #applies, not_modified_status: #nm,
+                    source: #source
+                }),
+                "CHANGES_SINCE_LIMITS",
+            )
+        }
+        LimitTable::Token(t) => {
+            let (id, source, hours, applies, ex) = (text(&t.id), text(&t.source), opt(t.hours), texts(&t.applies_to), opt_exceeded(t.exceeded.as_ref()));
+            (
+                quote!(::runtime::limits::TokenLifetime),
+                quote!(::runtime::limits::TokenLifetime { id: #id, hours: #hours, applies_to: #applies, exceeded: #ex, source: #source }),
+                "TOKEN_LIMITS",
+            )
+        }
+        LimitTable::Caching(c) => {
+            let (id, source, status, applies) = (text(&c.id), text(&c.source), c.status, texts(&c.applies_to));
+            (
+                quote!(::runtime::limits::Caching),
+                quote!(::runtime::limits::Caching { id: #id, status: #status, applies_to: #applies, source: #source }),
+                "CACHING_LIMITS",
+            )
+        }
+    }
 }
 
 impl Context<'_> {
-    fn exceeded_tokens(&self, e: &Exceeded) -> TokenStream {
-        let status = e.status;
-        let fault = match &e.fault {
-            Some(f) => quote!(Some(#f)),
-            None => quote!(None),
-        };
-        let name = match e.fault.as_deref().and_then(|f| self.schema.fault(f)) {
-            Some(f) => {
-                let n = &f.name;
-                quote!(Some(#n))
-            }
-            None => quote!(None),
-        };
-        let header = match &e.retry_header {
-            Some(h) => quote!(Some(#h)),
-            None => quote!(None),
-        };
-        quote!(::runtime::limits::Exceeded { status: #status, fault: #fault, fault_name: #name, retry_header: #header })
-    }
-
-    fn opt_exceeded(&self, e: Option<&Exceeded>) -> TokenStream {
-        match e {
-            Some(e) => {
-                let t = self.exceeded_tokens(e);
-                quote!(Some(#t))
-            }
-            None => quote!(None),
-        }
-    }
-
-    /// What a field limit reports: its `exceeded`, else 400 with the API's `badRequest`.
-    fn refused_with(&self, l: &Limit) -> TokenStream {
-        match l.exceeded() {
-            Some(e) => self.exceeded_tokens(e),
-            None => {
-                let fault = self.schema.faults.iter().find(|f| f.api == l.api && f.name == "badRequest");
-                let e = Exceeded { status: 400, fault: fault.map(|f| f.id.clone()), retry_header: None };
-                self.exceeded_tokens(&e)
-            }
-        }
-    }
-
     /// The path of a limit's constant as seen from the limits module of `from`.
     fn limit_path(&self, from: Api, l: &Limit) -> TokenStream {
         let c = self.limit_const(l);
@@ -132,146 +204,8 @@ impl Context<'_> {
 
     fn limit_item(&self, l: &Limit) -> Option<(TokenStream, &'static str)> {
         let c = self.limit_const(l);
-        let id = &l.id;
-        let source = source_text(&l.source);
         let doc = crate::doc_lines(l.doc.as_deref(), &l.source, &l.errata);
-        let strs = |v: &[String]| quote!(&[#(#v),*]);
-        let (ty, value, table) = match &l.kind {
-            LimitKind::Rate { verb, uri, regex, value, unit, exceeded } => {
-                let regex = match regex {
-                    Some(r) => quote!(Some(#r)),
-                    None => quote!(None),
-                };
-                let unit = match unit {
-                    RateUnit::Second => quote!(::runtime::limits::RateUnit::Second),
-                    RateUnit::Minute => quote!(::runtime::limits::RateUnit::Minute),
-                    RateUnit::Hour => quote!(::runtime::limits::RateUnit::Hour),
-                    RateUnit::Day => quote!(::runtime::limits::RateUnit::Day),
-                };
-                let ex = self.opt_exceeded(exceeded.as_ref());
-                (
-                    quote!(::runtime::limits::RateLimit),
-                    quote!(::runtime::limits::RateLimit { id: #id, verb: #verb, uri: #uri, regex: #regex, value: #value, unit: #unit, exceeded: #ex, source: #source }),
-                    "RATE_LIMITS",
-                )
-            }
-            LimitKind::Absolute { name, value, unit, enforced_by, exceeded, account } => {
-                let value = match value.as_ref().and_then(serde_json::Value::as_i64) {
-                    Some(v) => quote!(Some(#v)),
-                    None => quote!(None),
-                };
-                let unit = match unit {
-                    Some(u) => quote!(Some(#u)),
-                    None => quote!(None),
-                };
-                let enforced = strs(enforced_by);
-                let ex = self.opt_exceeded(exceeded.as_ref());
-                (
-                    quote!(::runtime::limits::AbsoluteLimit),
-                    quote!(::runtime::limits::AbsoluteLimit { id: #id, name: #name, value: #value, unit: #unit, account: #account, enforced_by: #enforced, exceeded: #ex, source: #source }),
-                    "ABSOLUTE_LIMITS",
-                )
-            }
-            LimitKind::Field { name, max_bytes, max_count, field, applies_to, exceeded, absolute } => {
-                let opt_u64 = |v: &Option<u64>| match v {
-                    Some(v) => quote!(Some(#v)),
-                    None => quote!(None),
-                };
-                let (mb, mc) = (opt_u64(max_bytes), opt_u64(max_count));
-                let field = match field {
-                    Some(f) => quote!(Some(#f)),
-                    None => quote!(None),
-                };
-                let applies = strs(applies_to);
-                let ex = self.opt_exceeded(exceeded.as_ref());
-                let refused = self.refused_with(l);
-                let account_limit = match absolute.as_deref().and_then(|id| self.schema.limit(id)).map(|a| &a.kind) {
-                    Some(LimitKind::Absolute { name, .. }) => quote!(Some(#name)),
-                    _ => quote!(None),
-                };
-                (
-                    quote!(::runtime::limits::FieldLimit),
-                    quote!(::runtime::limits::FieldLimit {
-                        id: #id, name: #name, max_bytes: #mb, max_count: #mc, field: #field, account_limit: #account_limit,
-                        applies_to: #applies, exceeded: #ex, refused_with: #refused, source: #source
-                    }),
-                    "FIELD_LIMITS",
-                )
-            }
-            LimitKind::Pagination { max, default, params, id_field, next_rel, applies_to, exceeded } => {
-                let default = match default {
-                    Some(d) => quote!(Some(#d)),
-                    None => quote!(None),
-                };
-                let size = &params.size;
-                let marker = opt_str(params.marker.as_deref());
-                let offset = opt_str(params.offset.as_deref());
-                let id_field = opt_str(id_field.as_deref());
-                let next_rel = opt_str(next_rel.as_deref());
-                let applies = strs(applies_to);
-                let ex = self.opt_exceeded(exceeded.as_ref());
-                (
-                    quote!(::runtime::limits::Pagination),
-                    quote!(::runtime::limits::Pagination {
-                        id: #id, max: #max, default: #default, size_param: #size, marker_param: #marker, offset_param: #offset,
-                        id_field: #id_field, next_rel: #next_rel, applies_to: #applies, exceeded: #ex, source: #source
-                    }),
-                    "PAGINATION_LIMITS",
-                )
-            }
-            LimitKind::ChangesSince { param, format, retention_days, applies_to, not_modified_status } => {
-                let retention = match retention_days {
-                    Some(d) => quote!(Some(#d)),
-                    None => quote!(None),
-                };
-                let nm = match not_modified_status {
-                    Some(s) => quote!(Some(#s)),
-                    None => quote!(None),
-                };
-                let applies = strs(applies_to);
-                (
-                    quote!(::runtime::limits::ChangesSince),
-                    quote!(::runtime::limits::ChangesSince { id: #id, param: #param, format: #format, retention_days: #retention, applies_to: #applies, not_modified_status: #nm, source: #source }),
-                    "CHANGES_SINCE_LIMITS",
-                )
-            }
-            LimitKind::Token { hours, applies_to, exceeded } => {
-                let hours = match hours {
-                    Some(h) => quote!(Some(#h)),
-                    None => quote!(None),
-                };
-                let applies = strs(applies_to);
-                let ex = self.opt_exceeded(exceeded.as_ref());
-                (
-                    quote!(::runtime::limits::TokenLifetime),
-                    quote!(::runtime::limits::TokenLifetime { id: #id, hours: #hours, applies_to: #applies, exceeded: #ex, source: #source }),
-                    "TOKEN_LIMITS",
-                )
-            }
-            LimitKind::Usage { name, unit, counts } => {
-                let unit = match unit {
-                    Some(u) => quote!(Some(#u)),
-                    None => quote!(None),
-                };
-                let counts = match counts {
-                    Some(c) => quote!(Some(#c)),
-                    None => quote!(None),
-                };
-                (
-                    quote!(::runtime::limits::UsageCounter),
-                    quote!(::runtime::limits::UsageCounter { id: #id, name: #name, unit: #unit, counts: #counts, source: #source }),
-                    "USAGE_COUNTERS",
-                )
-            }
-            LimitKind::Caching { status, applies_to } => {
-                let applies = strs(applies_to);
-                (
-                    quote!(::runtime::limits::Caching),
-                    quote!(::runtime::limits::Caching { id: #id, status: #status, applies_to: #applies, source: #source }),
-                    "CACHING_LIMITS",
-                )
-            }
-        };
+        let (ty, value, table) = limit_literal(&l.table(self.schema));
         let extra = match &l.kind {
             LimitKind::Field { exceeded: None, .. } => {
                 " The document names no status for exceeding it: a violation reports 400 `badRequest`, what the service answers a request it cannot accept."
@@ -342,6 +276,9 @@ impl Context<'_> {
                 }
             }
         }
+        let cow = if limits.is_empty() { quote!() } else { quote!(use ::std::borrow::Cow;) };
+        // The validators check through the runtime's `FieldLimitCheck`.
+        let check_trait = if validators.is_empty() { quote!() } else { quote!(use ::runtime::limits::FieldLimitCheck as _;) };
         let validate_json_body = if json_arms.is_empty() {
             quote! { let _ = (operation, body, account); None }
         } else {
@@ -356,6 +293,9 @@ impl Context<'_> {
             /// Limits: rate, absolute and field limits, pagination, changes-since, token
             /// lifetime and caching as data; client-side checks of field limits.
             pub mod limits {
+                #cow
+                #check_trait
+
                 #(#items)*
 
                 #(#table_items)*
@@ -485,16 +425,7 @@ impl Context<'_> {
         lc: &TokenStream,
     ) -> Result<TokenStream, String> {
         let steps = parse_path(alt)?;
-        let measure = match steps.last() {
-            Some(Step::MapCount | Step::ArrayCount) => Measure::Count,
-            _ if max_bytes.is_some() => Measure::Bytes,
-            _ => Measure::Count,
-        };
-        match measure {
-            Measure::Bytes if max_bytes.is_none() => return Err("it measures bytes but the limit has no `max_bytes`".into()),
-            Measure::Count if max_count.is_none() => return Err("it counts entries or items but the limit has no `max_count`".into()),
-            _ => {}
-        }
+        let measure = Measure::of(matches!(steps.last(), Some(Step::MapCount | Step::ArrayCount)), max_bytes, max_count)?;
         let root = TypeExpr::Model(model.id.clone());
         let mut steps_ref: &[Step] = &steps;
         // The first name may be the operation's wrapping key: the request itself.
@@ -638,14 +569,6 @@ impl Context<'_> {
         } else {
             quote!(#limit.check_bytes(#text.len(), account)?;)
         })
-    }
-}
-
-/// `Some("text")` or `None`, as tokens.
-fn opt_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
     }
 }
 

@@ -6,14 +6,14 @@
 //! and on each machine's subject enum (in the models module) `kind()`, `is_transient()`,
 //! `is_stable()`, `is_error()`, `is_terminal()`, `is_settled()` and `can_transition_to()`.
 
-use crate::faults::source_text;
 use crate::names::{screaming, snake};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::machines::{StateKind, StateMachine};
-use schema::models::{ModelKind, TypeExpr};
+use schema::machines::StateMachine;
 use schema::Api;
+use shapes::machines as table;
+use std::borrow::Cow;
 
 /// The constant name of a machine (`v2.server-status` -> `SERVER_STATUS`).
 fn machine_const(m: &StateMachine) -> String {
@@ -21,12 +21,71 @@ fn machine_const(m: &StateMachine) -> String {
     screaming(local)
 }
 
-fn kind_tokens(k: StateKind) -> TokenStream {
-    match k {
-        StateKind::Stable => quote!(::runtime::machines::StateKind::Stable),
-        StateKind::Transient => quote!(::runtime::machines::StateKind::Transient),
-        StateKind::Error => quote!(::runtime::machines::StateKind::Error),
-        StateKind::Terminal => quote!(::runtime::machines::StateKind::Terminal),
+/// A string of a table: `Cow::Borrowed("...")` (the generated module imports `Cow`).
+pub(crate) fn text(s: &str) -> TokenStream {
+    quote!(Cow::Borrowed(#s))
+}
+
+/// An optional string of a table.
+pub(crate) fn opt_text(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => {
+            let t = text(s);
+            quote!(Some(#t))
+        }
+        None => quote!(None),
+    }
+}
+
+/// The name of a fieldless enum's variant (`StateKind::Stable` -> `Stable`).
+pub(crate) fn variant(v: impl std::fmt::Debug) -> proc_macro2::Ident {
+    format_ident!("{}", format!("{v:?}"))
+}
+
+/// A slice of a table, from its items' literals.
+pub(crate) fn slice(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+    let items = items.into_iter();
+    quote!(Cow::Borrowed(&[#(#items),*]))
+}
+
+/// A slice of strings of a table.
+pub(crate) fn texts(v: &[Cow<'static, str>]) -> TokenStream {
+    slice(v.iter().map(|s| text(s)))
+}
+
+/// The literal of a machine in table form.
+fn machine_literal(t: &table::StateMachine) -> TokenStream {
+    let states = t.states.iter().map(|s| {
+        let (name, doc, src) = (text(&s.name), text(&s.doc), text(&s.source));
+        let kind = variant(s.kind);
+        quote!(::runtime::machines::State { name: #name, kind: ::runtime::machines::StateKind::#kind, doc: #doc, source: #src })
+    });
+    let transitions = t.transitions.iter().map(|x| {
+        let (id, from, to, src) = (text(&x.id), text(&x.from), text(&x.to), text(&x.source));
+        let op = opt_text(x.operation.as_deref());
+        let on_error = x.on_error;
+        quote!(::runtime::machines::Transition { id: #id, from: #from, to: #to, operation: #op, on_error: #on_error, source: #src })
+    });
+    let rows = t.mapping.iter().map(|row| {
+        let cells = slice(row.cells.iter().map(|(k, v)| {
+            let (k, v) = (text(k), opt_text(v.as_deref()));
+            quote!((#k, #v))
+        }));
+        let src = text(&row.source);
+        quote!(::runtime::machines::MappingRow { cells: #cells, source: #src })
+    });
+    let (id, subject, source) = (text(&t.id), opt_text(t.subject.as_deref()), text(&t.source));
+    let (states, initial, transitions, rows) = (slice(states), texts(&t.initial), slice(transitions), slice(rows));
+    quote! {
+        ::runtime::machines::StateMachine {
+            id: #id,
+            subject: #subject,
+            states: #states,
+            initial: #initial,
+            transitions: #transitions,
+            mapping: #rows,
+            source: #source,
+        }
     }
 }
 
@@ -36,43 +95,14 @@ impl Context<'_> {
         self.type_path(crate::models::Scope::Sibling(from), id)
     }
 
-    /// The enum model whose values are a machine's states: `subject` names it directly
-    /// (`v2.ServerStatus`) or as a model field (`v2.Server.status`).
-    fn subject_enum(&self, m: &StateMachine) -> Option<String> {
-        let subject = m.subject.as_deref()?;
-        if let Some(model) = self.schema.model(subject) {
-            return (model.kind == ModelKind::Enum).then(|| model.id.clone());
-        }
-        let (model_id, field) = subject.rsplit_once('.')?;
-        let f = self.schema.model(model_id)?.fields.iter().find(|f| f.name == field)?;
-        match &f.ty {
-            TypeExpr::Enum(id) | TypeExpr::Model(id) => {
-                let e = self.schema.model(id)?;
-                (e.kind == ModelKind::Enum).then(|| e.id.clone())
-            }
-            _ => None,
-        }
-    }
-
     /// Whether `m` is the first machine (in schema order) with its subject enum, so one
     /// subject gets one set of query methods.
     fn first_with_subject(&self, m: &StateMachine, subject: &str) -> bool {
         self.schema
             .state_machines
             .iter()
-            .find(|o| self.subject_enum(o).as_deref() == Some(subject))
+            .find(|o| o.subject_enum(self.schema).is_some_and(|e| e.id == subject))
             .is_some_and(|o| o.id == m.id)
-    }
-
-    /// The mapping column whose every cell is one of the machine's states (`vm_state`).
-    fn state_column(m: &StateMachine) -> Option<String> {
-        let first = m.mapping.first()?;
-        first.keys().find(|k| {
-            k.as_str() != "source"
-                && m.mapping.iter().all(|row| {
-                    row.get(k.as_str()).and_then(|v| v.as_str()).is_some_and(|v| m.state(v).is_some())
-                })
-        }).cloned()
     }
 
     /// Generates the machines module of one API.
@@ -86,10 +116,13 @@ impl Context<'_> {
                 quote!(&#c)
             })
             .collect();
+        let cow = if machines.is_empty() { quote!() } else { quote!(use ::std::borrow::Cow;) };
         quote! {
             /// State machines: the statuses of resources, their kinds and the transitions
             /// operations cause, as data; and status queries on the status enums.
             pub mod machines {
+                #cow
+
                 /// Every state machine of this API.
                 pub static MACHINES: &[&::runtime::machines::StateMachine] = &[#(#refs),*];
 
@@ -100,70 +133,15 @@ impl Context<'_> {
 
     fn machine_item(&self, api: Api, m: &StateMachine) -> TokenStream {
         let c = format_ident!("{}", machine_const(m));
-        let id = &m.id;
-        let source = source_text(&m.source);
-        let subject_enum = self.subject_enum(m);
-        let subject = match &subject_enum {
-            Some(s) => quote!(Some(#s)),
-            None => quote!(None),
-        };
-        let states: Vec<TokenStream> = m
-            .states
-            .iter()
-            .map(|s| {
-                let name = &s.name;
-                let kind = kind_tokens(s.kind);
-                let doc = s.doc.clone().unwrap_or_default();
-                let src = source_text(s.source.as_ref().unwrap_or(&m.source));
-                quote!(::runtime::machines::State { name: #name, kind: #kind, doc: #doc, source: #src })
-            })
-            .collect();
-        let initial = &m.initial;
-        let transitions: Vec<TokenStream> = m
-            .transitions
-            .iter()
-            .map(|t| {
-                let tid = &t.id;
-                let from = &t.from;
-                let to = &t.to;
-                let op = match &t.operation {
-                    Some(o) => quote!(Some(#o)),
-                    None => quote!(None),
-                };
-                let on_error = t.on_error;
-                let src = source_text(&t.source);
-                quote!(::runtime::machines::Transition { id: #tid, from: #from, to: #to, operation: #op, on_error: #on_error, source: #src })
-            })
-            .collect();
-        let rows: Vec<TokenStream> = m
-            .mapping
-            .iter()
-            .map(|row| {
-                let cells = row.iter().filter(|(k, _)| k.as_str() != "source").map(|(k, v)| {
-                    let value = match v {
-                        serde_json::Value::Null => quote!(None),
-                        serde_json::Value::String(s) => quote!(Some(#s)),
-                        other => {
-                            let s = other.to_string();
-                            quote!(Some(#s))
-                        }
-                    };
-                    quote!((#k, #value))
-                });
-                let src = row
-                    .get("source")
-                    .and_then(|s| serde_json::from_value::<schema::Source>(s.clone()).ok())
-                    .map_or_else(|| source.clone(), |s| source_text(&s));
-                quote!(::runtime::machines::MappingRow { cells: &[#(#cells),*], source: #src })
-            })
-            .collect();
+        let t = m.table(self.schema);
+        let literal = machine_literal(&t);
 
         let mut doc_text = m.doc.clone().unwrap_or_else(|| format!("State machine `{}`.", m.id));
-        let state_list: Vec<String> = m.states.iter().map(|s| format!("`{}` ({})", s.name, kind_name(s.kind))).collect();
+        let state_list: Vec<String> = t.states.iter().map(|s| format!("`{}` ({})", s.name, s.kind)).collect();
         doc_text.push_str(&format!(" States: {}.", state_list.join(", ")));
         let doc = crate::doc_lines(Some(&doc_text), &m.source, &m.errata);
 
-        let mapping_fn = if m.mapping.is_empty() {
+        let mapping_fn = if t.mapping.is_empty() {
             quote!()
         } else {
             let f = format_ident!("{}_row", snake(&machine_const(m).to_ascii_lowercase()));
@@ -178,24 +156,16 @@ impl Context<'_> {
             }
         };
 
-        let subject_impl = match &subject_enum {
+        let subject_impl = match t.subject.as_deref() {
             Some(e) if self.first_with_subject(m, e) && self.schema.model(e).and_then(|x| x.api()).is_some_and(|a| self.apis.contains(&a)) => {
-                self.subject_impl(api, m, e, &c)
+                self.subject_impl(api, &t, e, &c)
             }
             _ => quote!(),
         };
 
         quote! {
             #doc
-            pub static #c: ::runtime::machines::StateMachine = ::runtime::machines::StateMachine {
-                id: #id,
-                subject: #subject,
-                states: &[#(#states),*],
-                initial: &[#(#initial),*],
-                transitions: &[#(#transitions),*],
-                mapping: &[#(#rows),*],
-                source: #source,
-            };
+            pub static #c: ::runtime::machines::StateMachine = #literal;
 
             #mapping_fn
 
@@ -203,10 +173,10 @@ impl Context<'_> {
         }
     }
 
-    fn subject_impl(&self, api: Api, m: &StateMachine, subject: &str, c: &proc_macro2::Ident) -> TokenStream {
+    fn subject_impl(&self, api: Api, t: &table::StateMachine, subject: &str, c: &proc_macro2::Ident) -> TokenStream {
         let ty = self.sibling_model_path(api, subject);
-        let machine_doc = format!(" The state machine of these values ([`{c}`], `{}`).", m.id);
-        let mapping = match Self::state_column(m) {
+        let machine_doc = format!(" The state machine of these values ([`{c}`], `{}`).", t.id);
+        let mapping = match t.state_column() {
             Some(col) => {
                 let d = format!(" The rows of [`{c}`]'s mapping whose `{col}` is this value.");
                 quote! {
@@ -264,12 +234,12 @@ impl Context<'_> {
 
                 /// The service is done: a listed state that is stable, error or terminal.
                 pub fn is_settled(&self) -> bool {
-                    matches!(self.kind(), Some(k) if k != ::runtime::machines::StateKind::Transient)
+                    self.kind().is_some_and(::runtime::machines::StateKind::is_settled)
                 }
 
                 /// A resource starts in this state.
                 pub fn is_initial(&self) -> bool {
-                    #c.initial.contains(&self.as_str())
+                    #c.is_initial(self.as_str())
                 }
 
                 /// Whether a documented transition leads from this state to `other`.
@@ -280,14 +250,5 @@ impl Context<'_> {
                 #mapping
             }
         }
-    }
-}
-
-fn kind_name(k: StateKind) -> &'static str {
-    match k {
-        StateKind::Stable => "stable",
-        StateKind::Transient => "transient",
-        StateKind::Error => "error",
-        StateKind::Terminal => "terminal",
     }
 }

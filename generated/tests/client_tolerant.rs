@@ -74,7 +74,7 @@ async fn an_account_may_allow_more_than_the_documented_default() {
     // Once the account's limits are known, they are what the client checks.
     client.transport().set_account_limits(AccountLimits::unknown().with("maxServerMeta", 24));
     let e = client.servers_create(&create_with_metadata(25)).await.unwrap_err();
-    assert!(matches!(&e, ClientError::Limit(v) if v.limit == "v2.field.server-metadata-items" && v.max == 24), "{e:?}");
+    assert!(matches!(&e, ClientError::Limit(v) if &*v.limit == "v2.field.server-metadata-items" && v.max == 24), "{e:?}");
     assert_eq!(requests_to(&server, "/v2/010101/servers").await.len(), 1, "refused before sending");
     client.transport().set_account_limits(AccountLimits::unknown().with("maxServerMeta", 40));
     client.servers_create(&create_with_metadata(25)).await.expect("within the account's 40");
@@ -87,7 +87,7 @@ async fn request_checks_can_be_switched_off() {
     req.metadata.get_or_insert_with(Default::default).0.insert("k".repeat(300), "v".into());
     let checking = v2::client::Client::new(transport(&server, Format::Json, FormatStyle::Headers));
     let e = checking.servers_create(&req).await.unwrap_err();
-    assert!(matches!(&e, ClientError::Limit(v) if v.limit == "v2.field.metadata-key"), "{e:?}");
+    assert!(matches!(&e, ClientError::Limit(v) if &*v.limit == "v2.field.metadata-key"), "{e:?}");
     let unchecked = v2::client::Client::new(
         Transport::builder()
             .base_url(format!("{}/v2/010101", server.uri()))

@@ -308,7 +308,7 @@ async fn field_limits_are_checked_before_sending() {
     let key = "k".repeat(256);
     let item = v2::models::MetaItem([(key.clone(), "v".to_string())].into_iter().collect());
     match client.server_metadata_set_item(ERROR_SERVER, &key, &item).await {
-        Err(ClientError::Limit(v)) => assert_eq!(v.limit, "v2.field.metadata-key"),
+        Err(ClientError::Limit(v)) => assert_eq!(&*v.limit, "v2.field.metadata-key"),
         other => panic!("{other:?}"),
     }
     assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing was sent");

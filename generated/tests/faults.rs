@@ -7,6 +7,7 @@
 
 use cloudservers::{identity, rackconnect, v1_0, v2};
 use runtime::faults::{FaultBody, FaultError};
+use runtime::limits::FieldLimitCheck;
 use schema::examples::ExampleFormat;
 use schema::{Api, Schema};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

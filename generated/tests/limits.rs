@@ -11,7 +11,7 @@ mod build_macro;
 use cloudservers::{identity, rackconnect, v1_0, v2};
 use runtime::limits::{AccountLimits, LimitViolation, RateUnit, RequestCheckError};
 use schema::examples::{Direction, ExampleFormat};
-use schema::limits::LimitKind;
+use schema::limits::{LimitKind, LimitTable};
 use schema::{Api, Schema};
 use std::collections::BTreeMap;
 
@@ -66,9 +66,9 @@ fn account_dependent_limits_use_the_accounts_values_and_unknown_ones_refuse_noth
 
 fn expect_violation(r: Result<(), LimitViolation>, limit: &str, status: u16, fault: &str) -> LimitViolation {
     let v = r.expect_err("the request should be refused");
-    assert_eq!(v.limit, limit, "{v}");
+    assert_eq!(&*v.limit, limit, "{v}");
     assert_eq!(v.status, status, "{v}");
-    assert_eq!(v.fault, Some(fault), "{v}");
+    assert_eq!(v.fault.as_deref(), Some(fault), "{v}");
     v
 }
 
@@ -91,7 +91,7 @@ fn too_long_metadata_key_is_refused_locally_with_the_right_fault() {
     let v = expect_violation(v2::limits::validate_servers_create(&req, &v2_defaults()), "v2.field.metadata-key", 400, "v2.badRequest");
     // The document names no fault for it: the default, said so.
     assert!(!v.documented);
-    assert_eq!(v.fault_name, Some("badRequest"));
+    assert_eq!(v.fault_name.as_deref(), Some("badRequest"));
     assert_eq!((v.max, v.actual), (255, 256));
     // As the operation's error: the fault the service would answer with.
     let e = v2::faults::ServersCreateError::from(v);
@@ -216,7 +216,7 @@ fn validate_json_reports_what_does_not_decode() {
     assert!(matches!(r, Some(Err(RequestCheckError::Decode(_)))), "{r:?}");
     let long = serde_json::json!({"meta": {"k".repeat(300): "v"}});
     let r = v2::limits::validate_json("v2.server-metadata.set-item", &long, &v2_defaults());
-    assert!(matches!(&r, Some(Err(RequestCheckError::Limit(v))) if v.limit == "v2.field.metadata-key"), "{r:?}");
+    assert!(matches!(&r, Some(Err(RequestCheckError::Limit(v))) if &*v.limit == "v2.field.metadata-key"), "{r:?}");
     assert_eq!(v2::limits::validate_json("v2.servers.get", &serde_json::json!({}), &v2_defaults()), None);
 }
 
@@ -247,6 +247,34 @@ fn validators_cover_every_field_limit() {
     assert!(pairs >= 40, "{pairs}");
 }
 
+/// The generated rate limits count an operation's requests exactly when the schema says
+/// they do: both ask the one rule (`RateLimit::applies`), on the same data.
+#[test]
+fn generated_rate_limits_count_what_the_schema_derives() {
+    let schema = schema();
+    let rate = [v2::limits::RATE_LIMITS, v1_0::limits::RATE_LIMITS, rackconnect::limits::RATE_LIMITS, identity::limits::RATE_LIMITS].concat();
+    let mut counted = 0;
+    for op in &schema.operations {
+        let targets = op.sample_targets();
+        let api_prefix = format!("{}.", op.api.as_str());
+        let generated: Vec<&str> = rate
+            .iter()
+            .filter(|r| r.id.starts_with(&api_prefix) && targets.iter().any(|t| r.applies(&op.method, t)))
+            .map(|r| r.id.as_ref())
+            .collect();
+        let derived: Vec<&str> = schema.rate_limits_of(op).iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(generated, derived, "{}", op.id);
+        counted += derived.len();
+    }
+    assert!(counted >= 50, "{counted}");
+}
+
+/// The generated table holds the limit `want` (the schema's limit in table form) as is.
+fn holds<T: PartialEq + std::fmt::Debug>(generated: &[T], want: &T, id: fn(&T) -> &std::borrow::Cow<'static, str>) {
+    let g = generated.iter().find(|g| id(g) == id(want)).unwrap_or_else(|| panic!("{} missing", id(want)));
+    assert_eq!(g, want);
+}
+
 #[test]
 fn tables_hold_every_limit_of_the_schema() {
     let schema = schema();
@@ -261,56 +289,32 @@ fn tables_hold_every_limit_of_the_schema() {
     let total = rate.len() + absolute.len() + field.len() + pagination.len() + changes.len() + token.len() + caching.len() + usage.len();
     assert_eq!(total, schema.limits.len());
     for l in &schema.limits {
-        let src = format!("{}, {}", l.source.document, l.source.place);
-        match &l.kind {
-            LimitKind::Rate { verb, uri, value, unit, exceeded, .. } => {
-                let g = rate.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!((g.verb, g.uri, g.value, g.source), (verb.as_str(), uri.as_str(), *value, src.as_str()));
-                assert_eq!(g.window().as_secs(), unit.seconds());
-                assert_eq!(g.exceeded.map(|e| e.status), exceeded.as_ref().map(|e| e.status));
+        match l.table(&schema) {
+            LimitTable::Rate(t) => holds(&rate, &t, |x| &x.id),
+            LimitTable::Absolute(t) => holds(&absolute, &t, |x| &x.id),
+            LimitTable::Usage(t) => {
+                assert!(absolute.iter().all(|a| a.id != t.id), "a usage counter is not an absolute limit");
+                holds(&usage, &t, |x| &x.id)
             }
-            LimitKind::Absolute { name, value, account, .. } => {
-                let g = absolute.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!((g.name, g.value, g.account), (name.as_str(), value.as_ref().and_then(serde_json::Value::as_i64), *account));
-            }
-            LimitKind::Usage { name, counts, .. } => {
-                let g = usage.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!((g.name, g.counts), (name.as_str(), counts.as_deref()));
-                assert!(absolute.iter().all(|a| a.id != l.id), "a usage counter is not an absolute limit");
-            }
-            LimitKind::Field { max_bytes, max_count, exceeded, absolute: linked, .. } => {
-                let g = field.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!((g.max_bytes, g.max_count), (*max_bytes, *max_count));
-                let linked_name = linked.as_deref().and_then(|id| absolute.iter().find(|a| a.id == id)).map(|a| a.name);
-                assert_eq!(g.account_limit, linked_name, "{}", l.id);
-                match exceeded {
-                    Some(e) => assert_eq!((g.refused_with.status, g.refused_with.fault), (e.status, e.fault.as_deref())),
-                    None => assert_eq!((g.refused_with.status, g.refused_with.fault_name), (400, Some("badRequest"))),
+            LimitTable::Field(t) => {
+                if t.exceeded.is_none() {
+                    let r = &t.refused_with;
+                    assert_eq!((r.status, r.fault_name.as_deref()), (400, Some("badRequest")), "{}", l.id);
                 }
+                holds(&field, &t, |x| &x.id)
             }
-            LimitKind::Pagination { max, .. } => {
-                let g = pagination.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!(g.max, *max);
-            }
-            LimitKind::ChangesSince { format, .. } => {
-                let g = changes.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!(g.format, format);
-            }
-            LimitKind::Token { hours, .. } => {
-                let g = token.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!(g.hours, *hours);
-            }
-            LimitKind::Caching { status, .. } => {
-                let g = caching.iter().find(|g| g.id == l.id).unwrap_or_else(|| panic!("{}", l.id));
-                assert_eq!(g.status, *status);
-            }
+            LimitTable::Pagination(t) => holds(&pagination, &t, |x| &x.id),
+            LimitTable::ChangesSince(t) => holds(&changes, &t, |x| &x.id),
+            LimitTable::Token(t) => holds(&token, &t, |x| &x.id),
+            LimitTable::Caching(t) => holds(&caching, &t, |x| &x.id),
         }
     }
     // A few constants by name.
     assert_eq!(v2::limits::RATE_POST_SERVERS.value, 1000);
     assert_eq!(v2::limits::RATE_POST_SERVERS.unit, RateUnit::Day);
+    assert_eq!(v2::limits::RATE_POST_SERVERS.window().as_secs(), 86_400);
     assert!(v2::limits::ABSOLUTE_MAX_TOTAL_CORES.is_unlimited());
     assert_eq!(v2::limits::PAGINATION.max, 1000);
     assert_eq!(identity::limits::TOKEN_LIFETIME.lifetime().map(|d| d.as_secs()), Some(24 * 3600));
-    assert_eq!(rackconnect::limits::RATE_REQUESTS_PER_MINUTE.exceeded.map(|e| e.status), Some(403));
+    assert_eq!(rackconnect::limits::RATE_REQUESTS_PER_MINUTE.exceeded.as_ref().map(|e| e.status), Some(403));
 }

@@ -3,11 +3,12 @@
 use crate::conform::{Checker, Mismatch};
 use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
-use crate::limits::{Limit, LimitKind};
+use crate::limits::{Limit, LimitKind, LimitTable};
 use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
 use crate::operations::{Body, Format, Param};
 use crate::Operation;
 use crate::Schema;
+use shapes::limits::Measure;
 use std::collections::BTreeSet;
 
 /// Runs every check and records what it finds.
@@ -374,6 +375,7 @@ impl Ctx<'_> {
 
     fn machines(&self, diags: &mut Diagnostics) {
         let mut tids = BTreeSet::new();
+        let tables: Vec<shapes::machines::StateMachine> = self.s.state_machines.iter().map(|m| m.table(self.s)).collect();
         for m in &self.s.state_machines {
             let at = self.at("state machine", &m.id);
             let mut names = BTreeSet::new();
@@ -417,7 +419,7 @@ impl Ctx<'_> {
             for (i, row) in m.mapping.iter().enumerate() {
                 let status = row.get("status").and_then(|v| v.as_str());
                 if let Some(st) = status {
-                    if !self.s.state_machines.iter().any(|sm| sm.state(st).is_some()) && !self.failed.kinds.contains("state machine") {
+                    if !tables.iter().any(|t| t.state(st).is_some()) && !self.failed.kinds.contains("state machine") {
                         diags.push(&at.child("mapping").child(i), ProblemKind::Reference, format!("mapping status `{st}` is no machine's state"));
                     }
                 }
@@ -483,9 +485,9 @@ impl Ctx<'_> {
                 }
                 _ => {}
             }
-            if let Some(p) = l.rate_pattern() {
-                if let Err(e) = regex::Regex::new(&p) {
-                    diags.push(&at.child("regex"), ProblemKind::Shape, format!("rate limit pattern `{p}` is not a regular expression: {e}"));
+            if let LimitTable::Rate(r) = l.table(self.s) {
+                if let Err(e) = r.matcher() {
+                    diags.push(&at.child("regex"), ProblemKind::Shape, format!("rate limit pattern `{}` is not a regular expression: {e}", r.pattern()));
                 }
             }
         }
@@ -634,16 +636,8 @@ impl Ctx<'_> {
     /// Resolves one parsed alternative against a request model (the same rules the
     /// generated validators follow).
     fn resolve_path(&self, model: &Model, wrap: Option<&str>, steps: &[PathStep], max_bytes: Option<u64>, max_count: Option<u64>) -> Result<(), String> {
-        let count = match steps.last() {
-            Some(PathStep::MapCount | PathStep::ArrayCount) => true,
-            _ => max_bytes.is_none(),
-        };
-        if count && max_count.is_none() {
-            return Err("it counts entries or items but the limit has no `max_count`".into());
-        }
-        if !count && max_bytes.is_none() {
-            return Err("it measures bytes but the limit has no `max_bytes`".into());
-        }
+        let ends_in_count = matches!(steps.last(), Some(PathStep::MapCount | PathStep::ArrayCount));
+        let count = Measure::of(ends_in_count, max_bytes, max_count)? == Measure::Count;
         let mut steps = steps;
         if let (Some(PathStep::Field(first)), Some(w)) = (steps.first(), wrap) {
             if first == w && !model.fields.iter().any(|f| &f.name == first) {

@@ -53,6 +53,7 @@ pub use namespaces::Namespace;
 pub use operations::Operation;
 pub use provenance::{Api, DocumentKey, Erratum, Source};
 
+use limits::{LimitKind, LimitTable};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -201,14 +202,16 @@ impl Schema {
     }
 
     /// The rate limits that count requests of `op`, derived from each rate limit of the
-    /// operation's API: its verb matches the method and its pattern matches one of
-    /// [`Operation::sample_targets`]. This is the one rule for which rate limits apply;
-    /// an operation's `limits` must list exactly these (`cloudservers-schema check`).
+    /// operation's API whose table form counts the method and one of
+    /// [`Operation::sample_targets`] ([`shapes::limits::RateLimit::applies`], the rule
+    /// generated code has too). An operation's `limits` must list exactly these
+    /// (`cloudservers-schema check`).
     pub fn rate_limits_of(&self, op: &Operation) -> Vec<&Limit> {
         let targets = op.sample_targets();
         self.limits
             .iter()
-            .filter(|l| l.api == op.api && targets.iter().any(|t| l.rate_applies(&op.method, t)))
+            .filter(|l| l.api == op.api && matches!(l.kind, LimitKind::Rate { .. }))
+            .filter(|l| matches!(l.table(self), LimitTable::Rate(r) if targets.iter().any(|t| r.applies(&op.method, t))))
             .collect()
     }
 

@@ -1,47 +1,17 @@
 //! Limits: rate limits, absolute limits, field limits, pagination, polling and token lifetime.
+//!
+//! A limit is loaded with its provenance (source, errata, notes) and turned by
+//! [`Limit::table`] into the table form of [`shapes::limits`], which generated code holds
+//! too and whose rules (which requests a rate limit counts, its window, a field limit's
+//! bound) both use.
 
 use crate::provenance::{Api, Erratum, Source};
+use crate::Schema;
 use serde::{Deserialize, Serialize};
+use shapes::limits as table;
+use std::borrow::Cow;
 
-/// What happens when a limit is exceeded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exceeded {
-    /// The HTTP status code returned.
-    pub status: u16,
-    /// The fault id returned, if the response carries one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fault: Option<String>,
-    /// The header that says when to retry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_header: Option<String>,
-}
-
-/// The time unit of a rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RateUnit {
-    /// Per second.
-    Second,
-    /// Per minute.
-    Minute,
-    /// Per hour.
-    Hour,
-    /// Per day.
-    Day,
-}
-
-impl RateUnit {
-    /// The unit's length in seconds.
-    pub fn seconds(self) -> u64 {
-        match self {
-            RateUnit::Second => 1,
-            RateUnit::Minute => 60,
-            RateUnit::Hour => 3600,
-            RateUnit::Day => 86_400,
-        }
-    }
-}
+pub use shapes::limits::{Exceeded, RateUnit};
 
 /// The kind-specific facts of a limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -267,31 +237,125 @@ impl Limit {
     }
 }
 
-impl Limit {
-    /// For a rate limit: the regular expression that decides which requests it counts,
-    /// its `regex`, or, when it has none, its `uri` read as a wildcard pattern (`*` any
-    /// text) that must match the whole target. `None` for other kinds.
-    pub fn rate_pattern(&self) -> Option<String> {
-        match &self.kind {
-            LimitKind::Rate { regex: Some(r), .. } => Some(r.clone()),
-            LimitKind::Rate { uri, .. } => {
-                let parts: Vec<String> = uri.split('*').map(regex::escape).collect();
-                Some(format!("^{}$", parts.join(".*")))
-            }
-            _ => None,
-        }
-    }
+/// A limit in table form, by kind: what generated code holds for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitTable {
+    /// A rate limit.
+    Rate(table::RateLimit),
+    /// An absolute limit.
+    Absolute(table::AbsoluteLimit),
+    /// A usage counter.
+    Usage(table::UsageCounter),
+    /// A field limit.
+    Field(table::FieldLimit),
+    /// Page sizes.
+    Pagination(table::Pagination),
+    /// Polling for changes.
+    ChangesSince(table::ChangesSince),
+    /// A token lifetime.
+    Token(table::TokenLifetime),
+    /// Cached responses.
+    Caching(table::Caching),
+}
 
-    /// For a rate limit: whether it counts a request with this method and target (the path
-    /// after the endpoint root, with the query string if any). An unparsable pattern
-    /// matches nothing (`schema check` reports it). Always false for other kinds.
-    pub fn rate_applies(&self, method: &str, target: &str) -> bool {
-        let LimitKind::Rate { verb, .. } = &self.kind else { return false };
-        let verb_ok = verb == "*" || verb.eq_ignore_ascii_case("ALL") || verb.eq_ignore_ascii_case(method);
-        verb_ok
-            && self
-                .rate_pattern()
-                .and_then(|p| regex::Regex::new(&p).ok())
-                .is_some_and(|re| re.is_match(target))
+impl Limit {
+    /// The limit in table form, with what it refers to resolved in `schema`: each
+    /// `exceeded` gets its fault's name, a field limit its `account_limit` (the name of
+    /// its `absolute` limit) and its `refused_with` (`exceeded`, or 400 with the API's
+    /// `badRequest` fault when the document names no status), an absolute limit's value
+    /// is read as an integer, and the source is written `document, place`.
+    pub fn table(&self, schema: &Schema) -> LimitTable {
+        let text = |s: &str| Cow::Owned(s.to_string());
+        let texts = |v: &[String]| v.iter().map(|s| text(s)).collect::<Cow<'static, [_]>>();
+        let resolve = |e: &Exceeded| Exceeded {
+            fault_name: e.fault.as_deref().and_then(|f| schema.fault(f)).map(|f| text(&f.name)),
+            ..e.clone()
+        };
+        let exceeded = |e: &Option<Exceeded>| e.as_ref().map(resolve);
+        let id = text(&self.id);
+        let source: Cow<'static, str> = Cow::Owned(self.source.to_string());
+        match &self.kind {
+            LimitKind::Rate { verb, uri, regex, value, unit, exceeded: e } => LimitTable::Rate(table::RateLimit {
+                id,
+                verb: text(verb),
+                uri: text(uri),
+                regex: regex.as_deref().map(text),
+                value: *value,
+                unit: *unit,
+                exceeded: exceeded(e),
+                source,
+            }),
+            LimitKind::Absolute { name, value, unit, account, enforced_by, exceeded: e } => LimitTable::Absolute(table::AbsoluteLimit {
+                id,
+                name: text(name),
+                value: value.as_ref().and_then(serde_json::Value::as_i64),
+                unit: unit.as_deref().map(text),
+                account: *account,
+                enforced_by: texts(enforced_by),
+                exceeded: exceeded(e),
+                source,
+            }),
+            LimitKind::Usage { name, unit, counts } => LimitTable::Usage(table::UsageCounter {
+                id,
+                name: text(name),
+                unit: unit.as_deref().map(text),
+                counts: counts.as_deref().map(text),
+                source,
+            }),
+            LimitKind::Field { name, max_bytes, max_count, field, absolute, applies_to, exceeded: e } => {
+                let account_limit = match absolute.as_deref().and_then(|a| schema.limit(a)).map(|a| &a.kind) {
+                    Some(LimitKind::Absolute { name, .. }) => Some(text(name)),
+                    _ => None,
+                };
+                let bad_request = || Exceeded {
+                    status: 400,
+                    fault: schema.faults.iter().find(|f| f.api == self.api && f.name == "badRequest").map(|f| text(&f.id)),
+                    fault_name: None,
+                    retry_header: None,
+                };
+                LimitTable::Field(table::FieldLimit {
+                    id,
+                    name: text(name),
+                    max_bytes: *max_bytes,
+                    max_count: *max_count,
+                    field: field.as_deref().map(text),
+                    account_limit,
+                    applies_to: texts(applies_to),
+                    exceeded: exceeded(e),
+                    refused_with: resolve(&e.clone().unwrap_or_else(bad_request)),
+                    source,
+                })
+            }
+            LimitKind::Pagination { max, default, params, id_field, next_rel, applies_to, exceeded: e } => LimitTable::Pagination(table::Pagination {
+                id,
+                max: *max,
+                default: *default,
+                size_param: text(&params.size),
+                marker_param: params.marker.as_deref().map(text),
+                offset_param: params.offset.as_deref().map(text),
+                id_field: id_field.as_deref().map(text),
+                next_rel: next_rel.as_deref().map(text),
+                applies_to: texts(applies_to),
+                exceeded: exceeded(e),
+                source,
+            }),
+            LimitKind::ChangesSince { param, format, retention_days, applies_to, not_modified_status } => {
+                LimitTable::ChangesSince(table::ChangesSince {
+                    id,
+                    param: text(param),
+                    format: text(format),
+                    retention_days: *retention_days,
+                    applies_to: texts(applies_to),
+                    not_modified_status: *not_modified_status,
+                    source,
+                })
+            }
+            LimitKind::Token { hours, applies_to, exceeded: e } => {
+                LimitTable::Token(table::TokenLifetime { id, hours: *hours, applies_to: texts(applies_to), exceeded: exceeded(e), source })
+            }
+            LimitKind::Caching { status, applies_to } => {
+                LimitTable::Caching(table::Caching { id, status: *status, applies_to: texts(applies_to), source })
+            }
+        }
     }
 }

@@ -1,21 +1,17 @@
 //! State machines: statuses, their kinds, and the transitions operations cause.
+//!
+//! A machine is loaded with its provenance (sources, errata, notes) and turned by
+//! [`StateMachine::table`] into the table form of [`shapes::machines`], which generated
+//! code holds too and whose queries both use.
 
+use crate::models::{Model, ModelKind, TypeExpr};
 use crate::provenance::{Api, Erratum, Source};
+use crate::Schema;
 use serde::{Deserialize, Serialize};
+use shapes::machines as table;
+use std::borrow::Cow;
 
-/// Whether a state lasts, passes, failed or ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StateKind {
-    /// The resource stays here until asked to change.
-    Stable,
-    /// The service is working; the state changes by itself.
-    Transient,
-    /// Stable, but the work failed.
-    Error,
-    /// The resource is gone.
-    Terminal,
-}
+pub use shapes::machines::StateKind;
 
 /// One state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,8 +94,63 @@ pub struct StateMachine {
 }
 
 impl StateMachine {
-    /// The state of this name.
-    pub fn state(&self, name: &str) -> Option<&State> {
-        self.states.iter().find(|s| s.name == name)
+    /// The enum model whose values are the states: `subject` names it directly
+    /// (`v2.ServerStatus`) or as a model field (`v2.Server.status`). `None` when there is
+    /// no subject or it names no enum (`schema check` reports which).
+    pub fn subject_enum<'s>(&self, schema: &'s Schema) -> Option<&'s Model> {
+        let subject = self.subject.as_deref()?;
+        if let Some(model) = schema.model(subject) {
+            return (model.kind == ModelKind::Enum).then_some(model);
+        }
+        let (model_id, field) = subject.rsplit_once('.')?;
+        let f = schema.model(model_id)?.fields.iter().find(|f| f.name == field)?;
+        match &f.ty {
+            TypeExpr::Enum(id) | TypeExpr::Model(id) => schema.model(id).filter(|e| e.kind == ModelKind::Enum),
+            _ => None,
+        }
+    }
+
+    /// The machine in table form: its subject resolved to the enum model
+    /// ([`StateMachine::subject_enum`]), sources as `document, place` (a state without
+    /// its own takes the machine's), and the mapping's cells as text (`None` for null),
+    /// without the rows' `source` cells, which become the rows' sources.
+    pub fn table(&self, schema: &Schema) -> table::StateMachine {
+        let text = |s: &str| Cow::Owned(s.to_string());
+        let source = |s: &Source| Cow::Owned(s.to_string());
+        let states = self.states.iter().map(|s| table::State {
+            name: text(&s.name),
+            kind: s.kind,
+            doc: text(s.doc.as_deref().unwrap_or_default()),
+            source: source(s.source.as_ref().unwrap_or(&self.source)),
+        });
+        let transitions = self.transitions.iter().map(|t| table::Transition {
+            id: text(&t.id),
+            from: text(&t.from),
+            to: text(&t.to),
+            operation: t.operation.as_deref().map(text),
+            on_error: t.on_error,
+            source: source(&t.source),
+        });
+        let rows = self.mapping.iter().map(|row| {
+            let cells = row.iter().filter(|(k, _)| k.as_str() != "source").map(|(k, v)| {
+                let value = match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(text(s)),
+                    other => Some(Cow::Owned(other.to_string())),
+                };
+                (text(k), value)
+            });
+            let row_source = row.get("source").and_then(|s| serde_json::from_value::<Source>(s.clone()).ok());
+            table::MappingRow { cells: cells.collect(), source: source(row_source.as_ref().unwrap_or(&self.source)) }
+        });
+        table::StateMachine {
+            id: text(&self.id),
+            subject: self.subject_enum(schema).map(|m| text(&m.id)),
+            states: states.collect(),
+            initial: self.initial.iter().map(|s| text(s)).collect(),
+            transitions: transitions.collect(),
+            mapping: rows.collect(),
+            source: source(&self.source),
+        }
     }
 }

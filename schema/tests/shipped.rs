@@ -155,6 +155,35 @@ fn rate_limits_are_derived_from_verb_and_regex() {
     assert!(op["rate_limits"].as_array().unwrap().iter().any(|v| v == "v2.rate.get-servers"));
 }
 
+/// The table form of a limit or machine resolves what the loaded item refers to by id.
+#[test]
+fn tables_resolve_what_items_refer_to() {
+    use cloudservers_schema::limits::LimitTable;
+    let s = schema();
+    let table = |id: &str| s.limit(id).unwrap().table(s);
+    let LimitTable::Field(key) = table("v2.field.metadata-key") else { panic!("not a field limit") };
+    assert!(key.exceeded.is_none());
+    let r = &key.refused_with;
+    assert_eq!((r.status, r.fault.as_deref(), r.fault_name.as_deref()), (400, Some("v2.badRequest"), Some("badRequest")));
+    assert_eq!(key.account_limit, None);
+    let LimitTable::Field(items) = table("v2.field.server-metadata-items") else { panic!("not a field limit") };
+    assert_eq!(items.account_limit.as_deref(), Some("maxServerMeta"));
+    let LimitTable::Rate(rate) = table("v2.rate.post-servers") else { panic!("not a rate limit") };
+    assert_eq!(rate.window().as_secs(), 86_400);
+    assert!(rate.applies("POST", "/servers") && !rate.applies("GET", "/servers"));
+    assert_eq!(rate.source, s.limit("v2.rate.post-servers").unwrap().source.to_string());
+
+    let m = s.state_machine("v2.server-status").unwrap();
+    let t = m.table(s);
+    assert_eq!(t.subject.as_deref(), Some("v2.ServerStatus"));
+    assert_eq!(t.kind_of("ACTIVE"), Some(cloudservers_schema::machines::StateKind::Stable));
+    assert!(t.is_initial("BUILD") && t.can_transition("BUILD", "ACTIVE"));
+    assert!(t.states.iter().all(|st| !st.source.is_empty()), "a state without a source of its own takes the machine's");
+    let ext = s.state_machine("v2.extended-status").unwrap().table(s);
+    assert!(ext.mapping.iter().all(|row| row.cells.iter().all(|(c, _)| c != "source")), "a row's source is no cell");
+    assert_eq!(ext.find_row(&[("vm_state", Some("active")), ("task_state", None)]).and_then(|r| r.get("status")), Some("ACTIVE"));
+}
+
 #[test]
 fn usage_counters_are_not_limits() {
     use cloudservers_schema::limits::LimitKind;

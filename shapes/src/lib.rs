@@ -7,7 +7,13 @@
 //! rules: [`validate_json`] and [`validate_xml`] report every departure as a [`Finding`]
 //! with a path. Readers stay tolerant; findings are for those who ask for them
 //! (conformance checks, a provider judging requests, `cloudservers-schema check` on examples).
+//!
+//! The same holds for state machines ([`machines`]) and limits ([`limits`]): one table
+//! form that the schema projects its loaded items into and generated code holds as
+//! `static` data, with the rules on it implemented once.
 
+pub mod limits;
+pub mod machines;
 mod scalars;
 mod validate;
 
