@@ -4,17 +4,9 @@ use crate::models::TypeExpr;
 use crate::provenance::{Api, Erratum, Source};
 use serde::{Deserialize, Serialize};
 
-/// Wire formats of bodies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// `application/json`.
-    Json,
-    /// `application/xml`.
-    Xml,
-    /// `text/plain`.
-    Text,
-}
+/// Wire formats of bodies: the one format type, shared with the clients and the fault
+/// decoder.
+pub use shapes::Format;
 
 /// How a request is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,10 +8,14 @@
 //! with a path. Readers stay tolerant; findings are for those who ask for them
 //! (conformance checks, a provider judging requests, `schema check` on examples).
 
+mod format;
 mod scalars;
+pub mod time;
 mod validate;
 
-pub use scalars::{check_text, parse_datetime, DateTimeError, Scalar};
+pub use format::Format;
+pub use scalars::{check_text, Scalar};
+pub use time::{parse_datetime, DateTimeError};
 pub use validate::{validate_json, validate_xml, validate_xml_root, Finding, FindingKind};
 use std::borrow::Cow;
 
