@@ -33,16 +33,16 @@ const RESERVED: [&str; 17] = [
     "stamp", "pairs", "target", "opts", "what",
 ];
 
-use crate::models::{field_value, option_depth, with_field, Access};
+use crate::models::{option_depth, Access};
 
 /// `<owner>.<field>` as an owned `Option<T>` (cloned unless `copy`).
-fn owned_opt(owner: &TokenStream, f: &Field, copy: bool) -> TokenStream {
-    field_value(owner, f, if copy { Access::Owned } else { Access::Cloned })
+fn owned_opt(ctx: &Context<'_>, owner: &TokenStream, f: &Field, copy: bool) -> TokenStream {
+    ctx.field_value(owner, f, if copy { Access::Owned } else { Access::Cloned })
 }
 
 /// `<owner>.<field>` (a `String`) as an `Option<&str>`.
-fn str_opt(owner: &TokenStream, f: &Field) -> TokenStream {
-    with_field(owner, f, Access::Ref, None, |v| quote!(#v.as_str()))
+fn str_opt(ctx: &Context<'_>, owner: &TokenStream, f: &Field) -> TokenStream {
+    ctx.with_field(owner, f, Access::Ref, None, |v| quote!(#v.as_str()))
 }
 
 /// What a method returns in `Reply<_>`.
@@ -326,7 +326,8 @@ impl<'s> Context<'s> {
         // Path parameters and extra headers, as method parameters.
         let (mut params, mut args) = path_params(op);
         let mut header_calls = Vec::new();
-        for h in op.request_headers.iter().filter(|h| !h.name.eq_ignore_ascii_case("X-Auth-Token")) {
+        let token_header = self.schema.api(api).and_then(|a| a.token_header.as_ref()).map(|t| t.name.as_str());
+        for h in op.request_headers.iter().filter(|h| !(op.auth == Auth::Token && token_header.is_some_and(|t| h.name.eq_ignore_ascii_case(t)))) {
             let i = param_ident(&h.name);
             let n = &h.name;
             if h.secret {
@@ -823,7 +824,7 @@ impl<'s> Context<'s> {
             let (TypeExpr::Enum(status_enum) | TypeExpr::Model(status_enum)) = &status.ty else { continue };
             let model_ty = self.sibling_model_path(api, &m.id);
             let status_ty = self.sibling_model_path(api, status_enum);
-            let status_ref = owned_opt(&quote!(self), status, false);
+            let status_ref = owned_opt(self, &quote!(self), status, false);
             let fault_fn = self.embedded_fault_fn(m);
             impls.push(quote! {
                 impl ::runtime::client::Watched for #model_ty {
@@ -883,13 +884,13 @@ impl<'s> Context<'s> {
         };
         let part = |role: FieldRole| fault_model.field_with_role(role);
         let f = quote!(f);
-        let code = part(FieldRole::FaultCode).map_or(quote!(None), |x| owned_opt(&f, x, true));
+        let code = part(FieldRole::FaultCode).map_or(quote!(None), |x| owned_opt(self, &f, x, true));
         let message = part(FieldRole::FaultMessage).map_or(quote!(String::new()), |x| {
-            with_field(&f, x, Access::Cloned, Some(quote!(String::new())), |v| v)
+            self.with_field(&f, x, Access::Cloned, Some(quote!(String::new())), |v| v)
         });
-        let details = part(FieldRole::FaultDetails).map_or(quote!(None), |x| owned_opt(&f, x, false));
+        let details = part(FieldRole::FaultDetails).map_or(quote!(None), |x| owned_opt(self, &f, x, false));
         let created = part(FieldRole::FaultCreated).map_or(quote!(None), |x| {
-            let v = owned_opt(&f, x, false);
+            let v = owned_opt(self, &f, x, false);
             if matches!(x.ty, TypeExpr::Scalar(Scalar::DateTime)) {
                 quote!(#v.map(|t| t.as_str().to_string()))
             } else {
@@ -897,7 +898,7 @@ impl<'s> Context<'s> {
             }
         });
         let build = quote!(::runtime::client::EmbeddedFault { code: #code, message: #message, details: #details, created: #created });
-        let body = with_field(&quote!(self), field, Access::Ref, None, |v| quote!({ let f = &#v; #build }));
+        let body = self.with_field(&quote!(self), field, Access::Ref, None, |v| quote!({ let f = &#v; #build }));
         quote! {
             fn embedded_fault(&self) -> Option<::runtime::client::EmbeddedFault> {
                 #body
@@ -912,26 +913,26 @@ impl<'s> Context<'s> {
         let ty = self.sibling_model_path(api, model_id);
         let item = self.sibling_model_path(api, &page.item.id);
         let me = quote!(self);
-        let items_ref = with_field(&me, page.items, Access::Ref, Some(quote!(&[])), |v| quote!(#v.as_slice()));
-        let into_items = with_field(&me, page.items, Access::Owned, Some(quote!(Vec::new())), |v| v);
+        let items_ref = self.with_field(&me, page.items, Access::Ref, Some(quote!(&[])), |v| quote!(#v.as_slice()));
+        let into_items = self.with_field(&me, page.items, Access::Owned, Some(quote!(Vec::new())), |v| v);
         // An empty default: a statement, run only when there are items.
-        let retain = with_field(&me, page.items, Access::Mut, Some(quote!()), |v| quote!(#v.retain(|i| keep(i))));
+        let retain = self.with_field(&me, page.items, Access::Mut, Some(quote!()), |v| quote!(#v.retain(|i| keep(i))));
         let next = match (page.links, paging.next_rel) {
             (Some(links), Some(next_rel)) => {
                 let l = quote!(l);
-                let all = field_value(&me, links.field, Access::Ref);
+                let all = self.field_value(&me, links.field, Access::Ref);
                 // Plain comparisons and `map` where a value is always there (clippy prefers them).
                 let rel_is_next = if option_depth(links.rel) == 0 {
-                    with_field(&l, links.rel, Access::Ref, Some(quote!(false)), |v| quote!(#v == #next_rel))
+                    self.with_field(&l, links.rel, Access::Ref, Some(quote!(false)), |v| quote!(#v == #next_rel))
                 } else {
-                    let rel = str_opt(&l, links.rel);
+                    let rel = str_opt(self, &l, links.rel);
                     quote!(#rel == Some(#next_rel))
                 };
                 let href_of = if option_depth(links.href) == 0 {
-                    let href = with_field(&l, links.href, Access::Ref, Some(quote!("")), |v| quote!(#v.as_str()));
+                    let href = self.with_field(&l, links.href, Access::Ref, Some(quote!("")), |v| quote!(#v.as_str()));
                     quote!(map(|l| #href))
                 } else {
-                    let href = str_opt(&l, links.href);
+                    let href = str_opt(self, &l, links.href);
                     quote!(and_then(|l| #href))
                 };
                 quote!(#all.into_iter().flatten().find(|l| #rel_is_next).#href_of)
@@ -942,7 +943,7 @@ impl<'s> Context<'s> {
         let id = paging
             .id_field
             .and_then(|name| page.item.fields.iter().find(|f| f.name == name))
-            .map(|f| with_field(&it, f, Access::Ref, None, |v| quote!(#v.to_string())))
+            .map(|f| self.with_field(&it, f, Access::Ref, None, |v| quote!(#v.to_string())))
             .unwrap_or(quote!(None));
         quote! {
             impl ::runtime::client::Paged for #ty {

@@ -3,7 +3,7 @@
 //! ```no_run
 //! // in build.rs
 //! codegen::Builder::new("../schema")
-//!     .api(schema::Api::Rackconnect)
+//!     .api("rackconnect")
 //!     .write_to_out_dir("rackconnect.rs")
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
@@ -44,6 +44,14 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// An API asked for is not in the schema.
+    #[error("no API `{name}` in the schema (it has: {})", known.join(", "))]
+    UnknownApi {
+        /// The key or module name asked for.
+        name: String,
+        /// The keys the schema lists.
+        known: Vec<String>,
+    },
     /// `OUT_DIR` is not set (not running under cargo's build script).
     #[error("OUT_DIR is not set: write_to_out_dir runs inside a build script")]
     NoOutDir,
@@ -65,33 +73,56 @@ pub enum Error {
 /// Everything generation needs: the loaded schema and the APIs asked for.
 pub(crate) struct Context<'a> {
     pub(crate) schema: &'a Schema,
-    pub(crate) apis: BTreeSet<Api>,
+    /// The APIs generated, in the schema's order.
+    pub(crate) apis: Vec<Api>,
     pub(crate) clients: bool,
+    /// The Rust name of every model field, by the field's address in the schema.
+    pub(crate) field_names: std::collections::HashMap<*const schema::models::Field, String>,
+}
+
+impl<'a> Context<'a> {
+    fn new(schema: &'a Schema, apis: Vec<Api>, clients: bool) -> Self {
+        let mut field_names = std::collections::HashMap::new();
+        for m in &schema.models {
+            for (f, n) in m.fields.iter().zip(names::field_names(m)) {
+                field_names.insert(std::ptr::from_ref(f), n);
+            }
+        }
+        Context { schema, apis, clients, field_names }
+    }
+
+    /// The Rust name of a model field (see [`names::field_names`]).
+    pub(crate) fn field_ident(&self, f: &schema::models::Field) -> proc_macro2::Ident {
+        let n = self.field_names.get(&std::ptr::from_ref(f)).cloned().unwrap_or_else(|| names::snake(&f.name));
+        format_ident!("{}", n)
+    }
 }
 
 /// Options for one generated file: the schema directory and the APIs to generate.
 #[derive(Debug, Clone)]
 pub struct Builder {
     schema_dir: PathBuf,
-    apis: BTreeSet<Api>,
+    apis: Vec<String>,
     clients: bool,
 }
 
 impl Builder {
     /// Generates from the schema in `schema_dir` (the directory holding `data/` and `xsd/`).
     pub fn new(schema_dir: impl Into<PathBuf>) -> Self {
-        Builder { schema_dir: schema_dir.into(), apis: BTreeSet::new(), clients: true }
+        Builder { schema_dir: schema_dir.into(), apis: Vec::new(), clients: true }
     }
 
-    /// Adds one API; with none added, every API is generated.
-    pub fn api(mut self, api: Api) -> Self {
-        self.apis.insert(api);
+    /// Adds one API, by key (`v2`, `v1.0`) or module name (`v1_0`), as the schema's
+    /// `apis.json` lists them; with none added, every API is generated. APIs whose models
+    /// the chosen ones use are generated too.
+    pub fn api(mut self, api: impl Into<String>) -> Self {
+        self.apis.push(api.into());
         self
     }
 
-    /// Adds several APIs.
-    pub fn apis(mut self, apis: impl IntoIterator<Item = Api>) -> Self {
-        self.apis.extend(apis);
+    /// Adds several APIs (see [`Builder::api`]).
+    pub fn apis(mut self, apis: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.apis.extend(apis.into_iter().map(Into::into));
         self
     }
 
@@ -106,7 +137,8 @@ impl Builder {
     /// Loads the schema and returns the formatted code.
     pub fn generate(&self) -> Result<String, Error> {
         let schema = Schema::load(&self.schema_dir)?;
-        generate_with(&schema, &self.apis, self.clients)
+        let apis = resolve_apis(&schema, &self.apis)?;
+        generate_with(&schema, &apis, self.clients)
     }
 
     /// Writes the code to `$OUT_DIR/file_name` and tells cargo to rerun when any schema
@@ -145,9 +177,26 @@ pub fn schema_inputs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The APIs whose models `apis` refer to, included so references resolve.
-fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> BTreeSet<Api> {
-    let mut set: BTreeSet<Api> = if apis.is_empty() { Api::ALL.into_iter().collect() } else { apis.clone() };
+/// The APIs named (by key or module name), or an error naming the one the schema lacks.
+pub fn resolve_apis(schema: &Schema, names: &[String]) -> Result<BTreeSet<Api>, Error> {
+    names
+        .iter()
+        .map(|n| {
+            schema.api_named(n).ok_or_else(|| Error::UnknownApi {
+                name: n.clone(),
+                known: schema.apis.iter().map(|a| a.key.to_string()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// `apis` (every API when empty) and the APIs whose models they refer to, included so
+/// references resolve; in the schema's order. An API the schema does not list is an error.
+fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> Result<Vec<Api>, Error> {
+    if let Some(a) = apis.iter().find(|a| schema.api(**a).is_none()) {
+        return Err(Error::UnknownApi { name: a.to_string(), known: schema.apis.iter().map(|a| a.key.to_string()).collect() });
+    }
+    let mut set: BTreeSet<Api> = if apis.is_empty() { schema.api_keys().into_iter().collect() } else { apis.clone() };
     loop {
         let before = set.len();
         for m in &schema.models {
@@ -166,7 +215,7 @@ fn with_dependencies(schema: &Schema, apis: &BTreeSet<Api>) -> BTreeSet<Api> {
             }
         }
         if set.len() == before {
-            return set;
+            return Ok(schema.api_keys().into_iter().filter(|a| set.contains(a)).collect());
         }
     }
 }
@@ -178,7 +227,7 @@ pub fn generate(schema: &Schema, apis: &BTreeSet<Api>) -> Result<String, Error> 
 
 /// Generates the formatted code for `apis` (all when empty), with or without clients.
 pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, apis), clients };
+    let ctx = Context::new(schema, with_dependencies(schema, apis)?, clients);
     ctx.check_limits()?;
     let tokens = ctx.file();
     let file: syn::File = syn::parse2(tokens)?;
@@ -190,7 +239,7 @@ pub fn generate_with(schema: &Schema, apis: &BTreeSet<Api>, clients: bool) -> Re
 
 /// The formatted `models` module of one API, as reviewed in the snapshots.
 pub fn render_models(schema: &Schema, api: Api) -> Result<String, Error> {
-    let ctx = Context { schema, apis: with_dependencies(schema, &BTreeSet::from([api])), clients: false };
+    let ctx = Context::new(schema, with_dependencies(schema, &BTreeSet::from([api]))?, false);
     let file: syn::File = syn::parse2(ctx.models_module(api))?;
     Ok(prettyplease::unparse(&file))
 }
@@ -220,7 +269,7 @@ impl Context<'_> {
             .collect();
         let modules: Vec<TokenStream> = self.apis.iter().map(|a| self.api_module(*a)).collect();
         let tables = self.apis.iter().map(|a| {
-            let m = names::ident(names::api_module(*a));
+            let m = self.api_mod(*a);
             quote!(#m::shapes::MODELS)
         });
         quote! {
@@ -236,14 +285,14 @@ impl Context<'_> {
         }
     }
 
+    /// The generated module of an API, as the schema names it.
+    pub(crate) fn api_mod(&self, api: Api) -> proc_macro2::Ident {
+        names::ident(self.schema.api(api).map_or(api.as_str(), |a| a.module.as_str()))
+    }
+
     fn api_module(&self, api: Api) -> TokenStream {
-        let m = names::ident(names::api_module(api));
-        let doc = match api {
-            Api::V2 => " Next Generation Cloud Servers API v2 with the Rackspace extensions.",
-            Api::V1_0 => " First generation Cloud Servers API v1.0.",
-            Api::Rackconnect => " RackConnect v2.0 API, queried from a cloud server.",
-            Api::Identity => " Identity service: v2.0 tokens, v1.0 authentication, users.",
-        };
+        let m = self.api_mod(api);
+        let doc = format!(" {}", self.schema.api(api).map_or("", |a| a.summary.as_str()));
         let models = self.models_module(api);
         let faults = self.faults_module(api);
         let machines = self.machines_module(api);

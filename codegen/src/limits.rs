@@ -17,7 +17,8 @@
 //! decoded size; ` | ` separates alternatives, the first that resolves applies.
 
 use crate::faults::{local_id, source_text};
-use crate::names::{api_module, ident, screaming, snake};
+use crate::names::{screaming, snake};
+use crate::models::Access;
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -118,7 +119,7 @@ impl Context<'_> {
         if l.api == from {
             quote!(#c)
         } else {
-            let m = ident(api_module(l.api));
+            let m = self.api_mod(l.api);
             quote!(super::super::#m::limits::#c)
         }
     }
@@ -533,15 +534,12 @@ impl Context<'_> {
                     let known: Vec<&str> = m.fields.iter().map(|f| f.name.as_str()).collect();
                     format!("{} has no field `{name}` (its fields: {})", m.id, known.join(", "))
                 })?;
-                let fname = format_ident!("{}", snake(&f.name));
+                let fname = self.field_ident(f);
                 let is_collection_ty = self.is_collection(&f.ty);
                 // A single value counted: present or not.
                 if steps.len() == 1 && measure == Measure::Count && !is_collection_ty {
-                    let n = match (f.required && f.json, f.nullable) {
-                        (true, false) => quote!(1),
-                        (true, true) | (false, false) => quote!(usize::from(#value.#fname.is_some())),
-                        (false, true) => quote!(usize::from(matches!(#value.#fname, Some(Some(_))))),
-                    };
+                    let present = self.field_value(&value, f, Access::Ref);
+                    let n = quote!(usize::from(#present.is_some()));
                     return Ok(quote!(#limit.check_count(#n, account)?;));
                 }
                 let rest = self.walk(quote!(#v), &f.ty, &steps[1..], limit, measure, depth + 1)?;
@@ -643,6 +641,14 @@ impl Context<'_> {
     }
 }
 
+/// `Some("text")` or `None`, as tokens.
+fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,13 +665,5 @@ mod tests {
         assert_eq!(parse_path("OS-DCF:diskConfig"), Ok(vec![Step::Field("OS-DCF:diskConfig".into())]));
         assert!(parse_path("metadata{nope}").is_err());
         assert!(parse_path("a..b").is_err());
-    }
-}
-
-/// `Some("text")` or `None`, as tokens.
-fn opt_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
     }
 }

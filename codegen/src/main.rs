@@ -1,7 +1,6 @@
 //! `codegen`: print the generated Rust code for the schema.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use schema::Api;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,29 +13,6 @@ struct Cli {
     schema: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ApiArg {
-    #[value(name = "v2")]
-    V2,
-    #[value(name = "v1.0")]
-    V1_0,
-    #[value(name = "rackconnect")]
-    Rackconnect,
-    #[value(name = "identity")]
-    Identity,
-}
-
-impl From<ApiArg> for Api {
-    fn from(a: ApiArg) -> Api {
-        match a {
-            ApiArg::V2 => Api::V2,
-            ApiArg::V1_0 => Api::V1_0,
-            ApiArg::Rackconnect => Api::Rackconnect,
-            ApiArg::Identity => Api::Identity,
-        }
-    }
 }
 
 /// How the OpenAPI document is printed.
@@ -52,15 +28,16 @@ enum DocFormat {
 enum Command {
     /// Print the generated Rust code on stdout.
     Rust {
-        /// APIs to generate (all when none is given).
-        #[arg(long, value_enum)]
-        api: Vec<ApiArg>,
+        /// APIs to generate, by key (`v2`, `v1.0`) or module name (`v1_0`), as the
+        /// schema's apis.json lists them (all when none is given).
+        #[arg(long, value_name = "API")]
+        api: Vec<String>,
     },
     /// Print the OpenAPI 3.1 document of one API on stdout.
     Openapi {
-        /// The API.
-        #[arg(long, value_enum)]
-        api: ApiArg,
+        /// The API, by key (`v2`) or module name (`v1_0`).
+        #[arg(long, value_name = "API")]
+        api: String,
         /// The output format.
         #[arg(long, value_enum, default_value = "json")]
         format: DocFormat,
@@ -76,7 +53,7 @@ fn main() -> ExitCode {
     tracing::debug!(dir = %dir.display(), "schema directory");
     match cli.command {
         Command::Rust { api } => {
-            match codegen::Builder::new(dir).apis(api.into_iter().map(Api::from)).generate() {
+            match codegen::Builder::new(dir).apis(api).generate() {
                 Ok(code) => emit(|out| out.write_all(code.as_bytes())),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -85,9 +62,15 @@ fn main() -> ExitCode {
             }
         }
         Command::Openapi { api, format } => {
-            let doc = schema::Schema::load(&dir)
-                .map_err(codegen::openapi::OpenApiError::from)
-                .and_then(|s| codegen::openapi::document(&s, api.into()));
+            let doc = schema::Schema::load(&dir).map_err(codegen::openapi::OpenApiError::from).and_then(|s| {
+                match s.api_named(&api) {
+                    Some(key) => codegen::openapi::document(&s, key),
+                    None => Err(codegen::openapi::OpenApiError::UnknownApi {
+                        name: api,
+                        known: s.apis.iter().map(|a| a.key.to_string()).collect(),
+                    }),
+                }
+            });
             match doc {
                 Ok(doc) => {
                     let text = match format {

@@ -1,6 +1,6 @@
 //! Models: a Rust type per schema model, with serde (JSON) and `FromXml`/`ToXml` (XML).
 
-use crate::names::{api_module, camel, ident, model_type, snake};
+use crate::names::{camel, model_type};
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -47,55 +47,6 @@ pub(crate) enum Access {
     Cloned,
 }
 
-/// `<owner>.<field>` as an `Option` of its value, reached as `how` says, whatever the
-/// field's [`option_depth`]: the one rule generated accessors follow.
-pub(crate) fn field_value(owner: &TokenStream, f: &Field, how: Access) -> TokenStream {
-    let n = format_ident!("{}", snake(&f.name));
-    let depth = option_depth(f);
-    match (how, depth) {
-        (Access::Ref, 0) => quote!(Some(&#owner.#n)),
-        (Access::Mut, 0) => quote!(Some(&mut #owner.#n)),
-        (Access::Owned, 0) => quote!(Some(#owner.#n)),
-        (Access::Cloned, 0) => quote!(Some(#owner.#n.clone())),
-        (Access::Ref, 1) => quote!(#owner.#n.as_ref()),
-        (Access::Mut, 1) => quote!(#owner.#n.as_mut()),
-        (Access::Owned, 1) => quote!(#owner.#n),
-        (Access::Cloned, 1) => quote!(#owner.#n.clone()),
-        (Access::Ref, _) => quote!(#owner.#n.as_ref().and_then(Option::as_ref)),
-        (Access::Mut, _) => quote!(#owner.#n.as_mut().and_then(Option::as_mut)),
-        (Access::Owned, _) => quote!(#owner.#n.flatten()),
-        (Access::Cloned, _) => quote!(#owner.#n.clone().flatten()),
-    }
-}
-
-/// What `body` makes of the value of `<owner>.<field>` (reached as `how` says), or
-/// `default` when the field holds none; `default: None` makes the result an `Option`.
-/// `body` gets the value's expression; where the field has no `Option`, that is the
-/// place itself (`owner.field`, reached by method calls through auto-reference).
-pub(crate) fn with_field(
-    owner: &TokenStream,
-    f: &Field,
-    how: Access,
-    default: Option<TokenStream>,
-    body: impl Fn(TokenStream) -> TokenStream,
-) -> TokenStream {
-    if option_depth(f) == 0 {
-        let n = format_ident!("{}", snake(&f.name));
-        let v = body(match how {
-            Access::Cloned => quote!(#owner.#n.clone()),
-            _ => quote!(#owner.#n),
-        });
-        return if default.is_some() { v } else { quote!(Some(#v)) };
-    }
-    let opt = field_value(owner, f, how);
-    let v = body(quote!(v));
-    match default {
-        Some(d) if d.is_empty() => quote!(if let Some(v) = #opt { #v; }),
-        Some(d) => quote!(#opt.map_or(#d, |v| #v)),
-        None => quote!(#opt.map(|v| #v)),
-    }
-}
-
 /// A value wrapped in as many `Some`s as the field's [`option_depth`].
 pub(crate) fn wrap_value(f: &Field, value: TokenStream) -> TokenStream {
     match option_depth(f) {
@@ -115,6 +66,56 @@ enum XmlShape {
 }
 
 impl Context<'_> {
+    /// `<owner>.<field>` as an `Option` of its value, reached as `how` says, whatever the
+    /// field's [`option_depth`]: the one rule generated accessors follow.
+    pub(crate) fn field_value(&self, owner: &TokenStream, f: &Field, how: Access) -> TokenStream {
+        let n = self.field_ident(f);
+        let depth = option_depth(f);
+        match (how, depth) {
+            (Access::Ref, 0) => quote!(Some(&#owner.#n)),
+            (Access::Mut, 0) => quote!(Some(&mut #owner.#n)),
+            (Access::Owned, 0) => quote!(Some(#owner.#n)),
+            (Access::Cloned, 0) => quote!(Some(#owner.#n.clone())),
+            (Access::Ref, 1) => quote!(#owner.#n.as_ref()),
+            (Access::Mut, 1) => quote!(#owner.#n.as_mut()),
+            (Access::Owned, 1) => quote!(#owner.#n),
+            (Access::Cloned, 1) => quote!(#owner.#n.clone()),
+            (Access::Ref, _) => quote!(#owner.#n.as_ref().and_then(Option::as_ref)),
+            (Access::Mut, _) => quote!(#owner.#n.as_mut().and_then(Option::as_mut)),
+            (Access::Owned, _) => quote!(#owner.#n.flatten()),
+            (Access::Cloned, _) => quote!(#owner.#n.clone().flatten()),
+        }
+    }
+
+    /// What `body` makes of the value of `<owner>.<field>` (reached as `how` says), or
+    /// `default` when the field holds none; `default: None` makes the result an `Option`.
+    /// `body` gets the value's expression; where the field has no `Option`, that is the
+    /// place itself (`owner.field`, reached by method calls through auto-reference).
+    pub(crate) fn with_field(
+        &self,
+        owner: &TokenStream,
+        f: &Field,
+        how: Access,
+        default: Option<TokenStream>,
+        body: impl Fn(TokenStream) -> TokenStream,
+    ) -> TokenStream {
+        if option_depth(f) == 0 {
+            let n = self.field_ident(f);
+            let v = body(match how {
+                Access::Cloned => quote!(#owner.#n.clone()),
+                _ => quote!(#owner.#n),
+            });
+            return if default.is_some() { v } else { quote!(Some(#v)) };
+        }
+        let opt = self.field_value(owner, f, how);
+        let v = body(quote!(v));
+        match default {
+            Some(d) if d.is_empty() => quote!(if let Some(v) = #opt { #v; }),
+            Some(d) => quote!(#opt.map_or(#d, |v| #v)),
+            None => quote!(#opt.map(|v| #v)),
+        }
+    }
+
     /// Whether a scalar is held as a Rust `String`.
     pub(crate) fn is_string_scalar(s: Scalar) -> bool {
         matches!(
@@ -152,7 +153,7 @@ impl Context<'_> {
         let api = self.schema.model(id).and_then(Model::api).unwrap_or(from);
         match scope {
             _ if api != from => {
-                let m = ident(api_module(api));
+                let m = self.api_mod(api);
                 quote!(super::super::#m::models::#name)
             }
             Scope::Models(_) => quote!(#name),
@@ -387,7 +388,7 @@ impl Context<'_> {
         let mut ctor_sets = Vec::new();
         let mut setters = Vec::new();
         for f in &m.fields {
-            let fname = format_ident!("{}", snake(&f.name));
+            let fname = self.field_ident(f);
             let ty = self.field_type(api, f);
             let wire = &f.name;
             let fdoc = crate::field_doc(f);
@@ -566,7 +567,7 @@ impl Context<'_> {
             2 => quote!((#read).map(Some)),
             _ => read,
         };
-        let value_ref = field_value(&quote!(self), f, Access::Ref);
+        let value_ref = self.field_value(&quote!(self), f, Access::Ref);
         let (enc, is_attr) = self.xml_write(f, &x, &value_ref);
         (dec, enc, is_attr)
     }

@@ -1,7 +1,6 @@
 //! Rust names for schema ids, wire names and enum values.
 
 use proc_macro2::{Ident, Span};
-use schema::Api;
 
 /// Every word that cannot be a plain identifier in any edition up to 2024: the strict
 /// keywords, the 2018 additions (`async`, `await`, `dyn`), the words reserved for future
@@ -70,6 +69,27 @@ pub fn snake(s: &str) -> String {
     n
 }
 
+/// The Rust field names of a model's fields, in order: [`snake`] of each wire name, with
+/// `_2`, `_3`... added to a name an earlier field already took (`self` and `Self`,
+/// `fooBar` and `foo_bar` are different keys on the wire but one name in Rust).
+pub fn field_names(m: &schema::Model) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    m.fields
+        .iter()
+        .map(|f| {
+            let base = snake(&f.name);
+            let mut name = base.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
 /// `UpperCamelCase` for types and variants.
 pub fn camel(s: &str) -> String {
     let mut n: String = words(s)
@@ -105,16 +125,6 @@ pub fn ident(s: &str) -> Ident {
         Ident::new(&format!("{s}_"), Span::call_site())
     } else {
         Ident::new(s, Span::call_site())
-    }
-}
-
-/// The module name of an API.
-pub fn api_module(api: Api) -> &'static str {
-    match api {
-        Api::V2 => "v2",
-        Api::V1_0 => "v1_0",
-        Api::Rackconnect => "rackconnect",
-        Api::Identity => "identity",
     }
 }
 

@@ -48,7 +48,6 @@ const TEXT_MEDIA: &str = "text/plain";
 const SCHEMA_REF: &str = "#/components/schemas/";
 /// The name of the security scheme for `X-Auth-Token`.
 pub const TOKEN_SCHEME: &str = "authToken";
-const TOKEN_HEADER: &str = "X-Auth-Token";
 
 /// Why a document could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +55,14 @@ pub enum OpenApiError {
     /// The schema did not load; the message is the schema loader's.
     #[error("{0}")]
     Schema(#[from] schema::SchemaError),
+    /// An API the schema does not list.
+    #[error("no API `{name}` in the schema (it has: {})", known.join(", "))]
+    UnknownApi {
+        /// The key or module name asked for.
+        name: String,
+        /// The keys the schema lists.
+        known: Vec<String>,
+    },
     /// A model id that no model has.
     #[error("unknown model `{id}` (referenced by {by})")]
     UnknownModel {
@@ -88,6 +95,9 @@ pub enum OpenApiError {
 
 /// The OpenAPI 3.1 document of `api`.
 pub fn document(schema: &Schema, api: Api) -> Result<Value, OpenApiError> {
+    if schema.api(api).is_none() {
+        return Err(OpenApiError::UnknownApi { name: api.to_string(), known: schema.apis.iter().map(|a| a.key.to_string()).collect() });
+    }
     let shapes = schema::shapes::ShapeCatalog::new(schema);
     Gen { s: schema, api, components: BTreeMap::new(), needed: BTreeSet::new(), op_ids: BTreeSet::new(), shapes }.document()
 }
@@ -106,73 +116,30 @@ pub fn to_yaml(doc: &Value) -> String {
     out
 }
 
-/// The documented servers of an API, which the schema does not hold as data.
-mod hosts {
-    use schema::Api;
-    use serde_json::{json, Value};
-
-    /// The servers for operations relative to the service endpoint.
-    pub(super) fn endpoint(api: Api) -> Option<Value> {
-        match api {
-            Api::V2 => Some(json!({
-                "url": "{endpoint}",
-                "description": "The service endpoint: the publicURL of the cloudServersOpenStack service in the identity service catalog, for the chosen region (cloud-servers-v2, Section 1.3.3, Example 1.5).",
-                "variables": {"endpoint": {
-                    "default": "https://dfw.servers.api.rackspacecloud.com/v2/010101",
-                    "description": "publicURL from the service catalog; it ends in the tenant (account) ID."
-                }}
-            })),
-            Api::V1_0 => Some(json!({
-                "url": "{endpoint}",
-                "description": "The service endpoint: the X-Server-Management-Url header returned by authentication (cloud-servers-v1.0, Authentication / Sample Response).",
-                "variables": {"endpoint": {
-                    "default": "https://servers.api.rackspacecloud.com/v1.0/35428",
-                    "description": "X-Server-Management-Url; it ends in the account ID."
-                }}
-            })),
-            Api::Rackconnect | Api::Identity => None,
-        }
+/// A documented server as an OpenAPI server object, citing its source.
+fn server(h: &schema::apis::Host) -> Value {
+    let mut v = Map::new();
+    v.insert("url".into(), json!(h.url));
+    v.insert("description".into(), json!(format!("{} ({})", h.description, h.source)));
+    if !h.variables.is_empty() {
+        let vars: Map<String, Value> = h
+            .variables
+            .iter()
+            .map(|(name, var)| {
+                let mut o = Map::new();
+                o.insert("default".into(), json!(var.default));
+                if !var.values.is_empty() {
+                    o.insert("enum".into(), json!(var.values));
+                }
+                if let Some(d) = &var.description {
+                    o.insert("description".into(), json!(d));
+                }
+                (name.clone(), Value::Object(o))
+            })
+            .collect();
+        v.insert("variables".into(), Value::Object(vars));
     }
-
-    /// The servers for operations relative to the host root, by API and path.
-    pub(super) fn host(api: Api, path: &str) -> Value {
-        match api {
-            Api::V2 => json!([{
-                "url": "{host}",
-                "description": "The scheme and host of the service endpoint (the versionList URL of the service catalog entry; cloud-servers-v2, Example 1.5, Section 1.9).",
-                "variables": {"host": {"default": "https://dfw.servers.api.rackspacecloud.com"}}
-            }]),
-            Api::V1_0 => json!([{
-                "url": "{host}",
-                "description": "The scheme and host of the service endpoint (cloud-servers-v1.0, API Version).",
-                "variables": {"host": {"default": "https://servers.api.rackspacecloud.com"}}
-            }]),
-            Api::Rackconnect => json!([{
-                "url": "https://{region}.api.rackconnect.rackspace.com",
-                "description": "The regional RackConnect endpoint of the cloud server's region, reachable only from the cloud server over ServiceNet (rackconnect-v2-api, API basics).",
-                "variables": {"region": {"default": "dfw", "enum": ["dfw", "hkg", "iad", "lon", "ord", "syd"]}}
-            }]),
-            Api::Identity if path.starts_with("/v1.0") => json!([{
-                "url": "https://auth.api.rackspacecloud.com",
-                "description": "Rackspace Cloud Authentication Service v1.0 (cloud-servers-v1.0, Authentication / Request)."
-            }]),
-            Api::Identity => json!([
-                {"url": "https://identity.api.rackspacecloud.com",
-                 "description": "Cloud Identity v2.0 for US-based accounts (cloud-servers-v2, Table 1.2)."},
-                {"url": "https://lon.identity.api.rackspacecloud.com",
-                 "description": "Cloud Identity v2.0 for UK-based accounts (cloud-servers-v2, Table 1.2)."}
-            ]),
-        }
-    }
-}
-
-fn api_title(api: Api) -> (&'static str, &'static str) {
-    match api {
-        Api::V2 => ("Next Generation Cloud Servers API v2", "2"),
-        Api::V1_0 => ("Cloud Servers API v1.0", "1.0"),
-        Api::Rackconnect => ("RackConnect v2.0 API", "2.0"),
-        Api::Identity => ("Rackspace Cloud Identity (v2.0 tokens and users, v1.0 authentication)", "2.0"),
-    }
+    Value::Object(v)
 }
 
 /// The reason phrase of a status code, for response descriptions.
@@ -995,7 +962,7 @@ impl<'a> Gen<'a> {
         }
         for o in &g.ops {
             for h in &o.request_headers {
-                if o.auth == Auth::Token && h.name.eq_ignore_ascii_case(TOKEN_HEADER) {
+                if o.auth == Auth::Token && self.token_header().is_some_and(|t| h.name.eq_ignore_ascii_case(t)) {
                     continue;
                 }
                 if seen.insert(("header", h.name.to_ascii_lowercase())) {
@@ -1157,8 +1124,15 @@ impl<'a> Gen<'a> {
 
     // ------------------------------------------------------------------ document
 
+    /// The header the API's token travels in.
+    fn token_header(&self) -> Option<&'a str> {
+        self.s.api(self.api).and_then(|a| a.token_header.as_ref()).map(|t| t.name.as_str())
+    }
+
     fn info(&self) -> Value {
-        let (title, version) = api_title(self.api);
+        let info = self.s.api(self.api);
+        let title = info.map_or(self.api.as_str(), |a| a.title.as_str());
+        let version = info.map_or("", |a| a.version.as_str());
         let mut docs: BTreeSet<schema::DocumentKey> = BTreeSet::new();
         for o in self.s.operations.iter().filter(|o| o.api == self.api) {
             docs.insert(o.source.document);
@@ -1202,9 +1176,11 @@ impl<'a> Gen<'a> {
         doc.insert("openapi".into(), json!(OPENAPI_VERSION));
         doc.insert("info".into(), self.info());
         doc.insert("jsonSchemaDialect".into(), json!("https://spec.openapis.org/oas/3.1/dialect/base"));
-        let default_servers = match hosts::endpoint(self.api) {
-            Some(s) => json!([s]),
-            None => hosts::host(self.api, ""),
+        let info = self.s.api(self.api);
+        let host_servers = |path: &str| -> Value { Value::Array(info.map(|a| a.hosts_for(path)).unwrap_or_default().into_iter().map(server).collect()) };
+        let default_servers = match info.and_then(|a| a.endpoint.as_ref()) {
+            Some(s) => json!([server(s)]),
+            None => host_servers(""),
         };
         doc.insert("servers".into(), default_servers.clone());
 
@@ -1225,7 +1201,7 @@ impl<'a> Gen<'a> {
             let mut item = Map::new();
             let host = bases.contains(&true);
             if host {
-                let servers = hosts::host(self.api, &path);
+                let servers = host_servers(&path);
                 if servers != default_servers {
                     item.insert("servers".into(), servers);
                 }
@@ -1253,7 +1229,7 @@ impl<'a> Gen<'a> {
                 json!({ TOKEN_SCHEME: {
                     "type": "apiKey",
                     "in": "header",
-                    "name": TOKEN_HEADER,
+                    "name": self.token_header().unwrap_or_default(),
                     "description": "The authentication token from the identity service (identity.v2.tokens.create or identity.v1.0.auth); it expires, and a 401 means authenticate again."
                 }}),
             );

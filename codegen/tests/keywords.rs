@@ -1,9 +1,11 @@
-//! Wire names that are Rust keywords or reserved words give valid code that keeps the
-//! wire name; a field limit the generator cannot resolve stops generation with an error.
+//! Wire names that are Rust keywords or reserved words, or that clash once made Rust
+//! names, give valid code that keeps the wire name; a field limit the generator cannot resolve stops generation with an error.
 
 use schema::{Api, Schema};
 use std::collections::BTreeSet;
 use std::path::Path;
+
+const V2: Api = Api::new("v2");
 
 fn keywords_fixture() -> Schema {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keywords");
@@ -78,6 +80,12 @@ fn keyword_wire_names_give_code_that_parses_and_keeps_the_wire_name() {
             // The tolerant reader matches the wire name.
             assert!(code.contains(&format!("\"{wire}\" =>")), "no reader arm for `{wire}`");
         }
+        // Wire names that differ only by case or word separator get distinct Rust names.
+        for (rust, wire) in [("self__2", "Self"), ("foo_bar", "fooBar"), ("foo_bar_2", "foo_bar")] {
+            let hit = fields.iter().find(|(n, _)| n == rust);
+            assert!(hit.is_some(), "field {rust} for wire name {wire} in {fields:?}");
+            assert!(code.contains(&format!("\"{wire}\" =>")), "no reader arm for `{wire}`");
+        }
         let variants = variants_of(&file, "Kind");
         for v in ["Self_", "Self__", "Yield", "Crate", "Active"] {
             assert!(variants.iter().any(|x| x == v), "variant {v} in {variants:?}");
@@ -95,7 +103,7 @@ fn a_field_limit_that_does_not_resolve_stops_generation() {
     let l = schema.limits.iter_mut().find(|l| l.id == "v2.field.metadata-key").expect("shipped limit");
     let schema::limits::LimitKind::Field { field, .. } = &mut l.kind else { panic!("not a field limit") };
     *field = Some("metdata{key} | meta{key}".into());
-    let err = codegen::generate_with(&schema, &BTreeSet::from([Api::V2]), false).expect_err("generation went on");
+    let err = codegen::generate_with(&schema, &BTreeSet::from([V2]), false).expect_err("generation went on");
     assert!(matches!(err, codegen::Error::UnresolvedLimit { .. }), "{err}");
     let msg = err.to_string();
     for part in ["v2.field.metadata-key", "v2.servers.create", "`metdata{key} | meta{key}`", "has no field `metdata`", "has no field `meta`"] {

@@ -6,6 +6,8 @@ use schema::{Api, Schema};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+const RACKCONNECT: Api = Api::new("rackconnect");
+
 fn shipped() -> Schema {
     Schema::load_default().unwrap_or_else(|e| panic!("{e}"))
 }
@@ -13,9 +15,9 @@ fn shipped() -> Schema {
 #[test]
 fn models_of_each_api() {
     let schema = shipped();
-    for api in Api::ALL {
+    for api in schema.api_keys() {
         let code = codegen::render_models(&schema, api).unwrap_or_else(|e| panic!("{e}"));
-        insta::assert_snapshot!(format!("models_{}", codegen::names::api_module(api)), code);
+        insta::assert_snapshot!(format!("models_{}", schema.api(api).map_or(api.as_str(), |a| a.module.as_str())), code);
     }
 }
 
@@ -48,7 +50,7 @@ fn a_broken_schema_stops_generation_with_the_loader_message() {
 #[test]
 fn clients_can_be_left_out() {
     let schema = shipped();
-    let apis = BTreeSet::from([Api::Rackconnect]);
+    let apis = BTreeSet::from([RACKCONNECT]);
     let with = codegen::generate_with(&schema, &apis, true).unwrap();
     let without = codegen::generate_with(&schema, &apis, false).unwrap();
     assert!(with.contains("pub mod client"));

@@ -34,6 +34,11 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+const V2: Api = Api::new("v2");
+const V1_0: Api = Api::new("v1.0");
+const RACKCONNECT: Api = Api::new("rackconnect");
+const IDENTITY: Api = Api::new("identity");
+
 /// The shipped schema, loaded (and checked) once for all tests of this file.
 fn shipped() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
@@ -49,20 +54,22 @@ fn expected_body<'s>(s: &'s Schema, e: &Example) -> Option<(&'s Model, Option<St
 /// The generated `roundtrip_json` of the model's API.
 fn roundtrip_json(api: Api, id: &str, v: &Value) -> Option<Result<Value, String>> {
     match api {
-        Api::V2 => generated::v2::models::roundtrip_json(id, v),
-        Api::V1_0 => generated::v1_0::models::roundtrip_json(id, v),
-        Api::Rackconnect => generated::rackconnect::models::roundtrip_json(id, v),
-        Api::Identity => generated::identity::models::roundtrip_json(id, v),
+        V2 => generated::v2::models::roundtrip_json(id, v),
+        V1_0 => generated::v1_0::models::roundtrip_json(id, v),
+        RACKCONNECT => generated::rackconnect::models::roundtrip_json(id, v),
+        IDENTITY => generated::identity::models::roundtrip_json(id, v),
+        other => panic!("no generated module for API {other}"),
     }
 }
 
 /// The generated `roundtrip_xml` of the model's API.
 fn roundtrip_xml(api: Api, id: &str, root: &str, body: &str) -> Option<Result<String, String>> {
     match api {
-        Api::V2 => generated::v2::models::roundtrip_xml(id, root, body),
-        Api::V1_0 => generated::v1_0::models::roundtrip_xml(id, root, body),
-        Api::Rackconnect => generated::rackconnect::models::roundtrip_xml(id, root, body),
-        Api::Identity => generated::identity::models::roundtrip_xml(id, root, body),
+        V2 => generated::v2::models::roundtrip_xml(id, root, body),
+        V1_0 => generated::v1_0::models::roundtrip_xml(id, root, body),
+        RACKCONNECT => generated::rackconnect::models::roundtrip_xml(id, root, body),
+        IDENTITY => generated::identity::models::roundtrip_xml(id, root, body),
+        other => panic!("no generated module for API {other}"),
     }
 }
 

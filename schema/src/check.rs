@@ -21,6 +21,7 @@ pub fn check(schema: &Schema, diags: &mut Diagnostics) {
 pub fn check_loaded(schema: &Schema, failed: &LoadFailures, diags: &mut Diagnostics) {
     let c = Ctx { s: schema, checker: Checker::new(schema), failed };
     c.namespaces(diags);
+    c.apis(diags);
     c.models(diags);
     c.operations(diags);
     c.faults(diags);
@@ -52,6 +53,47 @@ impl Ctx<'_> {
     /// Whether the item `kind:id` is missing because it failed to load (already reported).
     fn gone(&self, kind: &str, id: &str) -> bool {
         self.failed.hides(kind, id)
+    }
+
+    /// Every API has its own module name, a plain Rust identifier, and every item names a
+    /// listed API.
+    fn apis(&self, diags: &mut Diagnostics) {
+        let mut modules = BTreeSet::new();
+        for a in &self.s.apis {
+            let at = self.at("api", a.key.as_str()).child("module");
+            let plain = a.module.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && a.module.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !plain {
+                diags.push(&at, ProblemKind::Shape, format!("module `{}` of API {} is not a lower-case Rust identifier", a.module, a.key));
+            }
+            if !modules.insert(a.module.as_str()) {
+                diags.push(&at, ProblemKind::Duplicate, format!("module `{}` is the module of two APIs", a.module));
+            }
+        }
+        if self.failed.kinds.contains("api") {
+            return;
+        }
+        for a in &self.s.apis {
+            let token = self.s.operations.iter().find(|o| o.api == a.key && o.auth == crate::operations::Auth::Token);
+            if let (Some(o), None) = (token, &a.token_header) {
+                diags.push(&self.at("api", a.key.as_str()), ProblemKind::Consistency, format!("{} authenticates by token ({} does) but names no `token_header`", a.key, o.id));
+            }
+        }
+        let named = self
+            .s
+            .operations
+            .iter()
+            .map(|o| ("operation", o.id.as_str(), Some(o.api)))
+            .chain(self.s.models.iter().map(|m| ("model", m.id.as_str(), m.api())))
+            .chain(self.s.faults.iter().map(|f| ("fault", f.id.as_str(), Some(f.api))))
+            .chain(self.s.state_machines.iter().map(|m| ("state machine", m.id.as_str(), Some(m.api))))
+            .chain(self.s.limits.iter().map(|l| ("limit", l.id.as_str(), Some(l.api))));
+        for (kind, id, api) in named {
+            if let Some(api) = api.filter(|a| self.s.api(*a).is_none() && !self.gone("api", a.as_str())) {
+                let known: Vec<&str> = self.s.apis.iter().map(|a| a.key.as_str()).collect();
+                diags.push(&self.at(kind, id).child("api"), ProblemKind::Reference, format!("{kind} {id} is of API `{api}`, which apis.json does not list (it lists {known:?})"));
+            }
+        }
     }
 
     fn namespaces(&self, diags: &mut Diagnostics) {

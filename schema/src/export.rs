@@ -55,6 +55,7 @@ pub fn export(schema: &Schema) -> Value {
     json!({
         "export_version": EXPORT_VERSION,
         "documents": documents,
+        "apis": schema.apis.iter().map(|a| Value::Object(to_object(a))).collect::<Vec<_>>(),
         "namespaces": namespaces,
         "operations": operations,
         "models": schema.models.iter().map(|m| Value::Object(to_object(m))).collect::<Vec<_>>(),

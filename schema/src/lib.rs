@@ -6,6 +6,7 @@
 //! Nothing in a data file can make it panic: every problem is a [`Diagnostic`] naming the
 //! file, the JSON pointer and what was expected.
 
+pub mod apis;
 pub mod check;
 pub mod cli;
 pub mod conform;
@@ -66,6 +67,8 @@ pub fn default_dir() -> PathBuf {
 pub struct Schema {
     /// The schema directory it was loaded from.
     pub dir: PathBuf,
+    /// The APIs, with their metadata, in the order they are listed.
+    pub apis: Vec<apis::ApiInfo>,
     /// XML namespaces and their XSD files.
     pub namespaces: Vec<Namespace>,
     /// Operations of all APIs.
@@ -108,6 +111,22 @@ impl Schema {
     /// Loads the schema that ships with this crate.
     pub fn load_default() -> Result<Schema, SchemaError> {
         Schema::load(default_dir())
+    }
+
+    /// The metadata of the API with this key.
+    pub fn api(&self, key: Api) -> Option<&apis::ApiInfo> {
+        self.apis.iter().find(|a| a.key == key)
+    }
+
+    /// The API with this key (`v2`) or module name (`v1_0`), as a command line or a
+    /// build script names it.
+    pub fn api_named(&self, name: &str) -> Option<Api> {
+        self.apis.iter().find(|a| a.key.as_str() == name || a.module == name).map(|a| a.key)
+    }
+
+    /// The key of every API, in the order they are listed.
+    pub fn api_keys(&self) -> Vec<Api> {
+        self.apis.iter().map(|a| a.key).collect()
     }
 
     /// The operation with this id.

@@ -38,7 +38,17 @@ pub(crate) fn read(dir: &Path) -> Result<(Schema, Diagnostics, LoadFailures), Sc
         }
         None => {}
     }
-    r.unexpected_entries(&data, &["namespaces.json"], &DocumentKey::ALL.map(|d| d.as_str()));
+    let apis_file = PathBuf::from("data/apis.json");
+    match r.json_file(&apis_file) {
+        Some(root) => {
+            r.schema.apis = r.items(&apis_file, &root, "apis", "api", |a: &crate::apis::ApiInfo| a.key.to_string());
+        }
+        None if r.dir.join(&apis_file).exists() => {
+            r.failed.kinds.insert("api".into());
+        }
+        None => {}
+    }
+    r.unexpected_entries(&data, &["namespaces.json", "apis.json"], &DocumentKey::ALL.map(|d| d.as_str()));
 
     for doc in DocumentKey::ALL {
         let rel = PathBuf::from("data").join(doc.as_str());
@@ -102,7 +112,7 @@ impl Reader {
                 self.diags.push(
                     &Location::new(PathBuf::from("data").join(&name), ""),
                     ProblemKind::Shape,
-                    format!("unexpected entry `{name}` in data/: expected namespaces.json and one directory per document ({})", dirs.join(", ")),
+                    format!("unexpected entry `{name}` in data/: expected namespaces.json, apis.json and one directory per document ({})", dirs.join(", ")),
                 );
             }
         }
@@ -165,7 +175,11 @@ impl Reader {
             self.failed.kinds.insert(kind.into());
             return Vec::new();
         };
-        let id_key = if kind == "namespace" { "prefix" } else { "id" };
+        let id_key = match kind {
+            "namespace" => "prefix",
+            "api" => "key",
+            _ => "id",
+        };
         let mut out = Vec::new();
         for (i, item) in arr.iter().enumerate() {
             let at = top.child(key).child(i);
@@ -175,7 +189,7 @@ impl Reader {
                     let origin_key = format!("{kind}:{id}");
                     if let Some(first) = self.schema.origins.get(&origin_key) {
                         let msg = format!("duplicate {kind} id `{id}`: first defined at {first}");
-                        self.diags.push(&at.child("id"), ProblemKind::Duplicate, msg);
+                        self.diags.push(&at.child(id_key), ProblemKind::Duplicate, msg);
                     } else {
                         self.schema.origins.insert(origin_key, at);
                     }

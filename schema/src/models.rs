@@ -426,7 +426,7 @@ impl Model {
     pub fn api(&self) -> Option<Api> {
         self.api.or_else(|| {
             let prefix = self.id.rsplit_once('.').map(|(p, _)| p)?;
-            Api::ALL.into_iter().find(|a| a.as_str() == prefix)
+            Api::parse(prefix)
         })
     }
 }

@@ -86,35 +86,76 @@ pub struct Erratum {
     pub why: String,
 }
 
-/// The APIs the schema describes; each becomes one generated module and client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Api {
-    /// Next generation Cloud Servers API v2 with Rackspace extensions.
-    #[serde(rename = "v2")]
-    V2,
-    /// First generation Cloud Servers API v1.0.
-    #[serde(rename = "v1.0")]
-    V1_0,
-    /// RackConnect v2.0 API.
-    #[serde(rename = "rackconnect")]
-    Rackconnect,
-    /// Identity service (v2.0 tokens, v1.0 authentication, users).
-    #[serde(rename = "identity")]
-    Identity,
+/// The key of one API the schema describes (`v2`, `v1.0`, `rackconnect`, `identity`),
+/// as `data/apis.json` lists it with the API's metadata ([`crate::apis::ApiInfo`]); each
+/// API becomes one generated module and client. A small copyable value: at most
+/// [`Api::MAX_LEN`] bytes of ASCII letters, digits, `.`, `-` and `_`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Api {
+    len: u8,
+    bytes: [u8; Api::MAX_LEN],
 }
 
 impl Api {
-    /// Every API.
-    pub const ALL: [Api; 4] = [Api::V2, Api::V1_0, Api::Rackconnect, Api::Identity];
+    /// The longest key.
+    pub const MAX_LEN: usize = 23;
+
+    /// The key `key`, or `None` when it is empty, too long, or has other characters.
+    pub const fn parse(key: &str) -> Option<Api> {
+        let b = key.as_bytes();
+        if b.is_empty() || b.len() > Api::MAX_LEN {
+            return None;
+        }
+        let mut bytes = [0u8; Api::MAX_LEN];
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if !(c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_') {
+                return None;
+            }
+            bytes[i] = c;
+            i += 1;
+        }
+        Some(Api { len: b.len() as u8, bytes })
+    }
+
+    /// The key `key`, for keys written in code (tests, build scripts).
+    ///
+    /// # Panics
+    /// When `key` is not a valid key (see [`Api::parse`]); in a `const` that is a
+    /// compile-time error.
+    pub const fn new(key: &str) -> Api {
+        match Api::parse(key) {
+            Some(a) => a,
+            None => panic!("an API key is 1 to 23 ASCII letters, digits, `.`, `-` or `_`"),
+        }
+    }
 
     /// The key as written in data files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Api::V2 => "v2",
-            Api::V1_0 => "v1.0",
-            Api::Rackconnect => "rackconnect",
-            Api::Identity => "identity",
-        }
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Api({:?})", self.as_str())
+    }
+}
+
+impl Serialize for Api {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Api {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Api, D::Error> {
+        let key = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Api::parse(&key).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{key}` is not an API key (1 to 23 ASCII letters, digits, `.`, `-` or `_`)"))
+        })
     }
 }
 

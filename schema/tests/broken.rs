@@ -367,13 +367,6 @@ fn fault_retry_naming_no_field_of_its_model() {
 }
 
 #[test]
-fn pagination_parameter_that_is_no_query_parameter() {
-    let p = json!({"id": "v2.pagination", "kind": "pagination", "api": "v2", "source": {"document": "cloud-servers-v2", "ref": "x"},
-        "max": 1000, "params": ["limit"], "applies_to": ["v2.servers.get"]});
-    expect("params", &[Break::Set(LIMITS, "/limits/1", p)], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/params/0", "paging parameter `limit` is not a query parameter of v2.servers.get");
-}
-
-#[test]
 fn unknown_operation_of_a_limit_names_its_key() {
     expect("applies_to", &[field_limit("metadata{key}", ("max_bytes", 255), &["v2.servers.nope"])], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/applies_to/0", "unknown operation `v2.servers.nope`");
 }
@@ -424,4 +417,84 @@ fn load_problems_come_before_cross_check_problems() {
     let d = diagnostics_of(&[Break::Text(MODELS, "{\"models\": [}"), Break::Set(FAULTS, "/faults/0/codes", json!([]))]);
     assert_eq!(d.0[0].kind, ProblemKind::Syntax, "{d}");
     assert!(d.0.iter().any(|x| x.message.contains("at least one code")), "{d}");
+}
+
+const APIS: &str = "data/apis.json";
+
+#[test]
+fn an_item_of_an_api_apis_json_does_not_list() {
+    expect("unlisted api", &[Break::Set(OPS, "/operations/0/api", json!("v3"))], ProblemKind::Reference, "data/cloud-servers-v2/operations.json#/operations/0/api", "API `v3`, which apis.json does not list");
+}
+
+#[test]
+fn an_api_module_that_is_no_identifier() {
+    expect("module", &[Break::Set(APIS, "/apis/0/module", json!("v-2"))], ProblemKind::Shape, "data/apis.json#/apis/0/module", "not a lower-case Rust identifier");
+}
+
+#[test]
+fn an_api_key_that_is_no_key() {
+    expect("key", &[Break::Set(APIS, "/apis/0/key", json!("v 2"))], ProblemKind::Shape, "data/apis.json#/apis/0/key", "is not an API key");
+}
+
+#[test]
+fn token_operations_without_a_token_header() {
+    let no_header = |dir: &Path| {
+        let p = dir.join(APIS);
+        let mut doc: Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+        doc["apis"][0].as_object_mut().unwrap().remove("token_header");
+        fs::write(p, doc.to_string()).unwrap();
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), tmp.path());
+    no_header(tmp.path());
+    let err = Schema::load(tmp.path()).expect_err("loaded without a token header");
+    assert!(err.to_string().contains("names no `token_header`"), "{err}");
+}
+
+#[test]
+fn a_role_that_does_not_fit_its_type() {
+    expect("role type", &[Break::Set(MODELS, "/models/0/fields/1/role", json!("fault-code"))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0/fields/1/role", "role `fault-code`, which needs integer");
+}
+
+#[test]
+fn two_fields_of_one_role() {
+    expect(
+        "role twice",
+        &[Break::Set(MODELS, "/models/3/fields/1/role", json!("fault-message")), Break::Set(MODELS, "/models/3/fields/2/role", json!("fault-message"))],
+        ProblemKind::Duplicate,
+        "data/cloud-servers-v2/models.json#/models/3/fields/1/role",
+        "more than one field of v2.Fault has role `fault-message`",
+    );
+}
+
+#[test]
+fn a_status_role_on_a_type_no_machine_has() {
+    expect("status role", &[Break::Set(MODELS, "/models/0/fields/1/role", json!("status"))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0/fields/1/role", "the subject enum of a state machine");
+}
+
+#[test]
+fn an_unknown_role() {
+    expect("role name", &[Break::Set(MODELS, "/models/0/fields/1/role", json!("owner"))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0", "unknown variant `owner`");
+}
+
+#[test]
+fn a_paging_parameter_the_operation_lacks() {
+    let paging = json!({"id": "v2.pagination", "kind": "pagination", "api": "v2",
+        "source": {"document": "cloud-servers-v2", "ref": "Section 1.6"}, "max": 1000,
+        "params": {"size": "limit", "marker": "marker"}, "id_field": "id", "applies_to": ["v2.servers.get"]});
+    expect("paging", &[Break::Set(LIMITS, "/limits/1", paging)], ProblemKind::Reference, "data/cloud-servers-v2/limits.json#/limits/1/params", "paging parameter `limit` is not a query parameter of v2.servers.get");
+}
+
+#[test]
+fn marker_paging_without_an_id_field() {
+    let paging = json!({"id": "v2.pagination", "kind": "pagination", "api": "v2",
+        "source": {"document": "cloud-servers-v2", "ref": "Section 1.6"}, "max": 1000,
+        "params": {"size": "limit", "marker": "marker"}, "applies_to": []});
+    expect("id field", &[Break::Set(LIMITS, "/limits/1", paging)], ProblemKind::Shape, "data/cloud-servers-v2/limits.json#/limits/1/id_field", "names the item field its marker comes from");
+}
+
+#[test]
+fn a_format_selector_that_is_no_enumeration_of_formats() {
+    let q = json!([{"name": "format", "type": "string", "selects_format": true}]);
+    expect("selector", &[Break::Set(OPS, "/operations/0/query", q)], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/0/query/0/type", "an enumeration of format names");
 }
