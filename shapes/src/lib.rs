@@ -9,6 +9,7 @@
 //! (conformance checks, a provider judging requests, `schema check` on examples).
 
 mod format;
+pub mod operations;
 mod scalars;
 pub mod time;
 mod validate;
