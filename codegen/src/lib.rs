@@ -33,6 +33,7 @@ mod faults;
 mod limits;
 mod machines;
 mod models;
+mod operations;
 pub mod names;
 mod shapes;
 pub mod openapi;
@@ -361,6 +362,7 @@ impl Context<'_> {
         let machines = self.machines_module(api);
         let limits = self.limits_module(api);
         let shapes = self.shapes_module(api);
+        let operations = self.operations_module(api);
         let client = if self.clients { self.client_module(api) } else { TokenStream::new() };
         quote! {
             #[doc = #doc]
@@ -370,6 +372,7 @@ impl Context<'_> {
                 #machines
                 #limits
                 #shapes
+                #operations
                 #client
             }
         }

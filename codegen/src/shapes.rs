@@ -19,7 +19,7 @@ fn opt(text: &Option<Cow<'_, str>>) -> TokenStream {
     }
 }
 
-fn ty(t: &Type<'_>) -> TokenStream {
+pub(crate) fn ty(t: &Type<'_>) -> TokenStream {
     let containers: Vec<TokenStream> = t
         .containers
         .iter()

@@ -414,11 +414,11 @@ fn extension_attributes_are_read_unqualified_or_with_another_prefix() {
 
 #[test]
 fn a_timestamp_in_another_form_is_kept_raw() {
-    for raw in ["2012-09-10T15:30:47.000000", "2012-09-10 15:30:47", "Mon, 10 Sep 2012 15:30:47 GMT"] {
+    for raw in ["2012-02-30T15:30:47Z", "10/09/2012 15:30:47", "Mon, 10 Sep 2012 15:30:47 GMT"] {
         let s = server_json(serde_json::json!({"id": ID, "created": raw}));
         let t = s.created.expect("kept");
         assert_eq!(t.as_str(), raw);
-        assert!(t.parse().is_err(), "{raw} is not ISO 8601 with a zone");
+        assert!(t.parse().is_err(), "{raw} is not an ISO 8601 date-time");
         let s = server_xml(&format!(r#"id="{ID}" created="{raw}""#), "");
         let t = s.created.expect("kept");
         assert_eq!(t.as_str(), raw);
@@ -434,6 +434,10 @@ fn a_timestamp_in_another_form_is_kept_raw() {
     }
     let parsed = runtime::Timestamp::from("2012-09-10T15:30:47Z").parse().expect("parses");
     assert_eq!(parsed.as_second(), 1_347_291_047);
+    // Without a zone a time is UTC, as the v2 guide says (Section 1.7).
+    for raw in ["2012-09-10T15:30:47", "2012-09-10 15:30:47", "2012-09-10T15:30:47.000000"] {
+        assert_eq!(runtime::Timestamp::from(raw).parse().map(|t| t.as_second()), Ok(1_347_291_047), "{raw}");
+    }
 }
 
 #[test]

@@ -4,42 +4,13 @@ use crate::models::TypeExpr;
 use crate::provenance::{Api, Erratum, Source};
 use serde::{Deserialize, Serialize};
 
-/// Wire formats of bodies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// `application/json`.
-    Json,
-    /// `application/xml`.
-    Xml,
-    /// `text/plain`.
-    Text,
-}
+/// Wire formats of bodies: the one format type, shared with the clients and the fault
+/// decoder.
+pub use shapes::Format;
 
-/// How a request is authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Auth {
-    /// An `X-Auth-Token` header from the identity service.
-    Token,
-    /// No authentication.
-    None,
-    /// The caller's source address (RackConnect, from the server itself).
-    SourceIp,
-    /// The request carries credentials: it is the identity exchange itself.
-    Credentials,
-}
-
-/// What a path is relative to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Base {
-    /// The service endpoint (from the catalog or `X-Server-Management-Url`).
-    #[default]
-    Endpoint,
-    /// The host root (version discovery).
-    Host,
-}
+/// How a request is authenticated, and what a path is relative to: one definition, in
+/// the shapes crate, shared with the generated operation tables.
+pub use shapes::operations::{AuthKind as Auth, Base};
 
 /// A path or query parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -172,3 +172,43 @@ pub fn shape_of<'s>(schema: &'s Schema, m: &'s Model) -> shapes::Model<'s> {
     });
     shapes::Model { id: b(&m.id), kind, element }
 }
+
+/// An operation of the schema as a [`shapes::operations::Operation`]: the one mapping
+/// from the data files' operations to the tables servers and suites route and judge by.
+pub fn operation_of(op: &crate::Operation) -> shapes::operations::Operation<'_> {
+    use shapes::operations as so;
+    fn param(p: &crate::operations::Param) -> so::Param<'_> {
+        so::Param { name: Cow::Borrowed(&p.name), ty: type_of(&p.ty), required: p.required, selects_format: p.selects_format }
+    }
+    let body = |b: crate::operations::Body| -> so::Body<'static> {
+        so::Body { model: Cow::Owned(b.model), wrap: b.wrap.map(Cow::Owned), formats: Cow::Owned(b.formats), default_format: b.default_format }
+    };
+    so::Operation {
+        id: Cow::Borrowed(&op.id),
+        method: Cow::Owned(op.method.to_ascii_uppercase()),
+        path: Cow::Borrowed(&op.path),
+        base: op.base,
+        action: op.action.as_deref().map(Cow::Borrowed),
+        auth: op.auth,
+        path_params: op.path_params.iter().map(param).collect(),
+        query: op.query.iter().map(param).collect(),
+        request_headers: op
+            .request_headers
+            .iter()
+            .map(|h| so::Header { name: Cow::Borrowed(&h.name), required: h.required, secret: h.secret })
+            .collect(),
+        request: op.request.clone().map(body),
+        responses: op
+            .responses
+            .iter()
+            .map(|r| so::Response {
+                status: r.status,
+                body: r.body().map(body),
+                headers: r.headers.iter().map(|h| Cow::Borrowed(h.as_str())).collect(),
+            })
+            .collect(),
+        faults: op.faults.iter().map(|f| so::FaultRef { fault: Cow::Borrowed(&f.fault), codes: Cow::Borrowed(&f.codes) }).collect(),
+        limits: op.limits.iter().map(|l| Cow::Borrowed(l.as_str())).collect(),
+        source: Cow::Owned(op.source.to_string()),
+    }
+}

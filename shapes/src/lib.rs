@@ -12,12 +12,17 @@
 //! form that the schema projects its loaded items into and generated code holds as
 //! `static` data, with the rules on it implemented once.
 
+mod format;
 pub mod limits;
 pub mod machines;
+pub mod operations;
 mod scalars;
+pub mod time;
 mod validate;
 
-pub use scalars::{check_text, parse_datetime, DateTimeError, Scalar};
+pub use format::Format;
+pub use scalars::{check_text, Scalar};
+pub use time::{parse_datetime, DateTimeError};
 pub use validate::{validate_json, validate_xml, validate_xml_root, Finding, FindingKind};
 use std::borrow::Cow;
 

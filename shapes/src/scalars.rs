@@ -1,6 +1,7 @@
 //! Scalar value types and their text forms: the one place that says what a valid
 //! date-time, UUID, address or base64 text is.
 
+use crate::time::parse_datetime;
 use std::fmt;
 
 /// Scalar value types of fields, parameters and plain-text bodies.
@@ -95,29 +96,6 @@ impl fmt::Display for Scalar {
     }
 }
 
-/// Why a text is not an ISO 8601 date-time with a UTC designator or an offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DateTimeError {
-    /// The text (shortened).
-    pub text: String,
-    /// The parser's reason.
-    pub reason: String,
-}
-
-impl fmt::Display for DateTimeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not an ISO 8601 date-time: {}", self.text, self.reason)
-    }
-}
-
-impl std::error::Error for DateTimeError {}
-
-/// Parses an ISO 8601 date-time as the documents give it (`2012-08-20T21:11:09Z`,
-/// `2011-01-25T12:00:00-06:00`, with or without fractional seconds).
-pub fn parse_datetime(text: &str) -> Result<jiff::Timestamp, DateTimeError> {
-    text.trim().parse::<jiff::Timestamp>().map_err(|e| DateTimeError { text: short(text), reason: e.to_string() })
-}
-
 pub(crate) fn short(s: &str) -> String {
     let mut t: String = s.chars().take(40).collect();
     if s.chars().count() > 40 {
@@ -172,13 +150,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn datetimes_need_a_zone_and_a_real_date() {
-        assert!(parse_datetime("2012-08-20T21:11:09Z").is_ok());
-        assert!(parse_datetime("2011-01-25T12:00:00-06:00").is_ok());
-        assert!(parse_datetime("2012-08-20T21:11:09.123456Z").is_ok());
-        assert!(parse_datetime("2012-02-31T00:00:00Z").is_err(), "February 31 is not a date");
-        assert!(parse_datetime("2012-08-20 21:11:09").is_err(), "no zone");
-        assert!(parse_datetime("yesterday").is_err());
+    fn datetimes_are_checked_by_the_one_reader() {
+        assert!(check_text("2012-08-20T21:11:09Z", Scalar::DateTime).is_ok());
+        assert!(check_text("2011-01-25T12:00:00-06:00", Scalar::DateTime).is_ok());
+        assert!(check_text("2012-08-20T21:11:09.123456Z", Scalar::DateTime).is_ok());
+        assert!(check_text("2012-08-20 21:11:09", Scalar::DateTime).is_ok(), "no zone: UTC");
+        let feb31 = check_text("2012-02-31T00:00:00Z", Scalar::DateTime).unwrap_err();
+        assert!(feb31.contains("is not an ISO 8601 date-time"), "{feb31}");
+        assert!(check_text("yesterday", Scalar::DateTime).is_err());
     }
 
     #[test]
