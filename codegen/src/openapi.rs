@@ -34,7 +34,7 @@
 
 use schema::examples::{Direction, ExampleFormat};
 use schema::models::{Field, FieldXml, ModelKind, Scalar, TypeExpr};
-use schema::operations::{Auth, Base, Format, Param};
+use schema::operations::{Auth, Base, Format, HeaderRole, Param};
 use schema::{Api, Erratum, Example, Fault, Model, Operation, Schema, Source};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,9 +46,8 @@ const JSON_MEDIA: &str = "application/json";
 const XML_MEDIA: &str = "application/xml";
 const TEXT_MEDIA: &str = "text/plain";
 const SCHEMA_REF: &str = "#/components/schemas/";
-/// The name of the security scheme for `X-Auth-Token`.
+/// The name of the security scheme for the token header (`X-Auth-Token`).
 pub const TOKEN_SCHEME: &str = "authToken";
-const TOKEN_HEADER: &str = "X-Auth-Token";
 
 /// Why a document could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -995,7 +994,7 @@ impl<'a> Gen<'a> {
         }
         for o in &g.ops {
             for h in &o.request_headers {
-                if o.auth == Auth::Token && h.name.eq_ignore_ascii_case(TOKEN_HEADER) {
+                if o.auth == Auth::Token && h.role == Some(HeaderRole::AuthToken) {
                     continue;
                 }
                 if seen.insert(("header", h.name.to_ascii_lowercase())) {
@@ -1041,7 +1040,7 @@ impl<'a> Gen<'a> {
                 let doc = r.doc.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
                 acc.describe(format!("{who}{} ({body}).{doc}{default}", reason(r.status)));
                 for h in &r.headers {
-                    acc.header(h, String::new());
+                    acc.header(&h.name, String::new());
                 }
                 if let Some(m) = &r.model {
                     for f in &r.formats {
@@ -1253,7 +1252,7 @@ impl<'a> Gen<'a> {
                 json!({ TOKEN_SCHEME: {
                     "type": "apiKey",
                     "in": "header",
-                    "name": TOKEN_HEADER,
+                    "name": self.s.token_header().unwrap_or_default(),
                     "description": "The authentication token from the identity service (identity.v2.tokens.create or identity.v1.0.auth); it expires, and a 401 means authenticate again."
                 }}),
             );
