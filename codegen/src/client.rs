@@ -285,6 +285,7 @@ impl<'s> Context<'s> {
         let doc = format!(
             " Async client of the `{api_name}` API: one method per operation, over a [`::runtime::client::Transport`] (timeouts, authentication, format, retry)."
         );
+        let facts = self.api_facts(api);
         quote! {
             /// The async client: one method per operation, pagination streams, changes-since
             /// polling, and waiting for a status through the state machines.
@@ -296,10 +297,14 @@ impl<'s> Context<'s> {
                     transport: ::runtime::client::Transport,
                 }
 
+                #facts
+
                 impl Client {
-                    /// A client over `transport`.
+                    /// A client over `transport` (sharing its session), which it binds to this
+                    /// API's facts ([`API`]): the catalog endpoint of this API, its fault parts,
+                    /// and the identity exchanges.
                     pub fn new(transport: ::runtime::client::Transport) -> Self {
-                        Client { transport }
+                        Client { transport: transport.for_api(&API) }
                     }
 
                     /// The transport requests go through.
@@ -442,7 +447,10 @@ impl<'s> Context<'s> {
                 quote!(.versions(&[#(#v),*]))
             }
         };
-        let authenticated = op.auth == Auth::Token;
+        let token_call = match (op.auth, self.token_header()) {
+            (Auth::Token, Some(h)) => quote!(.token_header(#h)),
+            _ => quote!(),
+        };
         let (format_stmt, accept_call, chosen_stmt) = match selector {
             Some((param, default)) => {
                 let d = format_name(default);
@@ -554,7 +562,7 @@ impl<'s> Context<'s> {
             #query_call
             #accept_call
             #versions_call
-            .authenticated(#authenticated)
+            #token_call
             #body_call
             #(#header_calls)*;
             let resp = self.transport.send(&request).await?;

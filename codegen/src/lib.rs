@@ -14,6 +14,7 @@
 
 mod client;
 mod faults;
+mod identity;
 mod limits;
 mod machines;
 mod models;
@@ -250,6 +251,7 @@ impl Context<'_> {
         let limits = self.limits_module(api);
         let shapes = self.shapes_module(api);
         let client = if self.clients { self.client_module(api) } else { TokenStream::new() };
+        let auth = if self.clients { self.auth_module(api) } else { TokenStream::new() };
         quote! {
             #[doc = #doc]
             pub mod #m {
@@ -259,6 +261,7 @@ impl Context<'_> {
                 #limits
                 #shapes
                 #client
+                #auth
             }
         }
     }
