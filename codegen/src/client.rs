@@ -23,7 +23,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use schema::models::{Field, FieldRole, Model, ModelKind, Scalar, TypeExpr};
 use schema::pages::Paging;
-use schema::operations::{Auth, Base, Format, Operation};
+use schema::operations::{Auth, Base, Format, HeaderRole, Operation};
 use schema::Api;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -150,6 +150,12 @@ impl<'s> Context<'s> {
         Some((param.name.as_str(), op.responses.iter().find_map(|r| r.default_format)?))
     }
 
+    /// Whether the operation's request headers are at most the token header, which the
+    /// transport sends: its methods then take no header parameters.
+    fn only_token_headers(op: &Operation) -> bool {
+        op.request_headers.iter().all(|h| h.role == Some(HeaderRole::AuthToken))
+    }
+
     /// A body-less status that is a redirection rather than an answer: `3xx` but `304`.
     fn is_redirect(status: u16) -> bool {
         (300..400).contains(&status) && status != 304
@@ -162,8 +168,8 @@ impl<'s> Context<'s> {
             .iter()
             .filter(|r| (200..300).contains(&r.status) && r.model.is_none())
             .flat_map(|r| r.headers.iter())
-            .find(|h| h.eq_ignore_ascii_case("Location"))
-            .map(String::as_str)
+            .find(|h| h.name.eq_ignore_ascii_case("Location"))
+            .map(|h| h.name.as_str())
     }
 
     /// Whether a model holds a secret (a field of type `secret`, directly or in a model
@@ -279,6 +285,7 @@ impl<'s> Context<'s> {
         let doc = format!(
             " Async client of the `{api_name}` API: one method per operation, over a [`::runtime::client::Transport`] (timeouts, authentication, format, retry)."
         );
+        let facts = self.api_facts(api);
         quote! {
             /// The async client: one method per operation, pagination streams, changes-since
             /// polling, and waiting for a status through the state machines.
@@ -290,10 +297,14 @@ impl<'s> Context<'s> {
                     transport: ::runtime::client::Transport,
                 }
 
+                #facts
+
                 impl Client {
-                    /// A client over `transport`.
+                    /// A client over `transport` (sharing its session), which it binds to this
+                    /// API's facts ([`API`]): the catalog endpoint of this API, its fault parts,
+                    /// and the identity exchanges.
                     pub fn new(transport: ::runtime::client::Transport) -> Self {
-                        Client { transport }
+                        Client { transport: transport.for_api(&API) }
                     }
 
                     /// The transport requests go through.
@@ -326,8 +337,8 @@ impl<'s> Context<'s> {
         // Path parameters and extra headers, as method parameters.
         let (mut params, mut args) = path_params(op);
         let mut header_calls = Vec::new();
-        let token_header = self.schema.api(api).and_then(|a| a.token_header.as_ref()).map(|t| t.name.as_str());
-        for h in op.request_headers.iter().filter(|h| !(op.auth == Auth::Token && token_header.is_some_and(|t| h.name.eq_ignore_ascii_case(t)))) {
+        // The token header is the transport's to send.
+        for h in op.request_headers.iter().filter(|h| h.role != Some(HeaderRole::AuthToken)) {
             let i = param_ident(&h.name);
             let n = &h.name;
             if h.secret {
@@ -436,7 +447,10 @@ impl<'s> Context<'s> {
                 quote!(.versions(&[#(#v),*]))
             }
         };
-        let authenticated = op.auth == Auth::Token;
+        let token_call = match (op.auth, self.token_header()) {
+            (Auth::Token, Some(h)) => quote!(.token_header(#h)),
+            _ => quote!(),
+        };
         let (format_stmt, accept_call, chosen_stmt) = match selector {
             Some((param, default)) => {
                 let d = format_name(default);
@@ -548,7 +562,7 @@ impl<'s> Context<'s> {
             #query_call
             #accept_call
             #versions_call
-            .authenticated(#authenticated)
+            #token_call
             #body_call
             #(#header_calls)*;
             let resp = self.transport.send(&request).await?;
@@ -675,7 +689,7 @@ impl<'s> Context<'s> {
         paged: &mut BTreeMap<String, Paging<'s>>,
     ) -> TokenStream {
         let Some(paging) = self.schema.paging_of(op) else { return quote!() };
-        if !op.path_params.is_empty() || !op.request_headers.is_empty() {
+        if !op.path_params.is_empty() || !Self::only_token_headers(op) {
             return quote!();
         }
         let size = &paging.params.size;
@@ -817,7 +831,7 @@ impl<'s> Context<'s> {
             let getter = ops.iter().find(|o| {
                 o.method.eq_ignore_ascii_case("GET")
                     && o.request.is_none()
-                    && o.request_headers.is_empty()
+                    && Self::only_token_headers(o)
                     && matches!(Self::returns(o), Returns::Always(ref r) if *r == m.id)
             });
             let Some(getter) = getter else { continue };

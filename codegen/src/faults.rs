@@ -3,6 +3,9 @@
 //! Per API, the `faults` module holds:
 //! - `FAULTS` (every fault the API can return, as `runtime::faults::FaultInfo` data) and
 //!   `EMBEDDED_FAULTS` (the asynchronous fault embedded in a resource in ERROR);
+//! - `FAULT_PARTS`: where its fault bodies hold their code, message, details, creation
+//!   time and retry time (`runtime::faults::FaultParts`), from the fields of its fault
+//!   models that have the matching roles, which the decoder of every enum reads with;
 //! - `ApiError`: one variant per fault of `FAULTS` plus `Other`;
 //! - per operation, `<OperationType>Error` (see [`error_type`]): one variant per fault the
 //!   operation lists and per fault the API says any request may return, plus `Other`;
@@ -18,6 +21,7 @@ use crate::names::camel;
 use crate::Context;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use schema::models::FieldRole;
 use schema::{Api, Fault, Operation, Source};
 
 /// `document, place`: how generated data cites a source.
@@ -158,6 +162,73 @@ impl Context<'_> {
         }
     }
 
+    /// The fault models of an API: the models of the faults it may return (those its
+    /// operations list from other APIs included) and of its embedded fault, in schema
+    /// order, without repeats.
+    fn fault_models(&self, api: Api) -> Vec<&schema::Model> {
+        let embedded = self.schema.faults.iter().filter(|f| f.api == api && !f.embedded_in.is_empty());
+        let mut out: Vec<&schema::Model> = Vec::new();
+        for f in self.api_faults(api).into_iter().chain(embedded) {
+            if let Some(m) = f.model.as_deref().and_then(|id| self.schema.model(id)) {
+                if !out.iter().any(|o| o.id == m.id) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// `FAULT_PARTS` of an API: for each part, the JSON names and XML local names of the
+    /// fault models' fields with its role, without repeats.
+    fn fault_parts(&self, api: Api) -> TokenStream {
+        let models = self.fault_models(api);
+        let names = |role: FieldRole| {
+            let mut out: Vec<String> = Vec::new();
+            for f in models.iter().filter_map(|m| m.field_with_role(role)) {
+                let xml = f.xml.as_ref().and_then(|x| x.attribute.clone().or_else(|| x.element.clone()));
+                for n in std::iter::once(f.name.clone()).chain(xml) {
+                    if !out.contains(&n) {
+                        out.push(n);
+                    }
+                }
+            }
+            quote!(&[#(#out),*])
+        };
+        let code = names(FieldRole::FaultCode);
+        let message = names(FieldRole::FaultMessage);
+        let details = names(FieldRole::FaultDetails);
+        let created = names(FieldRole::FaultCreated);
+        let retry_at = names(FieldRole::RetryAt);
+        let retry_after = names(FieldRole::RetryAfter);
+        let mut headers: Vec<&str> = Vec::new();
+        for h in self.api_faults(api).into_iter().filter_map(|f| f.retry_header.as_deref()) {
+            if !headers.contains(&h) {
+                headers.push(h);
+            }
+        }
+        let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+        let doc = if ids.is_empty() {
+            " Where this API's fault bodies hold their parts: nowhere the schema knows (its faults have no body model), so only a fault's name and a plain-text message are read; and the header its faults say when to retry in.".to_string()
+        } else {
+            format!(
+                " Where this API's fault bodies hold their parts: the JSON keys and XML names of the fields of {} with the roles `fault-code`, `fault-message`, `fault-details`, `fault-created`, `retry-at` and `retry-after`; and the header its faults say when to retry in (their `retry_header`).",
+                ids.join(", ")
+            )
+        };
+        quote! {
+            #[doc = #doc]
+            pub const FAULT_PARTS: ::runtime::faults::FaultParts = ::runtime::faults::FaultParts {
+                code: #code,
+                message: #message,
+                details: #details,
+                created: #created,
+                retry_at: #retry_at,
+                retry_after: #retry_after,
+                retry_header: &[#(#headers),*],
+            };
+        }
+    }
+
     /// Generates the faults module of one API.
     pub(crate) fn faults_module(&self, api: Api) -> TokenStream {
         let mut info_consts = Vec::new();
@@ -176,6 +247,7 @@ impl Context<'_> {
             .filter(|f| f.api == api && !f.embedded_in.is_empty())
             .map(|f| self.fault_info(f))
             .collect();
+        let parts = self.fault_parts(api);
         let api_key = api.as_str();
         let api_doc = format!(
             " Any error response of the `{api_key}` API: one variant per fault in [`FAULTS`], and `Other` for the rest."
@@ -219,6 +291,8 @@ impl Context<'_> {
                 /// Faults embedded in a resource in an error state rather than returned as
                 /// an error response.
                 pub const EMBEDDED_FAULTS: &[::runtime::faults::FaultInfo] = &[#(#embedded),*];
+
+                #parts
 
                 #api_enum
 
@@ -298,7 +372,7 @@ impl Context<'_> {
                 #[doc = #other_doc]
                 Other(#body_ty),
             }
-            ::runtime::fault_enum!(#name, #operation, FAULTS, [#(#rows)*]);
+            ::runtime::fault_enum!(#name, #operation, FAULTS, FAULT_PARTS, [#(#rows)*]);
             #into_api_impl
         }
     }

@@ -30,6 +30,7 @@
 
 mod client;
 mod faults;
+mod identity;
 mod limits;
 mod machines;
 mod models;
@@ -364,6 +365,7 @@ impl Context<'_> {
         let shapes = self.shapes_module(api);
         let operations = self.operations_module(api);
         let client = if self.clients { self.client_module(api) } else { TokenStream::new() };
+        let auth = if self.clients { self.auth_module(api) } else { TokenStream::new() };
         quote! {
             #[doc = #doc]
             pub mod #m {
@@ -374,6 +376,7 @@ impl Context<'_> {
                 #shapes
                 #operations
                 #client
+                #auth
             }
         }
     }

@@ -34,7 +34,7 @@
 
 use schema::examples::{Direction, ExampleFormat};
 use schema::models::{Field, FieldXml, ModelKind, Scalar, TypeExpr};
-use schema::operations::{Auth, Base, Format, Param};
+use schema::operations::{Auth, Base, Format, HeaderRole, Param};
 use schema::{Api, Erratum, Example, Fault, Model, Operation, Schema, Source};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +46,7 @@ const JSON_MEDIA: &str = "application/json";
 const XML_MEDIA: &str = "application/xml";
 const TEXT_MEDIA: &str = "text/plain";
 const SCHEMA_REF: &str = "#/components/schemas/";
-/// The name of the security scheme for `X-Auth-Token`.
+/// The name of the security scheme for the token header (`X-Auth-Token`).
 pub const TOKEN_SCHEME: &str = "authToken";
 
 /// Why a document could not be built.
@@ -962,7 +962,7 @@ impl<'a> Gen<'a> {
         }
         for o in &g.ops {
             for h in &o.request_headers {
-                if o.auth == Auth::Token && self.token_header().is_some_and(|t| h.name.eq_ignore_ascii_case(t)) {
+                if o.auth == Auth::Token && h.role == Some(HeaderRole::AuthToken) {
                     continue;
                 }
                 if seen.insert(("header", h.name.to_ascii_lowercase())) {
@@ -1008,7 +1008,7 @@ impl<'a> Gen<'a> {
                 let doc = r.doc.as_deref().map(|d| format!(" {d}")).unwrap_or_default();
                 acc.describe(format!("{who}{} ({body}).{doc}{default}", reason(r.status)));
                 for h in &r.headers {
-                    acc.header(h, String::new());
+                    acc.header(&h.name, String::new());
                 }
                 if let Some(m) = &r.model {
                     for f in &r.formats {
@@ -1124,10 +1124,6 @@ impl<'a> Gen<'a> {
 
     // ------------------------------------------------------------------ document
 
-    /// The header the API's token travels in.
-    fn token_header(&self) -> Option<&'a str> {
-        self.s.api(self.api).and_then(|a| a.token_header.as_ref()).map(|t| t.name.as_str())
-    }
 
     fn info(&self) -> Value {
         let info = self.s.api(self.api);
@@ -1229,7 +1225,7 @@ impl<'a> Gen<'a> {
                 json!({ TOKEN_SCHEME: {
                     "type": "apiKey",
                     "in": "header",
-                    "name": self.token_header().unwrap_or_default(),
+                    "name": self.s.token_header().unwrap_or_default(),
                     "description": "The authentication token from the identity service (identity.v2.tokens.create or identity.v1.0.auth); it expires, and a 401 means authenticate again."
                 }}),
             );

@@ -6,7 +6,7 @@
 #![cfg(all(feature = "v2", feature = "v1_0", feature = "rackconnect", feature = "identity"))]
 
 use cloudservers::{identity, rackconnect, v1_0, v2};
-use runtime::faults::{FaultBody, FaultError};
+use runtime::faults::{FaultBody, FaultError, FaultParts};
 use runtime::limits::FieldLimitCheck;
 use schema::examples::ExampleFormat;
 use schema::{Api, Schema};
@@ -24,6 +24,17 @@ fn schema() -> Schema {
 /// 2010-08-01T00:00:00Z, the retry time of the documented overLimit examples.
 fn aug_1_2010() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_280_620_800)
+}
+
+/// Where the faults of `api` hold their parts, as generated from the schema.
+fn parts(api: Api) -> &'static FaultParts {
+    match api {
+        V2 => &v2::faults::FAULT_PARTS,
+        V1_0 => &v1_0::faults::FAULT_PARTS,
+        RACKCONNECT => &rackconnect::faults::FAULT_PARTS,
+        IDENTITY => &identity::faults::FAULT_PARTS,
+        other => panic!("no generated module for API {other}"),
+    }
 }
 
 /// The fault id and status `classify` gives for a body sent in reply to `operation`.
@@ -68,7 +79,7 @@ fn every_documented_fault_example_decodes_to_its_fault() {
 
         // With and without the Content-Type header (the format is then guessed).
         for ct in [Some(content_type), None] {
-            let fault = FaultBody::from_response(status, None, ct, &bytes);
+            let fault = FaultBody::from_response(parts(op.api), status, None, ct, &bytes);
             assert_eq!(fault.name.as_deref(), Some(name.as_str()), "{}", ex.id);
             assert_eq!(fault.code, Some(status), "{}: body code", ex.id);
             let (id, got_status, message) = classify(op.api, &op.id, fault);
@@ -136,7 +147,8 @@ fn overlimit_bodies_carry_their_retry_time() {
             ExampleFormat::Xml => ex.body_text().unwrap_or_default().as_bytes().to_vec(),
             _ => continue,
         };
-        let f = FaultBody::from_response(413, None, None, &bytes);
+        let api = schema.operation(&ex.operation).map_or(V2, |o| o.api);
+        let f = FaultBody::from_response(parts(api), 413, None, None, &bytes);
         assert_eq!(f.retry_at(), Some(aug_1_2010()), "{}: retryAt/retryAfter", ex.id);
         n += 1;
     }
@@ -246,7 +258,7 @@ fn tables_hold_every_fault_of_the_schema() {
         for r in &op.faults {
             let name = schema.fault(&r.fault).map(|f| f.name.clone()).unwrap_or_default();
             let body = format!(r#"{{"{name}": {{"code": 400, "message": "m"}}}}"#);
-            let e = v2::faults::classify(&op.id, FaultBody::decode(400, None, body.as_bytes()));
+            let e = v2::faults::classify(&op.id, FaultBody::decode(&v2::faults::FAULT_PARTS, 400, None, body.as_bytes()));
             assert_eq!(e.fault_id(), Some(r.fault.as_str()), "{} {}", op.id, r.fault);
         }
     }
@@ -317,4 +329,103 @@ fn an_unknown_fault_name_maps_by_a_status_one_listed_fault_has() {
     // v1.0 too: Get Server lists one 404 fault.
     let e = v1_0::faults::ServersGetError::from_response(404, None, None, br#"{"notFound": {"code": 404, "message": "gone"}}"#);
     assert!(matches!(e, v1_0::faults::ServersGetError::ItemNotFound(_)), "{e:?}");
+}
+
+#[test]
+fn fault_parts_are_the_names_of_the_schemas_fault_roles() {
+    use schema::models::FieldRole;
+    let schema = schema();
+    // Recomputed here from the roles of each API's fault models.
+    for api in schema.api_keys() {
+        let models: Vec<&schema::Model> = schema
+            .faults
+            .iter()
+            .filter(|f| f.api == api || schema.operations.iter().any(|o| o.api == api && o.faults.iter().any(|r| r.fault == f.id)))
+            .filter_map(|f| f.model.as_deref().and_then(|m| schema.model(m)))
+            .collect();
+        let names = |role: FieldRole| {
+            let mut out: Vec<String> = Vec::new();
+            for f in models.iter().filter_map(|m| m.field_with_role(role)) {
+                let xml = f.xml.as_ref().and_then(|x| x.attribute.clone().or_else(|| x.element.clone()));
+                for n in std::iter::once(f.name.clone()).chain(xml) {
+                    if !out.contains(&n) {
+                        out.push(n);
+                    }
+                }
+            }
+            out
+        };
+        let p = parts(api);
+        let got = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(got(p.code), names(FieldRole::FaultCode), "{api} code");
+        assert_eq!(got(p.message), names(FieldRole::FaultMessage), "{api} message");
+        assert_eq!(got(p.details), names(FieldRole::FaultDetails), "{api} details");
+        assert_eq!(got(p.created), names(FieldRole::FaultCreated), "{api} created");
+        assert_eq!(got(p.retry_at), names(FieldRole::RetryAt), "{api} retry-at");
+        assert_eq!(got(p.retry_after), names(FieldRole::RetryAfter), "{api} retry-after");
+        let mut headers: Vec<String> = Vec::new();
+        for f in schema.faults.iter().filter(|f| f.api == api || schema.operations.iter().any(|o| o.api == api && o.faults.iter().any(|r| r.fault == f.id))) {
+            if let Some(h) = f.retry_header.clone().filter(|h| !headers.contains(h)) {
+                headers.push(h);
+            }
+        }
+        assert_eq!(got(p.retry_header), headers, "{api} retry header");
+    }
+    // What the documents spell.
+    assert_eq!((v2::faults::FAULT_PARTS.retry_at, v2::faults::FAULT_PARTS.retry_after), (&["retryAt"][..], &[][..]));
+    assert_eq!((v1_0::faults::FAULT_PARTS.retry_at, v1_0::faults::FAULT_PARTS.retry_after), (&[][..], &["retryAfter"][..]));
+    assert_eq!(v2::faults::FAULT_PARTS.created, &["created"], "the asynchronous fault's");
+    assert_eq!((v2::faults::FAULT_PARTS.retry_header, v1_0::faults::FAULT_PARTS.retry_header), (&["Retry-After"][..], &["Retry-After"][..]));
+    assert_eq!(rackconnect::faults::FAULT_PARTS, FaultParts::NONE, "RackConnect's faults are plain text");
+    // Identity's one listed fault is v1.0's unauthorized, which names no retry header.
+    assert_eq!(identity::faults::FAULT_PARTS, FaultParts { retry_header: &[], ..v1_0::faults::FAULT_PARTS });
+}
+
+#[test]
+fn the_transport_and_the_fault_agree_on_when_to_retry() {
+    use runtime::client::{retry_delay, HeaderMap};
+    let now = aug_1_2010() - Duration::from_secs(30);
+    let v2_json = serde_json::to_vec(&schema().examples.iter().find(|e| e.id == "v2.example.1.51").and_then(|e| e.body.clone()).unwrap()).unwrap();
+    let v2_xml = schema().examples.iter().find(|e| e.id == "v2.example.1.52").and_then(|e| e.body_text()).unwrap().as_bytes().to_vec();
+    let v1_json = serde_json::to_vec(
+        &schema().examples.iter().find(|e| e.id == "v1.0.servers-get.overlimit-sample-json-response").and_then(|e| e.body.clone()).unwrap(),
+    )
+    .unwrap();
+    let v1_xml =
+        schema().examples.iter().find(|e| e.id == "v1.0.servers-get.overlimit-sample-xml-error-response").and_then(|e| e.body_text()).unwrap().as_bytes().to_vec();
+    let plain = br#"{"overLimit": {"code": 413, "message": "m"}}"#.to_vec();
+    let v1_secs = br#"{"overLimit": {"code": 413, "message": "m", "retryAfter": 45}}"#.to_vec();
+    let v1_secs_xml = br#"<overLimit code="413" retryAfter="45"><message>m</message></overLimit>"#.to_vec();
+    let secs = Some(Duration::from_secs(7));
+    let at_aug = Some(Duration::from_secs(30));
+    /// What, of which API, with which `Retry-After`, body, and expected delay.
+    type Case<'a> = (&'a str, Api, Option<&'a str>, &'a [u8], Option<Duration>);
+    let cases: [Case<'_>; 11] = [
+        ("Retry-After seconds", V2, Some("7"), &plain, secs),
+        ("Retry-After HTTP date", V2, Some("Sun, 01 Aug 2010 00:00:00 GMT"), &plain, at_aug),
+        ("Retry-After seconds over a body", V1_0, Some("7"), &v1_json, secs),
+        ("v2 body retryAt, JSON (Example 1.51)", V2, None, &v2_json, at_aug),
+        ("v2 body retryAt, XML (Example 1.52)", V2, None, &v2_xml, at_aug),
+        ("v1.0 body retryAfter date-time, JSON", V1_0, None, &v1_json, at_aug),
+        ("v1.0 body retryAfter date-time, XML", V1_0, None, &v1_xml, at_aug),
+        ("v1.0 body retryAfter seconds, JSON", V1_0, None, &v1_secs, Some(Duration::from_secs(45))),
+        ("v1.0 body retryAfter seconds, XML", V1_0, None, &v1_secs_xml, Some(Duration::from_secs(45))),
+        ("none", V2, None, &plain, None),
+        ("none, v1.0", V1_0, None, &plain, None),
+    ];
+    for (what, api, header, body, expected) in cases {
+        let mut headers = HeaderMap::new();
+        if let Some(h) = header {
+            headers.insert("retry-after", h.parse().unwrap());
+        }
+        let transport = retry_delay(413, &headers, body, parts(api), now);
+        let fault = FaultBody::from_response_at(parts(api), 413, header, None, body, now);
+        let typed: Option<SystemTime> = match api {
+            V1_0 => v1_0::faults::ServersGetError::from_fault(fault.clone()).retry_at(),
+            _ => v2::faults::ServersGetError::from_fault(fault.clone()).retry_at(),
+        };
+        assert_eq!(transport, expected, "{what}: the transport");
+        assert_eq!(fault.retry_delay(now), expected, "{what}: the fault body");
+        assert_eq!(typed.map(|t| t.duration_since(now).unwrap_or_default()), expected, "{what}: the error enum");
+    }
 }

@@ -4,154 +4,90 @@
 //! A fault document names the fault by its JSON wrapping key or XML root element
 //! (`{"itemNotFound": {"code": 404, "message": "..."}}`, `<itemNotFound code="404">
 //! <message>...</message></itemNotFound>`). [`FaultBody::decode`] reads any such
-//! document generically, by local names and without regard to namespaces, so a fault
-//! the schema does not list still decodes; the generated error enums then map it to a
-//! variant by its name. Nothing here panics on any input: what cannot be read is left
-//! `None`, and the raw body is kept.
+//! document generically, without regard to namespaces, so a fault the schema does not
+//! list still decodes; the generated error enums then map it to a variant by its name.
+//! Which keys, attributes and child elements hold the code, the message and the other
+//! parts is not known here: the generated code of each API passes them in as a
+//! [`FaultParts`] table built from the roles of its fault models in the schema. Nothing
+//! here panics on any input: what cannot be read is left `None`, and the raw body is kept.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
+
+/// The format of a body: the one format type of the schema, the clients and this decoder.
+pub use shapes::Format;
+/// When a request may be retried: the one reader of `Retry-After` headers and of fault
+/// bodies' retry fields (see [`FaultBody::retry_hint`]).
+pub use shapes::time::RetryAfter;
 
 /// How many characters of a body [`FaultBody`]'s `Display` shows when the body names no
 /// fault and carries no message.
 const DISPLAY_EXCERPT: usize = 200;
 
-/// The wire format of a body, as told by `Content-Type` or guessed from its first byte.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BodyFormat {
-    /// `application/json`.
-    Json,
-    /// `application/xml`.
-    Xml,
-    /// Anything else (plain text, HTML, empty).
-    Text,
+/// The names of the parts of an API's fault responses, by role: for each part of a body,
+/// the JSON keys and XML local names (attributes or child elements) that may hold it, and
+/// the header that says when to retry. Generated code builds one per API
+/// (`<api>::faults::FAULT_PARTS`) from the fields of its fault models that have the
+/// schema's roles `fault-code`, `fault-message`, `fault-details`, `fault-created`,
+/// `retry-at` and `retry-after`, and from its faults' `retry_header`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FaultParts {
+    /// Where the numeric fault code (the HTTP status, repeated) is (`code`).
+    pub code: &'static [&'static str],
+    /// Where the human-readable message is (`message`).
+    pub message: &'static [&'static str],
+    /// Where the details are (`details`).
+    pub details: &'static [&'static str],
+    /// Where the time the fault happened is (`created`).
+    pub created: &'static [&'static str],
+    /// Where the date-time the request may be retried at is (`retryAt`).
+    pub retry_at: &'static [&'static str],
+    /// Where the time, or the seconds, after which the request may be retried is
+    /// (`retryAfter`).
+    pub retry_after: &'static [&'static str],
+    /// The response headers that say when the request may be retried (`Retry-After`),
+    /// from the faults' `retry_header`.
+    pub retry_header: &'static [&'static str],
 }
 
-impl BodyFormat {
-    /// The format a `Content-Type` value names, if it names JSON or XML.
-    pub fn from_content_type(content_type: &str) -> Option<BodyFormat> {
-        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if media.ends_with("json") || media.ends_with("+json") {
-            Some(BodyFormat::Json)
-        } else if media.ends_with("/xml") || media.ends_with("+xml") {
-            Some(BodyFormat::Xml)
-        } else {
-            None
-        }
+impl FaultParts {
+    /// No parts: only the fault's name (and a plain-text message) can be read.
+    pub const NONE: FaultParts =
+        FaultParts { code: &[], message: &[], details: &[], created: &[], retry_at: &[], retry_after: &[], retry_header: &[] };
+
+    /// The value of the first of [`FaultParts::retry_header`] that `header` finds.
+    pub fn retry_header_in<'h>(&self, header: impl Fn(&str) -> Option<&'h str>) -> Option<&'h str> {
+        self.retry_header.iter().find_map(|name| header(name))
     }
 
-    /// Guesses the format from the first non-blank character (`{` or `[`: JSON, `<`: XML).
-    pub fn sniff(body: &str) -> BodyFormat {
-        match body.trim_start().chars().next() {
-            Some('{') | Some('[') => BodyFormat::Json,
-            Some('<') => BodyFormat::Xml,
-            _ => BodyFormat::Text,
-        }
+    /// Whether an object whose keys `has` tells names a fault part that only fault
+    /// documents carry: a code or a message.
+    fn names_fault(&self, has: impl Fn(&str) -> bool) -> bool {
+        self.code.iter().chain(self.message).any(|n| has(n))
     }
-}
-
-/// When a request may be retried, as a `Retry-After` header says it: a delay in
-/// seconds, or a moment (an HTTP-date; ISO 8601 is accepted as well).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RetryAfter {
-    /// Retry after this long from when the response was received.
-    Delay(Duration),
-    /// Retry at this moment.
-    At(SystemTime),
-}
-
-impl RetryAfter {
-    /// Reads a `Retry-After` value: `120` (seconds), `Sun, 01 Aug 2010 00:00:00 GMT`
-    /// (HTTP-date), or `2010-08-01T00:00:00Z` (ISO 8601, which some services send).
-    /// `None` when it is none of these.
-    pub fn parse(value: &str) -> Option<RetryAfter> {
-        let v = value.trim();
-        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-            return v.parse::<u64>().ok().map(|s| RetryAfter::Delay(Duration::from_secs(s)));
-        }
-        if let Ok(t) = httpdate::parse_http_date(v) {
-            return Some(RetryAfter::At(t));
-        }
-        parse_datetime(v).map(RetryAfter::At)
-    }
-
-    /// The moment to retry at, for a response received at `received_at`; `None` if the
-    /// delay overflows the clock.
-    pub fn at(&self, received_at: SystemTime) -> Option<SystemTime> {
-        match self {
-            RetryAfter::Delay(d) => received_at.checked_add(*d),
-            RetryAfter::At(t) => Some(*t),
-        }
-    }
-
-    /// How long to wait from `now` (zero when the moment has passed), for a response
-    /// received at `received_at`.
-    pub fn delay(&self, received_at: SystemTime, now: SystemTime) -> Duration {
-        match self.at(received_at) {
-            Some(t) => t.duration_since(now).unwrap_or(Duration::ZERO),
-            None => Duration::MAX,
-        }
-    }
-}
-
-/// Reads an ISO 8601 / XML Schema `dateTime` (`2010-08-01T00:00:00Z`,
-/// `2010-08-01T00:00:00.123Z`, `2010-08-01T02:00:00+02:00`; without a zone it is UTC).
-/// `None` when it cannot be read or is before 1970.
-pub fn parse_datetime(value: &str) -> Option<SystemTime> {
-    let v = value.trim();
-    let (base, offset) = split_offset(v)?;
-    let t = humantime::parse_rfc3339_weak(base).ok()?;
-    let shift = Duration::from_secs(offset.unsigned_abs());
-    // Local time = UTC + offset, so UTC = local - offset.
-    if offset >= 0 {
-        t.checked_sub(shift)
-    } else {
-        t.checked_add(shift)
-    }
-}
-
-/// Splits a trailing `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh` zone off a date-time, giving
-/// the offset in seconds; `Z` and no zone give 0. `None` if the zone is malformed.
-fn split_offset(v: &str) -> Option<(&str, i64)> {
-    // The zone can only follow the time, which starts after `YYYY-MM-DDT`.
-    let Some(i) = v.rfind(['+', '-']).filter(|&i| i > 10) else {
-        return Some((v, 0));
-    };
-    let base = v.get(..i)?;
-    let zone = v.get(i + 1..)?;
-    let digits: String = zone.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m) = match digits.len() {
-        2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (digits.get(..2)?.parse::<i64>().ok()?, digits.get(2..)?.parse::<i64>().ok()?),
-        _ => return None,
-    };
-    if h > 23 || m > 59 {
-        return None;
-    }
-    let secs = h * 3600 + m * 60;
-    Some((base, if v.as_bytes().get(i) == Some(&b'-') { -secs } else { secs }))
 }
 
 /// A decoded fault document, with the HTTP status and `Retry-After` header of the
-/// response that carried it. Every field the document lacks is `None`.
+/// response that carried it. Every part the document lacks is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultBody {
     /// The HTTP status of the response.
     pub status: u16,
     /// The fault's name: the JSON wrapping key or XML root element (`itemNotFound`);
     /// `None` when the body names none (empty, plain text, or a document with neither a
-    /// `code` nor a `message`, such as a proxy's HTML page).
+    /// code nor a message, such as a proxy's HTML page).
     pub name: Option<String>,
-    /// The `code` in the body (the HTTP status, repeated).
+    /// The code in the body (the HTTP status, repeated).
     pub code: Option<u16>,
-    /// The `message`.
+    /// The message.
     pub message: Option<String>,
-    /// The `details`.
+    /// The details.
     pub details: Option<String>,
-    /// The body's `retryAt` (v2) or `retryAfter` (v1.0) value, as sent.
+    /// When the fault happened, as sent.
+    pub created: Option<String>,
+    /// The body's retry date-time (`retryAt`, v2), as sent.
+    pub retry_at: Option<String>,
+    /// The body's retry time or delay (`retryAfter`, v1.0), as sent.
     pub retry_after: Option<String>,
     /// The `Retry-After` header, as sent.
     pub retry_after_header: Option<String>,
@@ -162,37 +98,48 @@ pub struct FaultBody {
 }
 
 impl FaultBody {
-    /// Decodes a fault response received now. `content_type` picks the format; without
-    /// one (or with another type) the format is guessed from the body.
-    pub fn from_response(status: u16, retry_after_header: Option<&str>, content_type: Option<&str>, body: &[u8]) -> FaultBody {
-        Self::from_response_at(status, retry_after_header, content_type, body, SystemTime::now())
+    /// Decodes a fault response received now, reading the parts `parts` names.
+    /// `content_type` picks the format; without one (or with another type) the format is
+    /// guessed from the body.
+    pub fn from_response(
+        parts: &FaultParts,
+        status: u16,
+        retry_after_header: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> FaultBody {
+        Self::from_response_at(parts, status, retry_after_header, content_type, body, SystemTime::now())
     }
 
     /// [`FaultBody::from_response`] for a response received at `received_at`.
     pub fn from_response_at(
+        parts: &FaultParts,
         status: u16,
         retry_after_header: Option<&str>,
         content_type: Option<&str>,
         body: &[u8],
         received_at: SystemTime,
     ) -> FaultBody {
-        let mut f = Self::decode(status, content_type, body);
+        let mut f = Self::decode(parts, status, content_type, body);
         f.retry_after_header = retry_after_header.map(str::to_string);
         f.received_at = received_at;
         f
     }
 
-    /// Decodes a fault body (no header, received now). Never fails: a body that is not a
-    /// fault document gives a `FaultBody` with no name, and the plain text of a short
-    /// text body as its message.
-    pub fn decode(status: u16, content_type: Option<&str>, body: &[u8]) -> FaultBody {
+    /// Decodes a fault body (no header, received now), reading the parts `parts` names.
+    /// Never fails: a body that is not a fault document gives a `FaultBody` with no name,
+    /// and the plain text of a short text body as its message.
+    pub fn decode(parts: &FaultParts, status: u16, content_type: Option<&str>, body: &[u8]) -> FaultBody {
         let text = String::from_utf8_lossy(body).into_owned();
         let mut f = FaultBody::empty(status, text);
-        let format = content_type.and_then(BodyFormat::from_content_type).unwrap_or_else(|| BodyFormat::sniff(&f.body));
+        let format = content_type
+            .and_then(Format::from_content_type)
+            .or_else(|| Format::sniff(f.body.as_bytes()))
+            .unwrap_or(Format::Text);
         let decoded = match format {
-            BodyFormat::Json => f.read_json() || f.read_xml(),
-            BodyFormat::Xml => f.read_xml() || f.read_json(),
-            BodyFormat::Text => false,
+            Format::Json => f.read_json(parts) || f.read_xml(parts),
+            Format::Xml => f.read_xml(parts) || f.read_json(parts),
+            Format::Text => false,
         };
         if !decoded {
             let t = f.body.trim();
@@ -220,6 +167,8 @@ impl FaultBody {
             code: None,
             message: None,
             details: None,
+            created: None,
+            retry_at: None,
             retry_after: None,
             retry_after_header: None,
             received_at: SystemTime::now(),
@@ -227,85 +176,94 @@ impl FaultBody {
         }
     }
 
-    /// Reads a JSON fault document; false if the body is not JSON.
-    fn read_json(&mut self) -> bool {
+    /// Reads a JSON fault document; false if the body is not a JSON object.
+    fn read_json(&mut self, parts: &FaultParts) -> bool {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.body) else {
             return false;
         };
         let Some(top) = v.as_object() else {
             return false;
         };
-        let has_fault_fields = |o: &serde_json::Map<String, serde_json::Value>| o.contains_key("message") || o.contains_key("code");
+        let is_fault = |o: &serde_json::Map<String, serde_json::Value>| parts.names_fault(|k| o.contains_key(k));
         // `{"itemNotFound": {...}}`: the fault is named by the first key whose value looks
-        // like a fault body (has a `message` or `code`).
-        let wrapped = top.iter().find(|(_, inner)| inner.as_object().is_some_and(has_fault_fields));
-        let inner = match wrapped {
+        // like a fault body (has a code or a message), whatever that key is.
+        let inner = match top.iter().find(|(_, inner)| inner.as_object().is_some_and(is_fault)) {
             Some((name, inner)) => {
                 self.name = Some(name.clone());
-                inner.as_object()
+                inner.as_object().unwrap_or(top)
             }
-            None => Some(top),
+            None => top,
         };
-        let Some(inner) = inner else {
-            return true;
-        };
-        let text = |key: &str| -> Option<String> {
-            inner.get(key).and_then(|v| match v {
+        let text = |names: &[&str]| -> Option<String> {
+            names.iter().find_map(|k| match inner.get(*k)? {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(s) => Some(s.clone()),
                 other => Some(other.to_string()),
             })
         };
-        self.code = inner.get("code").and_then(|c| match c {
+        self.code = parts.code.iter().find_map(|k| match inner.get(*k)? {
             serde_json::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
             serde_json::Value::String(s) => s.trim().parse().ok(),
             _ => None,
         });
-        self.message = text("message");
-        self.details = text("details");
-        self.retry_after = text("retryAt").or_else(|| text("retryAfter"));
+        self.message = text(parts.message);
+        self.details = text(parts.details);
+        self.created = text(parts.created);
+        self.retry_at = text(parts.retry_at);
+        self.retry_after = text(parts.retry_after);
         true
     }
 
     /// Reads an XML fault document; false if the body is not well-formed XML.
-    fn read_xml(&mut self) -> bool {
+    fn read_xml(&mut self, parts: &FaultParts) -> bool {
         let Ok(root) = xml_dom::parse(&self.body) else {
             return false;
         };
-        // By local name only: namespaces differ between API versions and extensions.
-        let value = |local: &str| -> Option<String> {
-            root.attributes
-                .iter()
-                .find(|(n, _)| n.local == local)
-                .map(|(_, v)| v.clone())
-                .or_else(|| root.children.iter().find(|c| c.name.local == local).map(|c| c.text.trim().to_string()))
+        // By local name only (namespaces differ between API versions and extensions),
+        // an attribute first, else a child element's text.
+        let value = |names: &[&str]| -> Option<String> {
+            names.iter().find_map(|local| {
+                root.attributes
+                    .iter()
+                    .find(|(n, _)| n.local == *local)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| root.children.iter().find(|c| c.name.local == *local).map(|c| c.text.trim().to_string()))
+            })
         };
         // Only a fault document names a fault: an HTML error page from a proxy does not.
-        if value("code").is_some() || value("message").is_some() {
+        if parts.names_fault(|n| value(&[n]).is_some()) {
             self.name = Some(root.name.local.clone());
         }
-        self.code = value("code").and_then(|c| c.trim().parse().ok());
-        self.message = value("message");
-        self.details = value("details");
-        self.retry_after = value("retryAt").or_else(|| value("retryAfter"));
+        self.code = value(parts.code).and_then(|c| c.trim().parse().ok());
+        self.message = value(parts.message);
+        self.details = value(parts.details);
+        self.created = value(parts.created);
+        self.retry_at = value(parts.retry_at);
+        self.retry_after = value(parts.retry_after);
         true
     }
 
-    /// When the request may be retried: from the `Retry-After` header (seconds from
-    /// [`FaultBody::received_at`], or an HTTP-date), else from the body's `retryAt` /
-    /// `retryAfter` (ISO 8601). `None` when neither is present and readable.
+    /// What the response says about retrying: the `Retry-After` header (seconds or an
+    /// HTTP date), else the body's retry date-time (`retryAt`), else its retry time or
+    /// delay (`retryAfter`), each read by [`RetryAfter::parse`]; `None` when none is present
+    /// and readable. The transport's retry ([`crate::client::retry_delay`]) reads the
+    /// same way.
+    pub fn retry_hint(&self) -> Option<RetryAfter> {
+        [&self.retry_after_header, &self.retry_at, &self.retry_after]
+            .into_iter()
+            .find_map(|v| v.as_deref().and_then(RetryAfter::parse))
+    }
+
+    /// When the request may be retried (see [`FaultBody::retry_hint`]; a delay counts from
+    /// [`FaultBody::received_at`]).
     pub fn retry_at(&self) -> Option<SystemTime> {
-        self.retry_after_header
-            .as_deref()
-            .and_then(RetryAfter::parse)
-            .and_then(|r| r.at(self.received_at))
-            .or_else(|| self.retry_after.as_deref().and_then(parse_datetime))
+        self.retry_hint().and_then(|r| r.at(self.received_at))
     }
 
     /// How long to wait from `now` before retrying (zero if the moment has passed);
     /// `None` when the response says nothing about it.
     pub fn retry_delay(&self, now: SystemTime) -> Option<Duration> {
-        self.retry_at().map(|t| t.duration_since(now).unwrap_or(Duration::ZERO))
+        self.retry_hint().map(|r| r.delay(self.received_at, now))
     }
 }
 
@@ -414,6 +372,9 @@ pub trait FaultError: std::error::Error + Sized {
     /// Every fault of the API, to tell a name the API knows from a server's own.
     const API_FAULTS: &'static [FaultInfo];
 
+    /// Where the API's fault bodies hold their parts (from the schema's fault models).
+    const PARTS: &'static FaultParts;
+
     /// The variant at `index` of [`FaultError::VARIANTS`] (`None`: the catch-all).
     fn from_parts(index: Option<usize>, body: FaultBody) -> Self;
 
@@ -432,11 +393,11 @@ pub trait FaultError: std::error::Error + Sized {
         Self::from_parts(index, body)
     }
 
-    /// Decodes a fault response received now: `retry_after_header` is the `Retry-After`
-    /// header, `content_type` the `Content-Type` header (the format is guessed from the
-    /// body without it).
+    /// Decodes a fault response received now with the API's [`FaultError::PARTS`]:
+    /// `retry_after_header` is the `Retry-After` header, `content_type` the `Content-Type`
+    /// header (the format is guessed from the body without it).
     fn from_response(status: u16, retry_after_header: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Self {
-        Self::from_fault(FaultBody::from_response(status, retry_after_header, content_type, body))
+        Self::from_fault(FaultBody::from_response(Self::PARTS, status, retry_after_header, content_type, body))
     }
 
     /// The schema id of the documented fault, `None` for the catch-all.
@@ -481,15 +442,16 @@ pub fn display<E: FaultError>(e: &E, f: &mut std::fmt::Formatter<'_>) -> std::fm
 
 /// Implements [`FaultError`] for a generated error enum whose variants each hold a
 /// [`FaultBody`] and whose catch-all is `Other`, with the methods also as inherent ones,
-/// `Display`, `Error` and `From<LimitViolation>`:
-/// `fault_enum!(ServersGetError, "v2.servers.get", FAULTS, [ItemNotFound = 0 => ITEM_NOT_FOUND, [404]]);`
+/// `Display`, `Error` and `From<LimitViolation>`; `$parts` is the API's [`FaultParts`]:
+/// `fault_enum!(ServersGetError, "v2.servers.get", FAULTS, FAULT_PARTS, [ItemNotFound = 0 => ITEM_NOT_FOUND, [404]]);`
 #[macro_export]
 macro_rules! fault_enum {
-    ($name:ident, $operation:expr, $api:expr, [$($variant:ident = $i:literal => $fault:expr, [$($code:expr),*]);* $(;)?]) => {
+    ($name:ident, $operation:expr, $api:expr, $parts:expr, [$($variant:ident = $i:literal => $fault:expr, [$($code:expr),*]);* $(;)?]) => {
         impl $crate::faults::FaultError for $name {
             const OPERATION: &'static str = $operation;
             const VARIANTS: &'static [$crate::faults::Variant] = &[$($crate::faults::Variant { fault: &$fault, codes: &[$($code),*] }),*];
             const API_FAULTS: &'static [$crate::faults::FaultInfo] = $api;
+            const PARTS: &'static $crate::faults::FaultParts = &$parts;
             fn from_parts(index: Option<usize>, body: $crate::faults::FaultBody) -> Self {
                 match index {
                     $(Some($i) => $name::$variant(body),)*
@@ -546,7 +508,7 @@ macro_rules! fault_enum {
                 <Self as $crate::faults::FaultError>::status(self)
             }
             /// When the request may be retried: the `Retry-After` header (seconds or
-            /// HTTP-date), else the body's `retryAt`/`retryAfter` (ISO 8601).
+            /// HTTP-date), else the body's retry field (see [`FaultBody::retry_hint`](::runtime::faults::FaultBody::retry_hint)).
             pub fn retry_at(&self) -> Option<::std::time::SystemTime> {
                 <Self as $crate::faults::FaultError>::retry_at(self)
             }
@@ -581,10 +543,23 @@ mod tests {
     // 2010-08-01T00:00:00Z
     const AUG_1_2010: u64 = 1_280_620_800;
 
+    /// The parts of the v2 fault models (`code`, `message`, `details`, `retryAt`).
+    const V2: FaultParts = FaultParts {
+        code: &["code"],
+        message: &["message"],
+        details: &["details"],
+        created: &[],
+        retry_at: &["retryAt"],
+        retry_after: &[],
+        retry_header: &["Retry-After"],
+    };
+    /// The parts of the v1.0 fault model (`retryAfter` instead of `retryAt`).
+    const V1_0: FaultParts = FaultParts { retry_at: &[], retry_after: &["retryAfter"], ..V2 };
+
     #[test]
     fn retry_after_header_in_seconds_counts_from_receipt() {
-        assert_eq!(RetryAfter::parse(" 120 "), Some(RetryAfter::Delay(Duration::from_secs(120))));
-        let f = FaultBody::from_response_at(413, Some("120"), None, b"", at(1000));
+        let f = FaultBody::from_response_at(&V2, 413, Some("120"), None, b"", at(1000));
+        assert_eq!(f.retry_hint(), Some(RetryAfter::Delay(Duration::from_secs(120))));
         assert_eq!(f.retry_at(), Some(at(1120)));
         assert_eq!(f.retry_delay(at(1100)), Some(Duration::from_secs(20)));
         assert_eq!(f.retry_delay(at(5000)), Some(Duration::ZERO));
@@ -592,80 +567,111 @@ mod tests {
 
     #[test]
     fn retry_after_header_as_http_date() {
-        assert_eq!(RetryAfter::parse("Sun, 01 Aug 2010 00:00:00 GMT"), Some(RetryAfter::At(at(AUG_1_2010))));
-        let f = FaultBody::from_response_at(413, Some("Sun, 01 Aug 2010 00:00:00 GMT"), None, b"", at(5));
+        let f = FaultBody::from_response_at(&V2, 413, Some("Sun, 01 Aug 2010 00:00:00 GMT"), None, b"", at(5));
         assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
     }
 
     #[test]
-    fn unreadable_retry_after_is_none() {
-        for bad in ["", "soon", "-5", "1.5", "Sun, 99 Aug 2010", "2010-08-01T00:00:00+2x:00"] {
-            assert_eq!(RetryAfter::parse(bad), None, "{bad}");
-        }
-        assert_eq!(FaultBody::from_response_at(413, Some("soon"), None, b"", at(0)).retry_at(), None);
-    }
-
-    #[test]
-    fn iso_8601_with_zones_and_fractions() {
-        assert_eq!(parse_datetime("2010-08-01T00:00:00Z"), Some(at(AUG_1_2010)));
-        assert_eq!(parse_datetime("2010-08-01T00:00:00"), Some(at(AUG_1_2010)));
-        assert_eq!(parse_datetime("2010-08-01T02:00:00+02:00"), Some(at(AUG_1_2010)));
-        assert_eq!(parse_datetime("2010-07-31T22:30:00-0130"), Some(at(AUG_1_2010)));
-        assert_eq!(parse_datetime("2010-08-01T00:00:00.500Z"), Some(at(AUG_1_2010) + Duration::from_millis(500)));
-        assert_eq!(parse_datetime("not a date"), None);
-        assert_eq!(parse_datetime("1960-01-01T00:00:00Z"), None);
+    fn unreadable_retry_times_are_none() {
+        assert_eq!(FaultBody::from_response_at(&V2, 413, Some("soon"), None, b"", at(0)).retry_at(), None);
+        let feb31 = br#"{"overLimit": {"code": 413, "message": "m", "retryAt": "2010-02-31T00:00:00Z"}}"#;
+        assert_eq!(FaultBody::decode(&V2, 413, None, feb31).retry_at(), None, "February 31 is no time");
+        // An unreadable header falls back to the body.
+        let body = br#"{"overLimit": {"code": 413, "message": "m", "retryAt": "2010-08-01T00:00:00Z"}}"#;
+        assert_eq!(FaultBody::from_response_at(&V2, 413, Some("soon"), None, body, at(0)).retry_at(), Some(at(AUG_1_2010)));
     }
 
     #[test]
     fn json_fault_with_retry_at() {
         let body = br#"{"overLimit": {"code": 413, "message": "OverLimit Retry...", "details": "d", "retryAt": "2010-08-01T00:00:00Z"}}"#;
-        let f = FaultBody::decode(413, Some("application/json"), body);
+        let f = FaultBody::decode(&V2, 413, Some("application/json"), body);
         assert_eq!(f.name.as_deref(), Some("overLimit"));
         assert_eq!(f.code, Some(413));
         assert_eq!(f.message.as_deref(), Some("OverLimit Retry..."));
         assert_eq!(f.details.as_deref(), Some("d"));
+        assert_eq!((f.retry_at.as_deref(), f.retry_after.as_deref()), (Some("2010-08-01T00:00:00Z"), None));
         assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
     }
 
     #[test]
     fn xml_fault_with_retry_after_any_namespace() {
         let body = br#"<overLimit xmlns="urn:x" code="413" retryAfter="2010-08-01T00:00:00Z"><message>Retry</message></overLimit>"#;
-        let f = FaultBody::decode(413, None, body);
+        let f = FaultBody::decode(&V1_0, 413, None, body);
         assert_eq!(f.name.as_deref(), Some("overLimit"));
         assert_eq!(f.code, Some(413));
         assert_eq!(f.message.as_deref(), Some("Retry"));
         assert_eq!(f.details, None);
+        assert_eq!((f.retry_at.as_deref(), f.retry_after.as_deref()), (None, Some("2010-08-01T00:00:00Z")));
         assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
+    }
+
+    #[test]
+    fn retry_after_in_seconds_in_the_body() {
+        for body in [&br#"{"overLimit": {"code": 413, "retryAfter": 30}}"#[..], br#"<overLimit code="413" retryAfter="30"/>"#] {
+            let f = FaultBody::from_response_at(&V1_0, 413, None, None, body, at(100));
+            assert_eq!(f.retry_at(), Some(at(130)), "{}", f.body);
+        }
     }
 
     #[test]
     fn header_wins_over_body() {
         let body = br#"{"overLimit": {"code": 413, "message": "m", "retryAt": "2010-08-01T00:00:00Z"}}"#;
-        let f = FaultBody::from_response_at(413, Some("60"), None, body, at(10));
+        let f = FaultBody::from_response_at(&V2, 413, Some("60"), None, body, at(10));
         assert_eq!(f.retry_at(), Some(at(70)));
     }
 
     #[test]
+    fn the_names_come_from_the_table() {
+        // A server of the family that spells its parts its own way.
+        const OTHER: FaultParts = FaultParts {
+            code: &["status"],
+            message: &["error_message", "msg"],
+            details: &["trace"],
+            created: &["when"],
+            retry_at: &["notBefore"],
+            retry_after: &[],
+            retry_header: &[],
+        };
+        let json = br#"{"tooBusy": {"status": "503", "msg": "later", "trace": "t", "when": "w", "notBefore": "2010-08-01T00:00:00Z"}}"#;
+        let xml = br#"<tooBusy status="503" notBefore="2010-08-01T00:00:00Z"><msg>later</msg><trace>t</trace><when>w</when></tooBusy>"#;
+        for body in [&json[..], xml] {
+            let f = FaultBody::decode(&OTHER, 503, None, body);
+            assert_eq!(f.name.as_deref(), Some("tooBusy"), "{}", f.body);
+            assert_eq!(f.code, Some(503));
+            assert_eq!(f.message.as_deref(), Some("later"));
+            assert_eq!((f.details.as_deref(), f.created.as_deref()), (Some("t"), Some("w")));
+            assert_eq!(f.retry_at(), Some(at(AUG_1_2010)));
+            // With the v2 names the same body is no fault document.
+            let v2 = FaultBody::decode(&V2, 503, None, body);
+            assert_eq!((v2.name, v2.code, v2.message, v2.retry_at), (None, None, None, None));
+        }
+    }
+
+    #[test]
     fn undocumented_and_broken_bodies_never_fail() {
-        let f = FaultBody::decode(418, Some("application/json"), br#"{"teapot": {"message": "short and stout"}}"#);
+        let f = FaultBody::decode(&V2, 418, Some("application/json"), br#"{"teapot": {"message": "short and stout"}}"#);
         assert_eq!(f.name.as_deref(), Some("teapot"));
-        let f = FaultBody::decode(502, Some("text/html"), b"<html><body>Bad Gateway</body></html>");
+        let f = FaultBody::decode(&V2, 502, Some("text/html"), b"<html><body>Bad Gateway</body></html>");
         assert_eq!(f.name, None);
         assert!(f.to_string().starts_with("HTTP 502: <html>"), "{f}");
-        let f = FaultBody::decode(500, None, br#"{"error": {"x": 1}}"#);
+        let f = FaultBody::decode(&V2, 500, None, br#"{"error": {"x": 1}}"#);
         assert_eq!(f.name, None);
-        let f = FaultBody::decode(502, Some("text/plain"), b"Bad Gateway");
+        let f = FaultBody::decode(&V2, 502, Some("text/plain"), b"Bad Gateway");
         assert_eq!(f.name, None);
         assert_eq!(f.message.as_deref(), Some("Bad Gateway"));
         assert_eq!(f.to_string(), "HTTP 502: Bad Gateway");
         for body in [&b"{"[..], b"<a><b></a>", b"\xff\xfe\x00", b"", b"[1,2]", b"{\"x\": 5}", b"null"] {
-            let f = FaultBody::decode(500, None, body);
-            assert_eq!(f.status, 500);
-            let _ = f.to_string();
+            for parts in [&V2, &FaultParts::NONE] {
+                let f = FaultBody::decode(parts, 500, None, body);
+                assert_eq!(f.status, 500);
+                let _ = f.to_string();
+            }
         }
-        let f = FaultBody::decode(500, Some("application/json"), b"{\"code\": 99999999, \"message\": 5}");
+        let f = FaultBody::decode(&V2, 500, Some("application/json"), b"{\"code\": 99999999, \"message\": 5}");
         assert_eq!(f.code, None);
         assert_eq!(f.message.as_deref(), Some("5"));
+        let f = FaultBody::decode(&FaultParts::NONE, 404, None, br#"{"itemNotFound": {"code": 404, "message": "m"}}"#);
+        assert_eq!((f.name, f.message), (None, None), "no parts: nothing is read by a guessed name");
     }
 
     #[test]
@@ -707,13 +713,5 @@ mod tests {
         assert_eq!(pick(None, 409), Some(0));
         assert_eq!(pick(None, 400), Some(3), "no name: the most generic fault with the code (one code only)");
         assert_eq!(pick(None, 500), Some(2));
-    }
-
-    #[test]
-    fn content_types() {
-        assert_eq!(BodyFormat::from_content_type("application/json; charset=UTF-8"), Some(BodyFormat::Json));
-        assert_eq!(BodyFormat::from_content_type("application/xml"), Some(BodyFormat::Xml));
-        assert_eq!(BodyFormat::from_content_type("application/atom+xml"), Some(BodyFormat::Xml));
-        assert_eq!(BodyFormat::from_content_type("text/html"), None);
     }
 }

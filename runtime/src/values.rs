@@ -65,7 +65,7 @@ impl fmt::Display for IntegerOrUuid {
 }
 
 /// A date-time as a server sent it: the raw text, kept whatever its form, and parsed
-/// on demand as ISO 8601. A date in another form never fails a decode; the strict
+/// on demand as ISO 8601 ([`Timestamp::parse`]). A date in another form never fails a decode; the strict
 /// validator reports it.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -82,7 +82,8 @@ impl Timestamp {
         &self.0
     }
 
-    /// The instant, when the text is an ISO 8601 date-time with a zone (`Z` or an offset).
+    /// The instant, when the text is an ISO 8601 date-time (`Z`, an offset, or no zone:
+    /// UTC), read by the one reader of times ([`shapes::time::parse_datetime`]).
     pub fn parse(&self) -> Result<jiff::Timestamp, shapes::DateTimeError> {
         shapes::parse_datetime(&self.0)
     }
@@ -91,7 +92,7 @@ impl Timestamp {
 impl From<jiff::Timestamp> for Timestamp {
     /// The instant in UTC, `2012-08-20T21:11:09Z`, as the documents write it.
     fn from(t: jiff::Timestamp) -> Self {
-        Timestamp(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        Timestamp(shapes::time::format_datetime(t))
     }
 }
 

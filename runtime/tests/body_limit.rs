@@ -1,10 +1,14 @@
 //! The transport's bound on response bodies: a body over
 //! [`TransportBuilder::max_body_bytes`](cloudservers_runtime::client::TransportBuilder::max_body_bytes)
 //! fails the request with a typed error naming the operation, status and limit, whether
-//! its length is announced or not, and an endless body is not buffered.
+//! its length is announced or not, and an endless body is not buffered. The identity
+//! exchanges' responses are bound alike.
+
+mod stub;
 
 use cloudservers_runtime::client::{
-    Auth, Base, ClientError, Format, Method, Request, RetryPolicy, Transport, TransportError, DEFAULT_MAX_BODY_BYTES,
+    Auth, Base, ClientError, Format, IdentityV2, Method, Request, RetryPolicy, Transport, TransportError, V1_0,
+    DEFAULT_MAX_BODY_BYTES,
 };
 use cloudservers_runtime::faults::FaultBody;
 use cloudservers_runtime::Secret;
@@ -51,7 +55,7 @@ async fn the_limit_applies_to_fault_bodies_too_and_is_not_retried() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v2/010101/servers"))
-        .respond_with(ResponseTemplate::new(413).insert_header("Retry-After", "0").set_body_string("y".repeat(4096)))
+        .respond_with(ResponseTemplate::new(413).insert_header("X-Stub-Retry", "0").set_body_string("y".repeat(4096)))
         .mount(&server)
         .await;
     let t = Transport::builder()
@@ -59,7 +63,8 @@ async fn the_limit_applies_to_fault_bodies_too_and_is_not_retried() {
         .max_body_bytes(64)
         .retry(RetryPolicy { max_attempts: 3, max_wait: Duration::from_secs(1) })
         .build()
-        .unwrap();
+        .unwrap()
+        .for_api(&stub::API);
     let err = t.send(&get()).await.unwrap_err();
     assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 413, limit } if operation == "test.get" && *limit == 64), "{err:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
@@ -109,6 +114,47 @@ async fn an_endless_body_stops_being_read_once_past_the_limit() {
     let (base, server) = endless_server();
     let err = transport(base, 64 * 1024).send(&get()).await.unwrap_err();
     assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 200, limit } if operation == "test.get" && *limit == 64 * 1024), "{err:?}");
+    let sent = tokio::task::spawn_blocking(move || server.join().unwrap()).await.unwrap();
+    assert!(sent < 64 << 20, "the server could send {sent} bytes: the client kept reading");
+}
+
+#[tokio::test]
+async fn an_oversize_identity_response_is_a_typed_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/login/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(stub::ticket(&server.uri(), &"t".repeat(4096), "2999-01-01T00:00:00Z")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/login"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("n".repeat(4096)))
+        .mount(&server)
+        .await;
+    let limited = |auth: Auth| Transport::builder().auth(auth).max_body_bytes(1024).build().unwrap().for_api(&stub::API);
+    let err = limited(IdentityV2::password(server.uri(), "me", "pw").into()).send(&get()).await.unwrap_err();
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 200, limit: 1024 } if operation == "stub.tokens"), "{err:?}");
+    let client: ClientError<FaultBody> = err.into();
+    assert!(matches!(client, ClientError::BodyTooLarge { ref operation, status: 200, limit: 1024 } if operation == "stub.tokens"));
+    // A refusal's body too.
+    let err = limited(V1_0::new(server.uri(), "me", "key").into()).send(&get()).await.unwrap_err();
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 401, limit: 1024 } if operation == "stub.login"), "{err:?}");
+    // Within the limit the same exchange succeeds.
+    let roomy = Transport::builder().auth(IdentityV2::password(server.uri(), "me", "pw")).build().unwrap().for_api(&stub::API);
+    assert!(roomy.endpoint().await.is_ok());
+}
+
+#[tokio::test]
+async fn an_endless_identity_response_stops_being_read_once_past_the_limit() {
+    let (base, server) = endless_server();
+    let root = base.trim_end_matches("/v2/010101").to_string();
+    let t = Transport::builder()
+        .auth(IdentityV2::password(root, "me", "pw"))
+        .max_body_bytes(64 * 1024)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+        .for_api(&stub::API);
+    let err = t.send(&get()).await.unwrap_err();
+    assert!(matches!(&err, TransportError::BodyTooLarge { operation, status: 200, .. } if operation == "stub.tokens"), "{err:?}");
     let sent = tokio::task::spawn_blocking(move || server.join().unwrap()).await.unwrap();
     assert!(sent < 64 << 20, "the server could send {sent} bytes: the client kept reading");
 }

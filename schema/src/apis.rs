@@ -25,10 +25,6 @@ pub struct ApiInfo {
     /// How the identity service catalog names its service, when it is in the catalog.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<CatalogEntry>,
-    /// The request header that carries the authentication token of operations with auth
-    /// `token`, when the API has such operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_header: Option<TokenHeader>,
     /// The server of operations whose paths are relative to the service endpoint (the
     /// endpoint ends in the account), when the API has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,16 +44,6 @@ pub struct CatalogEntry {
     #[serde(rename = "type")]
     pub kind: String,
     /// Where the catalog shows it.
-    pub source: Source,
-}
-
-/// The header an API's token travels in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenHeader {
-    /// The header name (`X-Auth-Token`).
-    pub name: String,
-    /// Where the documents name it.
     pub source: Source,
 }
 

@@ -5,7 +5,7 @@ use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
 use crate::limits::{Limit, LimitKind, LimitTable};
 use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
-use crate::operations::{Body, Format, Param};
+use crate::operations::{Auth, Body, Format, HeaderRole, Param};
 use crate::Operation;
 use crate::Schema;
 use shapes::limits::Measure;
@@ -24,7 +24,9 @@ pub fn check_loaded(schema: &Schema, failed: &LoadFailures, diags: &mut Diagnost
     c.namespaces(diags);
     c.apis(diags);
     c.models(diags);
+    c.enum_apis(diags);
     c.operations(diags);
+    c.header_roles(diags);
     c.faults(diags);
     c.machines(diags);
     c.limits(diags);
@@ -73,12 +75,6 @@ impl Ctx<'_> {
         }
         if self.failed.kinds.contains("api") {
             return;
-        }
-        for a in &self.s.apis {
-            let token = self.s.operations.iter().find(|o| o.api == a.key && o.auth == crate::operations::Auth::Token);
-            if let (Some(o), None) = (token, &a.token_header) {
-                diags.push(&self.at("api", a.key.as_str()), ProblemKind::Consistency, format!("{} authenticates by token ({} does) but names no `token_header`", a.key, o.id));
-            }
         }
         let named = self
             .s
@@ -219,12 +215,108 @@ impl Ctx<'_> {
                     diags.push(at, ProblemKind::Reference, format!("field `{}` has role `status`, but no state machine has its type {e} as subject", f.name));
                 }
             }
+            (TypeExpr::Model(id), r) if r.is_credentials() => {
+                // An unknown model is reported with the field's type.
+                if let Some(cm) = self.s.model(id) {
+                    for need in [FieldRole::CredentialUser, FieldRole::CredentialSecret] {
+                        if cm.field_with_role(need).is_none() {
+                            diags.push(at, ProblemKind::Consistency, format!("field `{}` has role `{}`, but its model {id} has no field with role `{}`", f.name, role.as_str(), need.as_str()));
+                        }
+                    }
+                }
+            }
             (TypeExpr::Scalar(s), _) if role.scalars().contains(s) => {}
             (ty, _) => {
                 let expected: Vec<&str> = role.scalars().iter().map(|s| s.as_str()).collect();
-                let expected = if expected.is_empty() { "the subject enum of a state machine".to_string() } else { expected.join(" or ") };
+                let expected = if role.is_credentials() {
+                    "a model with a `credential-user` and a `credential-secret` field".to_string()
+                } else if expected.is_empty() {
+                    "the subject enum of a state machine".to_string()
+                } else {
+                    expected.join(" or ")
+                };
                 diags.push(at, ProblemKind::Shape, format!("field `{}` has role `{}`, which needs {expected}, not {ty:?}", f.name, role.as_str()));
             }
+        }
+    }
+
+    /// At most one enumeration value stands for each API (the API's name in a service
+    /// catalog): a second one would leave clients guessing.
+    fn enum_apis(&self, diags: &mut Diagnostics) {
+        let mut seen: Vec<(crate::Api, String)> = Vec::new();
+        for m in &self.s.models {
+            for (i, v) in m.enum_values().iter().enumerate() {
+                let Some(api) = v.api else { continue };
+                let at = self.at("model", &m.id).child("values").child(i).child("api");
+                match seen.iter().find(|(a, _)| *a == api) {
+                    Some((_, first)) => diags.push(&at, ProblemKind::Duplicate, format!("`{}` of {} stands for API {api}, and so does {first}", v.value, m.id)),
+                    None => seen.push((api, format!("`{}` of {}", v.value, m.id))),
+                }
+            }
+        }
+    }
+
+    /// Header roles: each at most once per operation and in its place (the credentials
+    /// exchange's user, key, token and endpoint; the token in operations authenticated by
+    /// token); the key and a sent token are secrets; every token header has one name,
+    /// which must exist when an operation is authenticated by token; an exchange that sends
+    /// a user sends a key and answers with a token.
+    fn header_roles(&self, diags: &mut Diagnostics) {
+        let mut token_names: Vec<(String, Location)> = Vec::new();
+        for o in &self.s.operations {
+            let at = self.at("operation", &o.id);
+            for role in HeaderRole::ALL {
+                if o.request_headers.iter().filter(|h| h.role == Some(role)).count() > 1 {
+                    diags.push(&at.child("request_headers"), ProblemKind::Duplicate, format!("more than one request header of {} has role `{}`", o.id, role.as_str()));
+                }
+            }
+            for (i, h) in o.request_headers.iter().enumerate() {
+                let hat = at.child("request_headers").child(i);
+                let Some(role) = h.role else { continue };
+                let fits = match role {
+                    HeaderRole::AuthUser | HeaderRole::AuthKey => o.auth == Auth::Credentials,
+                    HeaderRole::AuthToken => o.auth == Auth::Token,
+                    HeaderRole::Endpoint => false,
+                };
+                if !fits {
+                    diags.push(&hat.child("role"), ProblemKind::Consistency, format!("request header `{}` has role `{}`, which does not fit an operation with auth `{:?}`", h.name, role.as_str(), o.auth));
+                }
+                if matches!(role, HeaderRole::AuthKey | HeaderRole::AuthToken) && !h.secret {
+                    diags.push(&hat.child("secret"), ProblemKind::Consistency, format!("request header `{}` has role `{}`: its value is a secret", h.name, role.as_str()));
+                }
+                if role == HeaderRole::AuthToken {
+                    token_names.push((h.name.clone(), hat));
+                }
+            }
+            for (ri, r) in o.responses.iter().enumerate() {
+                for (i, h) in r.headers.iter().enumerate() {
+                    let hat = at.child("responses").child(ri).child("headers").child(i);
+                    let Some(role) = h.role else { continue };
+                    if !matches!(role, HeaderRole::AuthToken | HeaderRole::Endpoint) || o.auth != Auth::Credentials {
+                        diags.push(&hat.child("role"), ProblemKind::Consistency, format!("response header `{}` has role `{}`: only the token and endpoint a credentials exchange answers with have roles", h.name, role.as_str()));
+                    }
+                    if role == HeaderRole::AuthToken {
+                        token_names.push((h.name.clone(), hat));
+                    }
+                }
+            }
+            if o.request_header_with_role(HeaderRole::AuthUser).is_some() {
+                if o.request_header_with_role(HeaderRole::AuthKey).is_none() {
+                    diags.push(&at.child("request_headers"), ProblemKind::Consistency, format!("{} sends a user (`auth-user`) but no key (`auth-key`)", o.id));
+                }
+                if o.response_header_with_role(HeaderRole::AuthToken).is_none() {
+                    diags.push(&at.child("responses"), ProblemKind::Consistency, format!("{} sends a user (`auth-user`) but no success response has the token header (`auth-token`)", o.id));
+                }
+            }
+        }
+        if let Some((first, _)) = token_names.first() {
+            for (name, at) in &token_names[1..] {
+                if !name.eq_ignore_ascii_case(first) {
+                    diags.push(at, ProblemKind::Consistency, format!("token header `{name}` differs from `{first}`: every header with role `auth-token` has one name"));
+                }
+            }
+        } else if let Some(o) = self.s.operations.iter().find(|o| o.auth == Auth::Token) {
+            diags.push(&self.at("operation", &o.id).child("auth"), ProblemKind::Reference, format!("{} is authenticated by token, but no header has role `auth-token` to carry it", o.id));
         }
     }
 

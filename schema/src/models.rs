@@ -197,7 +197,8 @@ pub struct Field {
 }
 
 /// What a field means to the code that handles its model, beyond its value: the parts of
-/// a fault, the relation and target of a link, the status a resource is polled for.
+/// a fault, the relation and target of a link, the status a resource is polled for, and
+/// the parts of the identity v2.0 token exchange (credentials, token, catalog).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldRole {
@@ -219,11 +220,35 @@ pub enum FieldRole {
     LinkHref,
     /// The status of a resource: the value of a state machine a client waits on.
     Status,
+    /// In a token request: the password credentials (a model with a `credential-user`
+    /// and a `credential-secret` field).
+    PasswordCredentials,
+    /// In a token request: the API key credentials (a model with a `credential-user` and
+    /// a `credential-secret` field).
+    ApiKeyCredentials,
+    /// The user name of credentials.
+    CredentialUser,
+    /// The password or key of credentials.
+    CredentialSecret,
+    /// In a token response: the token a client sends on every request.
+    TokenId,
+    /// In a token response: when the token expires.
+    TokenExpires,
+    /// In a token response: the tenant (account) the token is for.
+    TenantId,
+    /// In a token response's service catalog: the name of a service.
+    ServiceName,
+    /// In a token response's service catalog: the URL of an endpoint of a service.
+    EndpointUrl,
+    /// In a token response's service catalog: the region of an endpoint.
+    EndpointRegion,
+    /// In a token response's service catalog: the tenant of an endpoint.
+    EndpointTenant,
 }
 
 impl FieldRole {
     /// Every role, in the order reports list them.
-    pub const ALL: [FieldRole; 9] = [
+    pub const ALL: [FieldRole; 20] = [
         FieldRole::FaultCode,
         FieldRole::FaultMessage,
         FieldRole::FaultDetails,
@@ -233,6 +258,17 @@ impl FieldRole {
         FieldRole::LinkRel,
         FieldRole::LinkHref,
         FieldRole::Status,
+        FieldRole::PasswordCredentials,
+        FieldRole::ApiKeyCredentials,
+        FieldRole::CredentialUser,
+        FieldRole::CredentialSecret,
+        FieldRole::TokenId,
+        FieldRole::TokenExpires,
+        FieldRole::TenantId,
+        FieldRole::ServiceName,
+        FieldRole::EndpointUrl,
+        FieldRole::EndpointRegion,
+        FieldRole::EndpointTenant,
     ];
 
     /// The role as written in data files.
@@ -247,6 +283,17 @@ impl FieldRole {
             FieldRole::LinkRel => "link-rel",
             FieldRole::LinkHref => "link-href",
             FieldRole::Status => "status",
+            FieldRole::PasswordCredentials => "password-credentials",
+            FieldRole::ApiKeyCredentials => "api-key-credentials",
+            FieldRole::CredentialUser => "credential-user",
+            FieldRole::CredentialSecret => "credential-secret",
+            FieldRole::TokenId => "token-id",
+            FieldRole::TokenExpires => "token-expires",
+            FieldRole::TenantId => "tenant-id",
+            FieldRole::ServiceName => "service-name",
+            FieldRole::EndpointUrl => "endpoint-url",
+            FieldRole::EndpointRegion => "endpoint-region",
+            FieldRole::EndpointTenant => "endpoint-tenant",
         }
     }
 
@@ -258,9 +305,24 @@ impl FieldRole {
             FieldRole::FaultCreated | FieldRole::RetryAt => &[Scalar::DateTime, Scalar::String],
             FieldRole::RetryAfter => &[Scalar::DateTime, Scalar::Integer, Scalar::String],
             FieldRole::LinkRel | FieldRole::LinkHref => &[Scalar::String, Scalar::Uri],
-            // A status is an enumeration, checked against the state machines.
-            FieldRole::Status => &[],
+            // A status is an enumeration, checked against the state machines; credentials
+            // are a model, checked for their user and secret.
+            FieldRole::Status | FieldRole::PasswordCredentials | FieldRole::ApiKeyCredentials => &[],
+            FieldRole::CredentialUser
+            | FieldRole::TenantId
+            | FieldRole::ServiceName
+            | FieldRole::EndpointRegion
+            | FieldRole::EndpointTenant => &[Scalar::String],
+            FieldRole::CredentialSecret => &[Scalar::Secret],
+            FieldRole::TokenId => &[Scalar::Secret, Scalar::String],
+            FieldRole::TokenExpires => &[Scalar::DateTime],
+            FieldRole::EndpointUrl => &[Scalar::Uri, Scalar::String],
         }
+    }
+
+    /// Whether a field of this role holds credentials (a model with a user and a secret).
+    pub fn is_credentials(self) -> bool {
+        matches!(self, FieldRole::PasswordCredentials | FieldRole::ApiKeyCredentials)
     }
 }
 
@@ -291,6 +353,10 @@ impl Field {
 pub struct EnumValue {
     /// The value as spelled on the wire.
     pub value: String,
+    /// The API the value stands for, when it names one: the name under which a service
+    /// catalog lists that API's endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
     /// What it means.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

@@ -33,6 +33,37 @@ pub struct Param {
     pub doc: Option<String>,
 }
 
+/// What a header means to a client beyond its value: the parts of the authentication
+/// exchanges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeaderRole {
+    /// The user name of a credentials exchange (`X-Auth-User`).
+    AuthUser,
+    /// The key of a credentials exchange (`X-Auth-Key`).
+    AuthKey,
+    /// The authentication token: what a credentials exchange answers with, and what
+    /// operations authenticated by `token` send (`X-Auth-Token`).
+    AuthToken,
+    /// The service endpoint a credentials exchange answers with (`X-Server-Management-Url`).
+    Endpoint,
+}
+
+impl HeaderRole {
+    /// Every role, in the order reports list them.
+    pub const ALL: [HeaderRole; 4] = [HeaderRole::AuthUser, HeaderRole::AuthKey, HeaderRole::AuthToken, HeaderRole::Endpoint];
+
+    /// The role as written in data files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderRole::AuthUser => "auth-user",
+            HeaderRole::AuthKey => "auth-key",
+            HeaderRole::AuthToken => "auth-token",
+            HeaderRole::Endpoint => "endpoint",
+        }
+    }
+}
+
 /// A request header the operation uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,9 +76,60 @@ pub struct Header {
     /// Whether its value is a credential that must never be logged.
     #[serde(default)]
     pub secret: bool,
+    /// What the header means to a client (see [`HeaderRole`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<HeaderRole>,
     /// What it carries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+}
+
+/// A response header the operation documents: its name, written as a plain string, or
+/// `{"name": ..., "role": ...}` when it has a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHeader {
+    /// The header name, as the documents spell it.
+    pub name: String,
+    /// What the header means to a client (see [`HeaderRole`]).
+    pub role: Option<HeaderRole>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseHeaderObject {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<HeaderRole>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum ResponseHeaderForm {
+    Name(String),
+    Object(ResponseHeaderObject),
+}
+
+impl Serialize for ResponseHeader {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.role {
+            None => ResponseHeaderForm::Name(self.name.clone()),
+            Some(role) => ResponseHeaderForm::Object(ResponseHeaderObject { name: self.name.clone(), role: Some(role) }),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(deserializer)?;
+        let form: ResponseHeaderForm = serde_json::from_value(v).map_err(|_| {
+            serde::de::Error::custom("a response header is a name, or an object with `name` and `role` (auth-user, auth-key, auth-token, endpoint)")
+        })?;
+        Ok(match form {
+            ResponseHeaderForm::Name(name) => ResponseHeader { name, role: None },
+            ResponseHeaderForm::Object(o) => ResponseHeader { name: o.name, role: o.role },
+        })
+    }
 }
 
 /// A request or response body.
@@ -86,7 +168,7 @@ pub struct Response {
     pub default_format: Option<Format>,
     /// Response headers the operation documents.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub headers: Vec<String>,
+    pub headers: Vec<ResponseHeader>,
     /// When this response is given (e.g. 203 for a cached answer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
@@ -189,6 +271,16 @@ fn default_auth() -> Auth {
 }
 
 impl Operation {
+    /// The request header that has `role`, if any.
+    pub fn request_header_with_role(&self, role: HeaderRole) -> Option<&Header> {
+        self.request_headers.iter().find(|h| h.role == Some(role))
+    }
+
+    /// The header of a success response that has `role`, if any.
+    pub fn response_header_with_role(&self, role: HeaderRole) -> Option<&ResponseHeader> {
+        self.responses.iter().filter(|r| (200..300).contains(&r.status)).flat_map(|r| r.headers.iter()).find(|h| h.role == Some(role))
+    }
+
     /// The key that identifies the operation in a document's inventory: `METHOD path[ action]`.
     pub fn inventory_key(&self) -> String {
         match &self.action {
@@ -227,5 +319,17 @@ impl Operation {
             }
         }
         out
+    }
+}
+
+impl crate::Schema {
+    /// The header operations authenticated by `token` send the token in: the one name of
+    /// the headers with role `auth-token` (`X-Auth-Token`); `None` when no header has it.
+    pub fn token_header(&self) -> Option<&str> {
+        self.operations.iter().find_map(|o| {
+            o.request_header_with_role(HeaderRole::AuthToken)
+                .map(|h| h.name.as_str())
+                .or_else(|| o.response_header_with_role(HeaderRole::AuthToken).map(|h| h.name.as_str()))
+        })
     }
 }

@@ -204,7 +204,7 @@ pub fn operation_of(op: &crate::Operation) -> shapes::operations::Operation<'_> 
             .map(|r| so::Response {
                 status: r.status,
                 body: r.body().map(body),
-                headers: r.headers.iter().map(|h| Cow::Borrowed(h.as_str())).collect(),
+                headers: r.headers.iter().map(|h| Cow::Borrowed(h.name.as_str())).collect(),
             })
             .collect(),
         faults: op.faults.iter().map(|f| so::FaultRef { fault: Cow::Borrowed(&f.fault), codes: Cow::Borrowed(&f.codes) }).collect(),

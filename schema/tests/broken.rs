@@ -455,21 +455,6 @@ fn an_api_key_that_is_no_key() {
 }
 
 #[test]
-fn token_operations_without_a_token_header() {
-    let no_header = |dir: &Path| {
-        let p = dir.join(APIS);
-        let mut doc: Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
-        doc["apis"][0].as_object_mut().unwrap().remove("token_header");
-        fs::write(p, doc.to_string()).unwrap();
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(), tmp.path());
-    no_header(tmp.path());
-    let err = Schema::load(tmp.path()).expect_err("loaded without a token header");
-    assert!(err.to_string().contains("names no `token_header`"), "{err}");
-}
-
-#[test]
 fn a_role_that_does_not_fit_its_type() {
     expect("role type", &[Break::Set(MODELS, "/models/0/fields/1/role", json!("fault-code"))], ProblemKind::Shape, "data/cloud-servers-v2/models.json#/models/0/fields/1/role", "role `fault-code`, which needs integer");
 }
@@ -482,6 +467,17 @@ fn two_fields_of_one_role() {
         ProblemKind::Duplicate,
         "data/cloud-servers-v2/models.json#/models/3/fields/1/role",
         "more than one field of v2.Fault has role `fault-message`",
+    );
+}
+
+#[test]
+fn a_token_operation_needs_a_header_to_carry_the_token() {
+    expect(
+        "no token header",
+        &[Break::Set(OPS, "/operations/0/request_headers", json!([]))],
+        ProblemKind::Reference,
+        "data/cloud-servers-v2/operations.json#/operations/0/auth",
+        "no header has role `auth-token`",
     );
 }
 
@@ -515,4 +511,70 @@ fn marker_paging_without_an_id_field() {
 fn a_format_selector_that_is_no_enumeration_of_formats() {
     let q = json!([{"name": "format", "type": "string", "selects_format": true}]);
     expect("selector", &[Break::Set(OPS, "/operations/0/query", q)], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/0/query/0/type", "an enumeration of format names");
+}
+
+#[test]
+fn every_token_header_has_one_name_and_is_a_secret() {
+    let other = json!({"name": "X-Other-Token", "required": true, "secret": true, "role": "auth-token"});
+    let exchange = json!({
+        "id": "v2.login", "api": "v2", "name": "Login", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "method": "GET", "path": "/login", "auth": "credentials",
+        "request_headers": [{"name": "X-User", "role": "auth-user"}, {"name": "X-Key", "role": "auth-key", "secret": true}],
+        "responses": [{"status": 204, "headers": [{"name": "X-Auth-Token", "role": "auth-token"}]}]
+    });
+    expect("two names", &[Break::Set(OPS, "/operations/1", exchange.clone()), Break::Set(OPS, "/operations/0/request_headers/0", other)], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/1/responses/0/headers/0", "every header with role `auth-token` has one name");
+    let shown = json!({"name": "X-Auth-Token", "required": true, "secret": false, "role": "auth-token"});
+    expect("not secret", &[Break::Set(OPS, "/operations/0/request_headers/0", shown)], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/0/request_headers/0/secret", "its value is a secret");
+    let mut keyless = exchange.clone();
+    keyless["request_headers"] = json!([{"name": "X-User", "role": "auth-user"}]);
+    expect("no key", &[Break::Set(OPS, "/operations/1", keyless)], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/1/request_headers", "no key (`auth-key`)");
+    let user_on_token_op = json!({"name": "X-User", "role": "auth-user"});
+    expect("misplaced", &[Break::Set(OPS, "/operations/0/request_headers/1", user_on_token_op)], ProblemKind::Consistency, "data/cloud-servers-v2/operations.json#/operations/0/request_headers/1/role", "does not fit an operation with auth `Token`");
+    expect("bad role", &[Break::Set(OPS, "/operations/1", json!({
+        "id": "v2.login", "api": "v2", "name": "Login", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "method": "GET", "path": "/login", "auth": "credentials",
+        "responses": [{"status": 204, "headers": [{"name": "X-Auth-Token", "role": "token"}]}]
+    }))], ProblemKind::Shape, "data/cloud-servers-v2/operations.json#/operations/1/responses/0/headers/0", "a response header is a name, or an object");
+}
+
+#[test]
+fn identity_roles_fit_their_types() {
+    expect(
+        "expiry as a string",
+        &[Break::Set(MODELS, "/models/0/fields/1/role", json!("token-expires"))],
+        ProblemKind::Shape,
+        "data/cloud-servers-v2/models.json#/models/0/fields/1/role",
+        "has role `token-expires`, which needs datetime",
+    );
+    expect(
+        "credentials without a secret",
+        &[Break::Set(MODELS, "/models/0/fields/1/role", json!("password-credentials"))],
+        ProblemKind::Shape,
+        "data/cloud-servers-v2/models.json#/models/0/fields/1/role",
+        "needs a model with a `credential-user` and a `credential-secret` field",
+    );
+    let creds = json!({"id": "v2.Creds", "kind": "object", "source": {"document": "cloud-servers-v2", "ref": "x"},
+        "fields": [{"name": "user", "type": "string", "role": "credential-user"}]});
+    let field = json!({"name": "creds", "type": {"model": "v2.Creds"}, "role": "api-key-credentials"});
+    expect(
+        "credentials model lacks its secret",
+        &[Break::Set(MODELS, "/models/9", creds), Break::Set(MODELS, "/models/0/fields/9", field)],
+        ProblemKind::Consistency,
+        "data/cloud-servers-v2/models.json#/models/0/fields/4/role",
+        "has no field with role `credential-secret`",
+    );
+}
+
+#[test]
+fn one_value_names_each_api() {
+    expect(
+        "two names for v2",
+        &[
+            Break::Set(MODELS, "/models/2/values/0/api", json!("v2")),
+            Break::Set(MODELS, "/models/2/values/1/api", json!("v2")),
+        ],
+        ProblemKind::Duplicate,
+        "data/cloud-servers-v2/models.json#/models/2/values/1/api",
+        "stands for API v2",
+    );
 }

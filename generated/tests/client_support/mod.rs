@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use runtime::client::{Auth, Format, FormatStyle, Transport};
-use runtime::Secret;
 use schema::{Example, Schema};
 use std::sync::OnceLock;
 use wiremock::{MockServer, Request};
@@ -44,7 +43,8 @@ pub fn shown_header(id: &str, name: &str) -> String {
 }
 
 /// Example 1.5 (the identity v2.0 token response), with the compute endpoints moved to
-/// the stub: DFW under `/dfw`, ORD under `/ord`, the region-less v1.0 one under `/global`.
+/// the stub: DFW under `/dfw`, ORD under `/ord`, the region-less v1.0 one under `/global`;
+/// and issued now: its token expires in 24 hours (the documented lifetime), not in 2012.
 pub fn catalog(server: &MockServer) -> serde_json::Value {
     let body = json("v2.example.1.5").to_string();
     let uri = server.uri();
@@ -52,7 +52,10 @@ pub fn catalog(server: &MockServer) -> serde_json::Value {
         .replace("https://dfw.servers.api.rackspacecloud.com", &format!("{uri}/dfw"))
         .replace("https://ord.servers.api.rackspacecloud.com", &format!("{uri}/ord"))
         .replace("https://servers.api.rackspacecloud.com", &format!("{uri}/global"));
-    serde_json::from_str(&body).expect("still JSON")
+    let mut doc: serde_json::Value = serde_json::from_str(&body).expect("still JSON");
+    let tomorrow = runtime::jiff::Timestamp::now().checked_add(runtime::jiff::SignedDuration::from_hours(24)).expect("a time");
+    doc["access"]["token"]["expires"] = tomorrow.to_string().into();
+    doc
 }
 
 /// The token Example 1.5 issues.
@@ -64,7 +67,7 @@ pub fn catalog_token() -> String {
 pub fn transport(server: &MockServer, format: Format, style: FormatStyle) -> Transport {
     Transport::builder()
         .base_url(format!("{}/v2/010101", server.uri()))
-        .auth(Auth::Token(Secret::new("test-token")))
+        .auth(Auth::token("test-token"))
         .format(format)
         .style(style)
         .build()

@@ -189,7 +189,9 @@ pub fn decode_error<F>(spec: &BodySpec, resp: &Response, path: Option<String>, s
 /// Decodes a response body as the documented model, in whichever format it came.
 pub fn decode_body<T: DeserializeOwned + FromXml, F>(resp: &Response, asked: Format, spec: &BodySpec) -> Result<T, ClientError<F>> {
     let r = match response_format(resp, asked) {
-        Format::Json => json_at(&resp.body, spec.wrap),
+        // A body that is neither labelled nor looks like XML is read as JSON, whose error
+        // says what it is instead.
+        Format::Json | Format::Text => json_at(&resp.body, spec.wrap),
         Format::Xml => decode_xml(&resp.body, spec.root).map_err(|source| Failure { path: xml_path(&source), source }),
     };
     r.map_err(|f| decode_error(spec, resp, f.path, f.source))
@@ -295,6 +297,7 @@ pub fn encode_body<T: ToXml, F>(
 ) -> Result<Vec<u8>, ClientError<F>> {
     match format {
         Format::Json => serde_json::to_vec(json).map_err(|e| ClientError::Encode(e.to_string())),
+        Format::Text => Err(ClientError::Encode("a model body has no plain-text form".into())),
         Format::Xml => {
             let local = root.local.or(wrap).unwrap_or("body");
             Ok(crate::xml::encode_root(value, root.ns, local, prefixes).into_bytes())
@@ -302,11 +305,12 @@ pub fn encode_body<T: ToXml, F>(
     }
 }
 
-/// The fault of an error response, decoded into the operation's error type.
+/// The fault of an error response, decoded into the operation's error type (with the
+/// retry header its API's faults name).
 pub fn fault<E: FaultError>(resp: &Response) -> ClientError<E> {
     ClientError::Fault(E::from_response(
         resp.status,
-        resp.header("retry-after"),
+        E::PARTS.retry_header_in(|name| resp.header(name)),
         resp.header("content-type"),
         &resp.body,
     ))

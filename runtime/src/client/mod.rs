@@ -3,12 +3,16 @@
 //! `413`/`503`, pagination, changes-since polling and waiting for a status.
 //!
 //! Generated clients (`cloudservers::<api>::client::Client`) wrap a [`Transport`] and call
-//! the helpers here; everything in this module is independent of any one API.
+//! the helpers here; everything in this module is independent of any one API. What it
+//! needs of an API (its catalog name, where its fault bodies hold their parts, the
+//! identity exchanges, the token header) comes from the schema through generated code:
+//! [`ApiFacts`], [`IdentityExchange`], [`Request::token_header`].
 //!
 //! Secrets never leave this module in readable form: tokens, passwords and API keys
 //! are [`Secret`](crate::Secret)s, whose `Debug` hides them, tracing spans name only the
 //! operation, method, path and status, and request headers are never logged.
 
+mod api;
 mod auth;
 mod codec;
 mod error;
@@ -16,10 +20,14 @@ mod format;
 mod paginate;
 mod poll;
 mod retry;
-pub mod time;
+pub use shapes::time;
 mod transport;
 
-pub use auth::{Auth, AuthError, Credential, Session, IDENTITY_V1_0_PATH, IDENTITY_V2_TOKENS_PATH};
+pub use api::ApiFacts;
+pub use auth::{
+    select_endpoint, Auth, AuthError, CatalogEndpoint, Credential, IdentityCall, IdentityExchange, IdentityV2, Session, V1_0Call,
+    V1_0,
+};
 pub use codec::{
     body_excerpt, created_location, decode_body, decode_error, decode_json, decode_text, decode_xml,
     encode_body, encode_json, fault, json_document, redirect, response_format, BodySpec, CreatedLocation, EmbeddedFault,
@@ -30,7 +38,9 @@ pub use format::{Format, FormatStyle};
 pub use paginate::{items, pages, PageBy, PageStyle, Paged};
 pub use poll::{changes_since, wait_for_status, TimeFormat, WaitOptions, Watched};
 pub use retry::{retry_delay, RetryPolicy};
-pub use transport::{Base, Reply, Request, Response, Transport, TransportBuilder, TransportError, DEFAULT_MAX_BODY_BYTES};
+pub use transport::{
+    Base, Reply, Request, Response, Transport, TransportBuilder, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_RENEW_BEFORE,
+};
 
 /// Re-exported so generated code and its users name HTTP and stream types through
 /// `::runtime` only.

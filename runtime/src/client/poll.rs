@@ -2,7 +2,7 @@
 
 use super::codec::EmbeddedFault;
 use super::error::ClientError;
-use super::time::{format_datetime, unix_seconds};
+use shapes::time::{format_datetime, unix_seconds, Timestamp};
 use super::transport::Reply;
 use futures::stream::{self, Stream};
 use std::fmt;
@@ -19,8 +19,9 @@ pub enum TimeFormat {
 }
 
 impl TimeFormat {
-    /// Writes a time in this format.
+    /// Writes a time in this format (a time outside the range of dates, the nearest one).
     pub fn write(self, t: SystemTime) -> String {
+        let t = Timestamp::try_from(t).unwrap_or(if t < SystemTime::UNIX_EPOCH { Timestamp::MIN } else { Timestamp::MAX });
         match self {
             TimeFormat::DateTime => format_datetime(t),
             TimeFormat::UnixTime => unix_seconds(t).to_string(),

@@ -1,11 +1,14 @@
 //! The HTTP transport: one `reqwest` client (rustls) with a per-request timeout, the
-//! endpoint and token from authentication, format negotiation, token renewal on `401`
-//! and bounded retry on `413`/`503`.
+//! endpoint and token from authentication, format negotiation, token renewal before it
+//! expires and on `401`, and bounded retry on `413`/`503`.
 
-use super::auth::{authenticate, Auth, AuthError, Session};
+use super::api::ApiFacts;
+use super::auth::{authenticate, choice, Auth, AuthError, IdentityExchange, Sender, Session};
 use super::format::{Format, FormatStyle};
 use super::retry::{retry_delay, RetryPolicy};
+use crate::faults::FaultParts;
 use crate::Secret;
+use jiff::Timestamp;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use std::fmt;
@@ -77,6 +80,38 @@ pub enum TransportError {
 /// making the client buffer an endless body. See [`TransportBuilder::max_body_bytes`].
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// Reads a response's status, headers and body, chunk by chunk so that a body longer than
+/// `limit` is never buffered: it is [`TransportError::BodyTooLarge`] naming `operation`
+/// (before reading when `Content-Length` announces more). Every call's responses are read
+/// this way, the identity exchanges' too.
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+    operation: &str,
+    timeout: Duration,
+) -> Result<(u16, HeaderMap, Vec<u8>), TransportError> {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let too_large = || TransportError::BodyTooLarge { operation: operation.to_string(), status, limit };
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        let chunk = match resp.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(TransportError::Timeout { what: operation.to_string(), after: timeout }),
+            Err(e) => return Err(TransportError::Transport { what: operation.to_string(), source: e.without_url() }),
+        };
+        if chunk.len() > limit - body.len() {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, headers, body))
+}
+
 /// What a request path is relative to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Base {
@@ -111,8 +146,9 @@ pub struct Request {
     /// The response format to ask for; `None` asks for none (the operation selects it
     /// some other way, e.g. RackConnect's `format` parameter).
     pub format: Option<Format>,
-    /// Whether the request carries `X-Auth-Token`.
-    pub authenticated: bool,
+    /// The header that carries the token, for an operation authenticated by token (the
+    /// schema's `auth-token` header, `X-Auth-Token`); `None`: the request carries no token.
+    pub token_header: Option<&'static str>,
     /// For [`Base::Host`]: the path segments that name a version of the API (`v2`,
     /// `v1.0`: the first segments of its host-relative paths, from the schema). The
     /// host-relative path starts where the last of them appears in the endpoint's path.
@@ -131,14 +167,14 @@ impl fmt::Debug for Request {
             .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("body_bytes", &self.body.as_ref().map(|(_, b)| b.len()))
             .field("format", &self.format)
-            .field("authenticated", &self.authenticated)
+            .field("token_header", &self.token_header)
             .field("versions", &self.versions)
             .finish()
     }
 }
 
 impl Request {
-    /// A request without query, body or format, authenticated.
+    /// A request without query, body, format or token.
     pub fn new(operation: &'static str, method: Method, base: Base, segments: Vec<String>) -> Self {
         Request {
             operation,
@@ -149,7 +185,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             format: None,
-            authenticated: true,
+            token_header: None,
             versions: &[],
         }
     }
@@ -178,9 +214,9 @@ impl Request {
         self
     }
 
-    /// Sets whether the request carries `X-Auth-Token`.
-    pub fn authenticated(mut self, yes: bool) -> Self {
-        self.authenticated = yes;
+    /// Sends the session's token in `header` (the schema's `auth-token` header).
+    pub fn token_header(mut self, header: &'static str) -> Self {
+        self.token_header = Some(header);
         self
     }
 
@@ -225,7 +261,7 @@ impl Response {
 
     /// The server's `Date`.
     pub fn date(&self) -> Option<SystemTime> {
-        self.header("date").and_then(super::time::parse_http_date)
+        self.header("date").and_then(shapes::time::parse_http_date).map(SystemTime::from)
     }
 
     /// A typed reply with this response's status and headers.
@@ -270,7 +306,7 @@ impl<T> Reply<T> {
 
     /// The server's `Date`.
     pub fn date(&self) -> Option<SystemTime> {
-        self.header("date").and_then(super::time::parse_http_date)
+        self.header("date").and_then(shapes::time::parse_http_date).map(SystemTime::from)
     }
 
     /// The same reply with the body converted.
@@ -293,7 +329,12 @@ pub struct TransportBuilder {
     account_limits: crate::limits::AccountLimits,
     max_body_bytes: usize,
     http: Option<reqwest::Client>,
+    identity: Option<&'static dyn IdentityExchange>,
+    renew_before: Duration,
 }
+
+/// How long before its expiry a token is renewed by default: 60 s.
+pub const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(60);
 
 impl Default for TransportBuilder {
     fn default() -> Self {
@@ -309,6 +350,8 @@ impl Default for TransportBuilder {
             account_limits: crate::limits::AccountLimits::unknown(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             http: None,
+            identity: None,
+            renew_before: DEFAULT_RENEW_BEFORE,
         }
     }
 }
@@ -322,9 +365,27 @@ impl TransportBuilder {
         self
     }
 
-    /// How to authenticate (default: none).
-    pub fn auth(mut self, auth: Auth) -> Self {
-        self.auth = auth;
+    /// How to authenticate (default: none): an [`Auth`], or what converts into one
+    /// ([`super::IdentityV2`], [`super::V1_0`]).
+    pub fn auth(mut self, auth: impl Into<Auth>) -> Self {
+        self.auth = auth.into();
+        self
+    }
+
+    /// The identity exchanges to authenticate with (generated: `identity::auth::EXCHANGE`).
+    /// Without it, a transport uses the one of the generated client it serves
+    /// ([`Transport::for_api`]).
+    pub fn identity(mut self, exchange: &'static dyn IdentityExchange) -> Self {
+        self.identity = Some(exchange);
+        self
+    }
+
+    /// How long before the token expires it is renewed, before the next request rather
+    /// than after a `401` (default: [`DEFAULT_RENEW_BEFORE`], 60 s). The expiry is the one
+    /// the identity service gives, moved by the difference between its clock (its `Date`
+    /// header) and this one. A token that cannot be renewed yet is used until it expires.
+    pub fn renew_before(mut self, margin: Duration) -> Self {
+        self.renew_before = margin;
         self
     }
 
@@ -422,8 +483,11 @@ impl TransportBuilder {
                 validate: self.validate,
                 max_body_bytes: self.max_body_bytes,
                 account_limits: std::sync::RwLock::new(self.account_limits),
+                identity: self.identity,
+                renew_before: self.renew_before,
                 session: tokio::sync::Mutex::new(None),
             }),
+            api: None,
         })
     }
 }
@@ -440,16 +504,20 @@ struct Inner {
     validate: bool,
     max_body_bytes: usize,
     account_limits: std::sync::RwLock<crate::limits::AccountLimits>,
+    identity: Option<&'static dyn IdentityExchange>,
+    renew_before: Duration,
     /// `None` until the first authentication.
     session: tokio::sync::Mutex<Option<Session>>,
 }
 
 /// Sends requests: resolves the endpoint, authenticates, negotiates the format,
-/// renews the token once on `401` and retries `413`/`503` within the retry policy.
-/// Cheap to clone (clones share the session). `Debug` never shows a secret.
+/// renews the token before it expires and once on `401`, and retries `413`/`503` within
+/// the retry policy. Cheap to clone (clones share the session, also across the APIs they
+/// serve, see [`Transport::for_api`]). `Debug` never shows a secret.
 #[derive(Clone)]
 pub struct Transport {
     inner: Arc<Inner>,
+    api: Option<&'static ApiFacts>,
 }
 
 impl fmt::Debug for Transport {
@@ -457,12 +525,14 @@ impl fmt::Debug for Transport {
         let i = &self.inner;
         let mut d = f.debug_struct("Transport");
         d.field("base_url", &i.base_url.as_ref().map(Url::as_str))
+            .field("api", &self.api.map(|a| a.api))
             .field("auth", &i.auth)
             .field("format", &i.format)
             .field("style", &i.style)
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
             .field("max_body_bytes", &i.max_body_bytes)
+            .field("renew_before", &i.renew_before)
             .field("user_agent", &i.user_agent);
         match i.session.try_lock() {
             Ok(s) => d.field("session", &*s),
@@ -476,6 +546,19 @@ impl Transport {
     /// A builder with the defaults.
     pub fn builder() -> TransportBuilder {
         TransportBuilder::default()
+    }
+
+    /// This transport (sharing its session) serving the API `api` describes: requests
+    /// then go to that API's catalog endpoint, `413`s are read with its fault parts, and
+    /// authentication uses its identity exchange unless the builder was given one.
+    /// Generated clients call it in `Client::new`.
+    pub fn for_api(&self, api: &'static ApiFacts) -> Transport {
+        Transport { inner: self.inner.clone(), api: Some(api) }
+    }
+
+    /// The API this transport serves, if it was made for one.
+    pub fn api(&self) -> Option<&'static ApiFacts> {
+        self.api
     }
 
     /// The configured wire format.
@@ -521,6 +604,11 @@ impl Transport {
         self.inner.retry
     }
 
+    /// How long before its expiry the token is renewed.
+    pub fn renew_before(&self) -> Duration {
+        self.inner.renew_before
+    }
+
     /// How the transport authenticates.
     pub fn auth(&self) -> &Auth {
         &self.inner.auth
@@ -536,18 +624,52 @@ impl Transport {
         self.current().await.map(|(_, e)| e)
     }
 
-    /// The token and endpoint, authenticating when there is no session yet.
+    /// Runs the authentication exchange.
+    async fn authenticate(&self) -> Result<Session, TransportError> {
+        let i = &self.inner;
+        let sender = Sender { http: &i.http, timeout: i.timeout, max_body_bytes: i.max_body_bytes };
+        authenticate(&sender, &i.auth, i.identity.or(self.api.and_then(|a| a.identity))).await
+    }
+
+    /// The token and endpoint, authenticating when there is no session yet or its token
+    /// expires within the renewal margin.
     async fn current(&self) -> Result<(Option<Secret>, Url), TransportError> {
         let i = &self.inner;
         let mut guard = i.session.lock().await;
-        let session = match &mut *guard {
-            Some(s) => s,
-            slot => slot.insert(authenticate(&i.http, &i.auth, i.timeout, i.base_url.is_none()).await?),
+        let now = Timestamp::now();
+        let near_expiry = |s: &Session| i.auth.renewable() && s.expires_within(i.renew_before, now);
+        match &*guard {
+            None => *guard = Some(self.authenticate().await?),
+            Some(s) if near_expiry(s) => {
+                tracing::debug!("the token expires soon: authenticating again");
+                match self.authenticate().await {
+                    Ok(fresh) => *guard = Some(fresh),
+                    // Until it has expired, the old token still serves.
+                    Err(e) if !s.expires_within(Duration::ZERO, now) => {
+                        tracing::debug!(error = %e, "renewal failed: the current token is used until it expires")
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Some(_) => {}
+        }
+        let Some(session) = guard.as_ref() else {
+            return Err(TransportError::Config("no session after authenticating".into()));
         };
-        let endpoint = i.base_url.clone().or_else(|| session.endpoint.clone()).ok_or_else(|| {
-            TransportError::Config("no endpoint: give a base URL, or an authentication that finds one".into())
-        })?;
-        Ok((session.token.clone(), endpoint))
+        Ok((session.token.clone(), self.endpoint_in(session)?))
+    }
+
+    /// The endpoint requests go to: the base URL, else the one authentication named, else
+    /// the catalog endpoint of this transport's API.
+    fn endpoint_in(&self, session: &Session) -> Result<Url, TransportError> {
+        if let Some(u) = &self.inner.base_url {
+            return Ok(u.clone());
+        }
+        if session.endpoint.is_none() && session.catalog.is_empty() {
+            return Err(TransportError::Config("no endpoint: give a base URL, or an authentication that finds one".into()));
+        }
+        let (region, tenant) = choice(&self.inner.auth);
+        Ok(session.endpoint_of(self.api.and_then(|a| a.catalog_service), region, tenant)?)
     }
 
     /// Fetches a new token unless another request already replaced `failed`.
@@ -557,7 +679,7 @@ impl Transport {
         let current = guard.as_ref().and_then(|s| s.token.as_ref());
         if current.is_none() || current == failed {
             tracing::debug!("token refused: authenticating again");
-            *guard = Some(authenticate(&i.http, &i.auth, i.timeout, i.base_url.is_none()).await?);
+            *guard = Some(self.authenticate().await?);
         }
         Ok(())
     }
@@ -572,15 +694,16 @@ impl Transport {
         }
         url.set_query(None);
         url.set_fragment(None);
-        let by_extension = self.inner.style == FormatStyle::Extension && req.format.is_some() && !req.segments.is_empty();
+        let extension = req.format.and_then(Format::extension).filter(|_| self.inner.style == FormatStyle::Extension);
+        let by_extension = extension.is_some() && !req.segments.is_empty();
         {
             let mut segs =
                 url.path_segments_mut().map_err(|()| TransportError::Config(format!("endpoint `{endpoint}` cannot have a path")))?;
             segs.pop_if_empty();
             let last = req.segments.len().saturating_sub(1);
             for (n, s) in req.segments.iter().enumerate() {
-                match req.format {
-                    Some(f) if by_extension && n == last => segs.push(&format!("{s}{}", f.extension())),
+                match extension {
+                    Some(ext) if by_extension && n == last => segs.push(&format!("{s}{ext}")),
                     _ => segs.push(s),
                 };
             }
@@ -609,11 +732,11 @@ impl Transport {
         if let (Some(f), false) = (req.format, by_extension) {
             b = b.header(ACCEPT, f.media_type());
         }
-        if let Some(t) = token.filter(|_| req.authenticated) {
+        if let (Some(t), Some(name)) = (token, req.token_header) {
             let mut v = HeaderValue::from_str(t.expose())
                 .map_err(|_| TransportError::Config("the token holds characters a header cannot carry".into()))?;
             v.set_sensitive(true);
-            b = b.header("X-Auth-Token", v);
+            b = b.header(name, v);
         }
         for (n, v) in &req.headers {
             let mut v = HeaderValue::from_str(v).map_err(|_| TransportError::Config(format!("header {n} is not valid")))?;
@@ -623,22 +746,8 @@ impl Transport {
         if let Some((ct, body)) = &req.body {
             b = b.header(CONTENT_TYPE, *ct).body(body.clone());
         }
-        let mut resp = b.send().await.map_err(|e| self.transport_error(e, req))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let limit = i.max_body_bytes;
-        let too_large = || TransportError::BodyTooLarge { operation: req.operation.to_string(), status, limit };
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(too_large());
-        }
-        // Chunk by chunk, so an endless body is never buffered past the limit.
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e, req))? {
-            if chunk.len() > limit - body.len() {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let resp = b.send().await.map_err(|e| self.transport_error(e, req))?;
+        let (status, headers, body) = read_body(resp, i.max_body_bytes, req.operation, i.timeout).await?;
         Ok(Response { status, headers, body })
     }
 
@@ -660,14 +769,15 @@ impl Transport {
             tracing::debug!(attempt, path = url.path(), "sending");
             let resp = self.once(req, url, by_extension, token.as_ref()).await?;
             tracing::debug!(attempt, status = resp.status, "answered");
-            if resp.status == 401 && req.authenticated && !renewed && self.inner.auth.renewable() {
+            if resp.status == 401 && req.token_header.is_some() && !renewed && self.inner.auth.renewable() {
                 renewed = true;
                 attempt -= 1;
                 self.renew(token.as_ref()).await?;
                 continue;
             }
             if attempt < policy.max_attempts {
-                if let Some(delay) = retry_delay(resp.status, &resp.headers, &resp.body, SystemTime::now()) {
+                let parts = self.api.map_or(&FaultParts::NONE, |a| a.faults);
+                if let Some(delay) = retry_delay(resp.status, &resp.headers, &resp.body, parts, SystemTime::now()) {
                     if waited + delay <= policy.max_wait {
                         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying later");
                         tokio::time::sleep(delay).await;
