@@ -2,6 +2,7 @@
 //! retry time, the transport's retry delay and a token's expiry all read a date-time text
 //! alike (offsets, fractions, `Z`, no zone meaning UTC, no February 31), and Unix seconds
 //! and HTTP dates are read and written by the same module.
+#![cfg(all(feature = "v2", feature = "v1_0", feature = "identity"))]
 
 use cloudservers::{identity, v1_0, v2};
 use runtime::client::time::{format_datetime, format_http_date, parse_http_date, parse_unix_seconds, unix_seconds};
