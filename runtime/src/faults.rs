@@ -532,6 +532,25 @@ macro_rules! fault_enum {
     };
 }
 
+/// The fault parts of the documented fault models, for the unit tests of this crate.
+#[cfg(test)]
+pub(crate) mod test_parts {
+    use super::FaultParts;
+
+    /// The parts of the v2 fault models (`code`, `message`, `details`, `retryAt`).
+    pub(crate) const V2: FaultParts = FaultParts {
+        code: &["code"],
+        message: &["message"],
+        details: &["details"],
+        created: &[],
+        retry_at: &["retryAt"],
+        retry_after: &[],
+        retry_header: &["Retry-After"],
+    };
+    /// The parts of the v1.0 fault model (`retryAfter` instead of `retryAt`).
+    pub(crate) const V1_0: FaultParts = FaultParts { retry_at: &[], retry_after: &["retryAfter"], ..V2 };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,18 +562,7 @@ mod tests {
     // 2010-08-01T00:00:00Z
     const AUG_1_2010: u64 = 1_280_620_800;
 
-    /// The parts of the v2 fault models (`code`, `message`, `details`, `retryAt`).
-    const V2: FaultParts = FaultParts {
-        code: &["code"],
-        message: &["message"],
-        details: &["details"],
-        created: &[],
-        retry_at: &["retryAt"],
-        retry_after: &[],
-        retry_header: &["Retry-After"],
-    };
-    /// The parts of the v1.0 fault model (`retryAfter` instead of `retryAt`).
-    const V1_0: FaultParts = FaultParts { retry_at: &[], retry_after: &["retryAfter"], ..V2 };
+    use super::test_parts::{V1_0, V2};
 
     #[test]
     fn retry_after_header_in_seconds_counts_from_receipt() {

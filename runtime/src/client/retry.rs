@@ -52,16 +52,7 @@ mod tests {
     use super::*;
     use std::time::UNIX_EPOCH;
 
-    const V2: FaultParts = FaultParts {
-        code: &["code"],
-        message: &["message"],
-        details: &["details"],
-        created: &[],
-        retry_at: &["retryAt"],
-        retry_after: &[],
-        retry_header: &["Retry-After"],
-    };
-    const V1_0: FaultParts = FaultParts { retry_at: &[], retry_after: &["retryAfter"], ..V2 };
+    use crate::faults::test_parts::{V1_0, V2};
 
     fn headers(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
