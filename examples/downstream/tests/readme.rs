@@ -1,7 +1,8 @@
 //! This crate is made of the README's text: its section "Using codegen from `build.rs`"
 //! shows a `Cargo.toml` snippet, a `build.rs` and the `include!` line of `src/lib.rs`, and
 //! each appears verbatim in this crate's files, so the README and a crate that builds
-//! cannot drift apart.
+//! cannot drift apart. The README's two commands share one release build, and `.ci/run`
+//! runs exactly its test command.
 
 use std::path::Path;
 
@@ -63,4 +64,28 @@ fn lib_rs_includes_the_generated_file_as_the_readme_says() {
     let line = &section[at + 1..];
     let line = &line[..line.find('`').expect("a closed code span")];
     assert!(read("src/lib.rs").lines().any(|l| l == line), "examples/downstream/src/lib.rs lacks `{line}`");
+}
+
+/// The first line of the first `sh` block after `heading` in the README.
+fn command_after(heading: &str) -> String {
+    let readme = read("../../README.md");
+    let at = readme.find(heading).unwrap_or_else(|| panic!("README.md lacks {heading:?}"));
+    let block = blocks(&readme[at..], "sh").into_iter().next().expect("an sh block follows");
+    block.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_two_commands_share_one_release_build() {
+    let main = command_after("Main job:");
+    let tests = command_after("All tests:");
+    assert_eq!(main, "cargo run --release --bin cloudservers-schema -- coverage");
+    assert_eq!(tests, "cargo test --workspace --release");
+}
+
+#[test]
+fn ci_runs_exactly_the_test_command() {
+    let tests = command_after("All tests:");
+    let ci = read("../../.ci/run");
+    let commands: Vec<&str> = ci.lines().map(str::trim).filter(|l| l.starts_with("cargo ")).collect();
+    assert_eq!(commands, [tests.as_str()], ".ci/run runs other cargo commands than the README's test command");
 }
