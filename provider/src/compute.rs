@@ -1,0 +1,354 @@
+//! Cloud Servers v2: servers and their actions (walked through the generated server
+//! machine), flavors and images from the seed, written with the generated models.
+
+use crate::http::{Answer, Call};
+use crate::lifecycle::{Lifecycle, Outcome};
+use crate::state::{ServerRec, Store};
+use crate::wire::{self, Fault, Typed};
+use cloudservers::{v1_0, v2};
+use jiff::Timestamp;
+use runtime::machines::{StateKind, StateMachine};
+use runtime::Secret;
+use v2::machines::{EXTENDED_STATUS, SERVER_STATUS};
+use v2::models as m;
+
+/// The v2 fault bodies.
+pub static V2_FAULTS: Typed<m::Fault> = Typed::new(v2::faults::FAULTS, cloudservers::ns::PREFIXES, |f| {
+    let mut doc = m::Fault::new(f.status, f.message.clone());
+    if let Some(at) = f.retry_at {
+        doc = doc.retry_at(at);
+    }
+    doc
+});
+
+/// The v1.0 fault bodies.
+pub static V1_0_FAULTS: Typed<v1_0::models::Fault> = Typed::new(v1_0::faults::FAULTS, cloudservers::ns::PREFIXES, |f| {
+    let mut doc = v1_0::models::Fault::new(f.status, f.message.clone());
+    if let Some(at) = f.retry_at {
+        doc = doc.retry_after(at);
+    }
+    doc
+});
+
+/// Answers a compute operation.
+pub fn handle(call: &Call<'_>) -> Answer {
+    if call.mount.key != v2::client::API.api {
+        return Err(call.fault(405, format!("{} is not served by this provider yet", call.op.id)));
+    }
+    let id = call.op.id.as_ref();
+    let rest = id.strip_prefix("v2.").unwrap_or(id);
+    match rest {
+        "servers.create" => create(call),
+        "servers.list" => list(call, false),
+        "servers.list-detail" => list(call, true),
+        "servers.get" => with_server(call, |call, s, now, _| Ok(reply_server(call, s, now))),
+        "servers.update" => update(call),
+        "servers.delete" => delete(call),
+        "flavors.list" | "flavors.list-detail" => flavors(call, rest.ends_with("detail")),
+        "flavors.get" => flavor(call),
+        "images.list" | "images.list-detail" => images(call, rest.ends_with("detail")),
+        "images.get" => image(call),
+        _ if call.op.action.is_some() && Lifecycle::moves(&SERVER_STATUS, id) => action(call),
+        _ => Err(call.fault(405, format!("{id} is not served by this provider yet"))),
+    }
+}
+
+fn prefixes() -> &'static [(&'static str, &'static str)] {
+    cloudservers::ns::PREFIXES
+}
+
+fn links(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
+    let endpoint = call.app.endpoint_url(call.mount, &call.tenant);
+    let bookmark = endpoint.replacen(&format!("/{}/", call.mount.version_segment), "/", 1);
+    vec![m::Link::new("self", format!("{endpoint}/{collection}/{id}")), m::Link::new("bookmark", format!("{bookmark}/{collection}/{id}"))]
+}
+
+fn create(call: &Call<'_>) -> Answer {
+    let req: m::CreateServerRequest = call.read()?;
+    if !call.app.seed.flavors.iter().any(|f| f.id == last_segment(&req.flavor_ref)) {
+        return Err(call.fault(400, format!("flavor {} does not exist", req.flavor_ref)));
+    }
+    let now = call.app.clock.now();
+    let mut store = call.app.store();
+    let outcome = store.next_outcome(&call.op.id);
+    let life = Lifecycle::create(&SERVER_STATUS, &call.op.id, now, call.app.config.step, outcome)
+        .map_err(|e| call.fault(409, e.to_string()))?;
+    store.serial += 1;
+    let n = store.serial;
+    let id = uuid::Uuid::new_v4().to_string();
+    let pass = req.admin_pass.as_ref().map(|p| p.expose().to_string()).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+    let rec = ServerRec {
+        id: id.clone(),
+        name: req.name.clone(),
+        life,
+        created: now,
+        updated: now,
+        flavor: last_segment(&req.flavor_ref).to_string(),
+        image: last_segment(&req.image_ref).to_string(),
+        metadata: req.metadata.as_ref().map(|md| md.0.clone()).unwrap_or_default(),
+        access_ipv4: req.access_ipv4.clone().unwrap_or_else(|| format!("198.51.100.{}", n % 250 + 1)),
+        access_ipv6: req.access_ipv6.clone().unwrap_or_else(|| format!("2001:db8::{n:x}")),
+        host_id: format!("{:x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        disk_config: req.os_dcf_disk_config.as_ref().map(|d| d.as_str().to_string()),
+        resized_from: None,
+        fault: None,
+    };
+    let mut out = m::CreateServerResponse::default();
+    out.id = id.clone();
+    out.admin_pass = Secret::new(pass);
+    out.links = Some(links(call, "servers", &id));
+    out.os_dcf_disk_config = req.os_dcf_disk_config.clone();
+    out.metadata = req.metadata.clone();
+    store.tenants.entry(call.tenant.clone()).or_default().servers.push(rec);
+    drop(store);
+    let mut resp = wire::reply(call.op, call.success(), &out, call.format, prefixes());
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.app.endpoint_url(call.mount, &call.tenant))) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+fn last_segment(r: &str) -> &str {
+    r.rsplit('/').next().unwrap_or(r)
+}
+
+fn is_gone(machine: &StateMachine, state: &str) -> bool {
+    machine.kind_of(state) == Some(StateKind::Terminal)
+}
+
+fn list(call: &Call<'_>, detail: bool) -> Answer {
+    let now = call.app.clock.now();
+    let mut store = call.app.store();
+    let servers: Vec<ServerRec> = tenant_servers(&mut store, &call.tenant, now).into_iter().filter(|s| !is_gone(&SERVER_STATUS, &s.life.state)).collect();
+    drop(store);
+    if detail {
+        let mut out = m::ServersDetail::default();
+        out.servers = servers.iter().map(|s| server_model(call, s, now)).collect();
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    } else {
+        let mut out = m::Servers::default();
+        out.servers = servers
+            .iter()
+            .map(|s| {
+                let mut r = m::ServerSummary::default();
+                r.id = s.id.clone();
+                r.name = s.name.clone();
+                r.links = Some(links(call, "servers", &s.id));
+                r
+            })
+            .collect();
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    }
+}
+
+fn tenant_servers(store: &mut Store, tenant: &str, now: Timestamp) -> Vec<ServerRec> {
+    let t = store.tenants.entry(tenant.to_string()).or_default();
+    for s in &mut t.servers {
+        s.life.settle(now);
+    }
+    t.servers.clone()
+}
+
+/// Runs `f` on the addressed server (settled to now), or answers 404.
+fn with_server(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Timestamp, Outcome) -> Answer) -> Answer {
+    let now = call.app.clock.now();
+    let id = call.param("server_id").to_string();
+    let mut store = call.app.store();
+    let outcome = store.next_outcome(&call.op.id);
+    let t = store.tenants.entry(call.tenant.clone()).or_default();
+    let s = t
+        .servers
+        .iter_mut()
+        .find(|s| s.id == id)
+        .filter(|s| !is_gone(&SERVER_STATUS, &s.life.state))
+        .ok_or_else(|| call.fault(404, format!("server {id} does not exist")))?;
+    s.life.settle(now);
+    f(call, s, now, outcome)
+}
+
+fn reply_server(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> axum::response::Response {
+    wire::reply(call.op, call.success(), &server_model(call, s, now), call.format, prefixes())
+}
+
+/// The extended status columns of the state's first row in the mapping table: the
+/// column of the extended machine's own states, and the other column that is not the
+/// server status.
+fn extended(status: &str) -> (Option<String>, Option<String>) {
+    let vm_col = EXTENDED_STATUS.state_column().unwrap_or_default().to_string();
+    let Some(row) = EXTENDED_STATUS.mapping.iter().find(|r| r.cells.iter().any(|(c, v)| *c != vm_col && v.as_deref() == Some(status) && SERVER_STATUS.state(status).is_some())) else {
+        return (None, None);
+    };
+    let status_col = row.cells.iter().find(|(_, v)| v.as_deref() == Some(status)).map(|(c, _)| c.to_string()).unwrap_or_default();
+    let vm = row.get(&vm_col).map(str::to_string);
+    let task = row.cells.iter().find(|(c, _)| *c != vm_col && *c != status_col && !c.ends_with("footnote")).and_then(|(_, v)| v.as_deref().map(str::to_string));
+    (vm, task)
+}
+
+fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
+    let mut out = m::Server::default();
+    out.id = s.id.clone();
+    out.name = Some(s.name.clone());
+    out.tenant_id = Some(call.tenant.clone());
+    out.user_id = Some(call.tenant.clone());
+    out.status = Some(m::ServerStatus::from(s.life.state.as_str()));
+    out.progress = Some(s.life.progress(now));
+    out.host_id = Some(s.host_id.clone());
+    out.created = Some(s.created.into());
+    out.updated = Some(s.updated.into());
+    out.access_ipv4 = Some(s.access_ipv4.clone());
+    out.access_ipv6 = Some(s.access_ipv6.clone());
+    let mut image = m::ImageRef::default();
+    image.id = s.image.clone();
+    image.links = Some(links(call, "images", &s.image)[1..].to_vec());
+    out.image = Some(image);
+    let mut flavor = m::FlavorRef::default();
+    flavor.id = s.flavor.clone();
+    flavor.links = Some(links(call, "flavors", &s.flavor)[1..].to_vec());
+    out.flavor = Some(flavor);
+    out.metadata = Some(m::Metadata(s.metadata.clone()));
+    let mut public = m::Address::default();
+    public.version = 4;
+    public.addr = s.access_ipv4.clone();
+    let mut public6 = m::Address::default();
+    public6.version = 6;
+    public6.addr = s.access_ipv6.clone();
+    out.addresses = Some(m::Addresses([("public".to_string(), vec![public, public6])].into_iter().collect()));
+    out.links = Some(links(call, "servers", &s.id));
+    out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
+    let (vm, task) = extended(&s.life.state);
+    out.os_ext_sts_vm_state = vm.as_deref().map(m::VmState::from);
+    out.os_ext_sts_task_state = Some(task.as_deref().map(m::TaskState::from));
+    if SERVER_STATUS.kind_of(&s.life.state) == Some(StateKind::Error) {
+        let mut f = m::AsyncFault::default();
+        f.code = 500;
+        f.message = s.fault.clone().unwrap_or_else(|| "the operation failed".to_string());
+        f.created = Some(s.updated.into());
+        out.fault = Some(f);
+    }
+    out
+}
+
+fn update(call: &Call<'_>) -> Answer {
+    let req: m::UpdateServerRequest = call.read()?;
+    with_server(call, move |call, s, now, outcome| {
+        start(call, s, now, outcome, |_| true)?;
+        if let Some(n) = &req.name {
+            s.name = n.clone();
+        }
+        if let Some(v4) = &req.access_ipv4 {
+            s.access_ipv4 = v4.clone();
+        }
+        if let Some(v6) = &req.access_ipv6 {
+            s.access_ipv6 = v6.clone();
+        }
+        s.updated = now;
+        Ok(reply_server(call, s, now))
+    })
+}
+
+fn delete(call: &Call<'_>) -> Answer {
+    with_server(call, |call, s, now, outcome| {
+        start(call, s, now, outcome, |_| true)?;
+        s.updated = now;
+        Ok(wire::empty(call.success()))
+    })
+}
+
+/// Starts the call's operation on the server, or answers the operation's 409 fault.
+fn start(call: &Call<'_>, s: &mut ServerRec, now: Timestamp, outcome: Outcome, choose: impl Fn(&runtime::machines::Transition) -> bool) -> Result<(), Fault> {
+    if !Lifecycle::moves(&SERVER_STATUS, &call.op.id) {
+        return Ok(());
+    }
+    s.life.start(&SERVER_STATUS, &call.op.id, now, call.app.config.step, outcome, choose).map_err(|e| call.fault(409, e.to_string()))
+}
+
+fn action(call: &Call<'_>) -> Answer {
+    let id = call.op.id.to_string();
+    let reboot_type = if id == "v2.servers.reboot" { call.read::<m::RebootAction>()?.type_.map(|t| t.as_str().to_string()) } else { None };
+    let resize_to = if id == "v2.servers.resize" { Some(call.read::<m::ResizeAction>()?.flavor_ref) } else { None };
+    with_server(call, move |call, s, now, outcome| {
+        let prefer = reboot_type.clone();
+        let fallback_first = prefer.as_ref().is_none_or(|p| !SERVER_STATUS.transitions_by(&call.op.id).any(|t| t.from == s.life.state && t.to.starts_with(p.as_str())));
+        start(call, s, now, outcome, |t| fallback_first || prefer.as_ref().is_some_and(|p| t.to.starts_with(p.as_str())))?;
+        if let Some(f) = &resize_to {
+            s.resized_from = Some(std::mem::replace(&mut s.flavor, last_segment(f).to_string()));
+        }
+        s.updated = now;
+        match call.op.success().and_then(|r| r.body.as_ref()) {
+            Some(_) => {
+                let mut out = m::RescueResponse::default();
+                out.admin_pass = Secret::new(uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+                Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+            }
+            None => Ok(wire::empty(call.success())),
+        }
+    })
+}
+
+fn flavor_model(call: &Call<'_>, f: &m::Flavor) -> m::Flavor {
+    let mut f = f.clone();
+    f.links = Some(links(call, "flavors", &f.id));
+    f
+}
+
+fn flavors(call: &Call<'_>, detail: bool) -> Answer {
+    let all: Vec<m::Flavor> = call.app.seed.flavors.iter().map(|f| flavor_model(call, f)).collect();
+    if detail {
+        let mut out = m::FlavorsDetail::default();
+        out.flavors = all;
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    } else {
+        let mut out = m::Flavors::default();
+        out.flavors = all
+            .iter()
+            .map(|f| {
+                let mut s = m::FlavorSummary::default();
+                s.id = f.id.clone();
+                s.name = f.name.clone();
+                s.links = f.links.clone();
+                s
+            })
+            .collect();
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    }
+}
+
+fn flavor(call: &Call<'_>) -> Answer {
+    let id = call.param("flavor_id");
+    let f = call.app.seed.flavors.iter().find(|f| f.id == id).ok_or_else(|| call.fault(404, format!("flavor {id} does not exist")))?;
+    Ok(wire::reply(call.op, call.success(), &flavor_model(call, f), call.format, prefixes()))
+}
+
+fn image_model(call: &Call<'_>, i: &m::Image) -> m::Image {
+    let mut i = i.clone();
+    i.links = Some(links(call, "images", &i.id));
+    i
+}
+
+fn images(call: &Call<'_>, detail: bool) -> Answer {
+    let all: Vec<m::Image> = call.app.seed.images.iter().map(|i| image_model(call, i)).collect();
+    if detail {
+        let mut out = m::ImagesDetail::default();
+        out.images = all;
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    } else {
+        let mut out = m::Images::default();
+        out.images = all
+            .iter()
+            .map(|i| {
+                let mut s = m::ImageSummary::default();
+                s.id = i.id.clone();
+                s.name = i.name.clone();
+                s.links = i.links.clone();
+                s
+            })
+            .collect();
+        Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+    }
+}
+
+fn image(call: &Call<'_>) -> Answer {
+    let id = call.param("image_id");
+    let i = call.app.seed.images.iter().find(|i| i.id == id).ok_or_else(|| call.fault(404, format!("image {id} does not exist")))?;
+    Ok(wire::reply(call.op, call.success(), &image_model(call, i), call.format, prefixes()))
+}

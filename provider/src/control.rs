@@ -1,0 +1,85 @@
+//! The control API, for tests (served with `--control` under [`crate::CONTROL_PREFIX`]):
+//!
+//! - `GET /` lists what it offers;
+//! - `POST /clock` with `{"advance_seconds": N}` moves a virtual clock;
+//! - `POST /outcomes` with `{"operation": "v2.servers.create", "outcome": "fails"}` (or
+//!   `"stalls"`) makes the next walk of that operation end in its error state, or stay in
+//!   its first transient state.
+
+use crate::lifecycle::Outcome;
+use crate::state::App;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    advance_seconds: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Queue {
+    operation: String,
+    outcome: OutcomeName,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OutcomeName {
+    Fails,
+    Stalls,
+}
+
+/// Answers a control request (`path` below the prefix).
+pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
+    match (method.as_str(), path.trim_end_matches('/')) {
+        ("GET", "") => json(
+            StatusCode::OK,
+            serde_json::json!({
+                "clock": {"virtual": app.clock.is_virtual(), "now": app.clock.now().to_string()},
+                "endpoints": [
+                    {"method": "POST", "path": "/clock", "body": {"advance_seconds": "number"}, "does": "moves the virtual clock forward"},
+                    {"method": "POST", "path": "/outcomes", "body": {"operation": "operation id", "outcome": "fails | stalls"}, "does": "the next walk of the operation ends in its error state, or stays in its first transient state"},
+                ],
+            }),
+        ),
+        ("POST", "/clock") => match serde_json::from_slice::<Advance>(body) {
+            Ok(a) if a.advance_seconds.is_finite() && a.advance_seconds >= 0.0 => {
+                match app.clock.advance(Duration::from_secs_f64(a.advance_seconds.min(1e12))) {
+                    Some(now) => json(StatusCode::OK, serde_json::json!({"now": now.to_string()})),
+                    None => problem(StatusCode::CONFLICT, "the clock is real; start the provider with a virtual clock"),
+                }
+            }
+            Ok(_) => problem(StatusCode::BAD_REQUEST, "advance_seconds must be a finite number of seconds, not negative"),
+            Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"advance_seconds\": N}}: {e}")),
+        },
+        ("POST", "/outcomes") => match serde_json::from_slice::<Queue>(body) {
+            Ok(q) if app.mounts.iter().any(|m| m.operations.iter().any(|o| o.id == q.operation)) => {
+                let outcome = match q.outcome {
+                    OutcomeName::Fails => Outcome::Fails,
+                    OutcomeName::Stalls => Outcome::Stalls,
+                };
+                app.store().outcomes.push((q.operation, outcome));
+                json(StatusCode::OK, serde_json::json!({"queued": app.store().outcomes.len()}))
+            }
+            Ok(q) => problem(StatusCode::BAD_REQUEST, &format!("no operation {} is documented", q.operation)),
+            Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"operation\": ID, \"outcome\": \"fails\"|\"stalls\"}}: {e}")),
+        },
+        _ => problem(StatusCode::NOT_FOUND, &format!("the control API has no {method} {path}")),
+    }
+}
+
+fn problem(status: StatusCode, message: &str) -> Response {
+    json(status, serde_json::json!({"error": message}))
+}
+
+fn json(status: StatusCode, v: serde_json::Value) -> Response {
+    let mut r = Response::new(Body::from(serde_json::to_vec(&v).unwrap_or_default()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}

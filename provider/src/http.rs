@@ -1,0 +1,237 @@
+//! Requests in, answers out: which API and operation a request is for (the generated
+//! operation tables and their router), its token, its formats, and the handler of the
+//! operation; every refusal is the API's documented fault.
+
+use crate::mounts::Mount;
+use crate::state::App;
+use crate::wire::{self, Fault, FaultStyle, Refusal};
+use crate::{compute, control, identity};
+use axum::body::{to_bytes, Body};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Request};
+use axum::response::Response;
+use axum::Router;
+use runtime::shapes::operations::{route, AuthKind, Base, Operation, Route};
+use runtime::shapes::Format;
+use std::sync::Arc;
+
+/// A request as a handler sees it.
+pub struct Call<'a> {
+    /// The provider.
+    pub app: &'a App,
+    /// The API.
+    pub mount: &'a Mount,
+    /// The operation.
+    pub op: &'static Operation<'static>,
+    /// The path parameters, percent-decoded.
+    pub params: Vec<(String, String)>,
+    /// The headers.
+    pub headers: &'a HeaderMap,
+    /// The body.
+    pub body: &'a [u8],
+    /// The tenant of the token (for token-authenticated operations).
+    pub tenant: String,
+    /// The format the answer is written in.
+    pub format: Format,
+}
+
+impl Call<'_> {
+    /// A path parameter.
+    pub fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+
+    /// The fault of this status for this operation.
+    pub fn fault(&self, status: u16, message: impl Into<String>) -> Fault {
+        let message = message.into();
+        wire::fault_for(style(self.mount), Some(self.op), status, message.clone())
+            .unwrap_or_else(|| generic_fault(self.mount, status, message))
+    }
+
+    /// Reads the request body strictly as `T`.
+    pub fn read<T: runtime::strict::Shaped + serde::de::DeserializeOwned + runtime::xml::FromXml>(&self) -> Result<T, Fault> {
+        wire::read::<T>(self.op, self.headers, self.body).map_err(|r| match r {
+            Refusal::MediaType(m) => self.fault(415, m),
+            Refusal::Body(m) => self.fault(400, m),
+        })
+    }
+
+    /// The documented success status of the operation.
+    pub fn success(&self) -> u16 {
+        self.op.success().map(|r| r.status).unwrap_or(200)
+    }
+}
+
+/// What a handler answers: a response, or a fault.
+pub type Answer = Result<Response, Fault>;
+
+/// The fault style of an API.
+pub fn style(m: &Mount) -> &'static dyn FaultStyle {
+    match m.key.as_str() {
+        k if k == cloudservers::v1_0::client::API.api => &compute::V1_0_FAULTS,
+        _ => &compute::V2_FAULTS,
+    }
+}
+
+/// The first fault of the API with `status`, or its catch-all fault, for answers that no
+/// operation lists.
+fn generic_fault(m: &Mount, status: u16, message: String) -> Fault {
+    let s = style(m);
+    wire::fault_for(s, None, status, message.clone())
+        .or_else(|| wire::fault_for(s, None, 500, message.clone()))
+        .unwrap_or_else(|| Fault { info: &s.faults()[0], status, message, retry_at: None })
+}
+
+/// The provider's router: one handler for every path.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(handle).with_state(app)
+}
+
+async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let limit = app.config.max_body;
+    let body = to_bytes(body, limit).await;
+    let started = std::time::Instant::now();
+    let response = match body {
+        Ok(bytes) => dispatch(&app, &parts.method, &path, &parts.headers, &bytes),
+        Err(_) => too_large(&app, &path, &parts.headers, limit),
+    };
+    tracing::info!(method = %parts.method, path = %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+fn too_large(app: &App, path: &str, headers: &HeaderMap, limit: usize) -> Response {
+    let mount = mount_of(app, path).map(|(m, _)| m).unwrap_or(&app.mounts[0]);
+    let fault = generic_fault(mount, 413, format!("the body is larger than {limit} bytes"));
+    wire::fault_response(style(mount), &fault, wire::response_format(None, headers, None))
+}
+
+fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let m = app.mounts.iter().find(|m| m.module == first)?;
+    Some((m, &path[path.len() - rest.len() - 1..]))
+}
+
+fn dispatch(app: &App, method: &Method, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+    let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
+    if controls && app.config.control {
+        return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);
+    }
+    let Some((mount, rest)) = mount_of(app, path) else {
+        let m = &app.mounts[0];
+        let fault = generic_fault(m, 404, format!("no API is served at {path}"));
+        return wire::fault_response(style(m), &fault, wire::response_format(None, headers, None));
+    };
+    // The extension picks the response format and is not part of the path.
+    let (rest, extension) = match rest.rsplit_once('.') {
+        Some((p, "json")) if !p.ends_with('/') => (p, Some(Format::Json)),
+        Some((p, "xml")) if !p.ends_with('/') => (p, Some(Format::Xml)),
+        _ => (rest, None),
+    };
+    let rest = if rest.is_empty() { "/" } else { rest };
+    // Endpoint operations are below `/v{version}/{tenant}`.
+    let endpoint = rest
+        .strip_prefix('/')
+        .and_then(|r| r.strip_prefix(mount.version_segment.as_str()))
+        .and_then(|r| r.strip_prefix('/'))
+        .map(|r| r.split_once('/').map(|(t, p)| (t.to_string(), format!("/{p}"))).unwrap_or((r.to_string(), "/".to_string())));
+    let host_route = route_in(mount, Base::Host, method.as_str(), rest);
+    let (found, path_tenant) = match (&host_route, &endpoint) {
+        (Route::Found(..) | Route::Several(..), _) => (host_route, None),
+        (_, Some((tenant, p))) if !tenant.is_empty() => {
+            let r = route_in(mount, Base::Endpoint, method.as_str(), p);
+            (r, Some(tenant.clone()))
+        }
+        _ => (host_route, None),
+    };
+    let format_for = |op: Option<&Operation<'_>>| wire::response_format(extension, headers, op.and_then(|o| o.success()).and_then(|r| r.body.as_ref()));
+    let op: &'static Operation<'static> = match found {
+        Route::Found(op, _) => op,
+        Route::Several(ops, _) => {
+            let key = wire::action_key(headers, body);
+            match ops.iter().find(|o| o.action.as_deref() == key.as_deref()).or_else(|| ops.iter().find(|o| o.action.is_none())) {
+                Some(op) => op,
+                None => {
+                    let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
+                    return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
+                }
+            }
+        }
+        Route::WrongMethod(methods) => {
+            let f = generic_fault(mount, 405, format!("{method} is not allowed on {path}; allowed: {}", methods.join(", ")));
+            return wire::fault_response(style(mount), &f, format_for(None));
+        }
+        Route::NotFound => {
+            let f = generic_fault(mount, 404, format!("nothing is documented at {path}"));
+            return wire::fault_response(style(mount), &f, format_for(None));
+        }
+    };
+    let params = match op.base {
+        Base::Host => op.match_path(rest),
+        Base::Endpoint => endpoint.as_ref().and_then(|(_, p)| op.match_path(p)),
+    }
+    .unwrap_or_default()
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), decode(v)))
+    .collect();
+    let format = format_for(Some(op));
+    let tenant = match op.auth {
+        AuthKind::Token => match authorize(app, mount, headers, path_tenant.as_deref()) {
+            Ok(t) => t,
+            Err(message) => {
+                let f = wire::fault_for(style(mount), Some(op), 401, message.clone()).unwrap_or_else(|| generic_fault(mount, 401, message));
+                return wire::fault_response(style(mount), &f, format);
+            }
+        },
+        _ => path_tenant.unwrap_or_default(),
+    };
+    let call = Call { app, mount, op, params, headers, body, tenant, format };
+    let answer = if mount.exchanges_credentials() { identity::handle(&call) } else { compute::handle(&call) };
+    match answer {
+        Ok(r) => r,
+        Err(f) => wire::fault_response(style(mount), &f, format),
+    }
+}
+
+fn route_in(mount: &Mount, base: Base, method: &str, path: &str) -> Route<'static, 'static, 'static> {
+    let ops: &'static [Operation<'static>] = mount.operations;
+    // The router borrows the path; the handlers re-match it, so only the operations are
+    // kept here.
+    match route(ops, method, path) {
+        Route::Found(op, _) if op.base == base => Route::Found(op, Vec::new()),
+        Route::Several(found, _) => {
+            let found: Vec<_> = found.into_iter().filter(|o| o.base == base).collect();
+            if found.is_empty() {
+                Route::NotFound
+            } else {
+                Route::Several(found, Vec::new())
+            }
+        }
+        Route::WrongMethod(m) => Route::WrongMethod(m),
+        _ => Route::NotFound,
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The tenant of the request's token, which must be unexpired and, below an endpoint,
+/// the endpoint's tenant.
+fn authorize(app: &App, mount: &Mount, headers: &HeaderMap, path_tenant: Option<&str>) -> Result<String, String> {
+    let token = headers.get(mount.token_header.as_str()).and_then(|v| v.to_str().ok()).ok_or_else(|| format!("no {} header", mount.token_header))?;
+    let now = app.clock.now();
+    let store = app.store();
+    let rec = store.tokens.get(token).ok_or("the token is not known")?;
+    if rec.expires <= now {
+        return Err("the token has expired".into());
+    }
+    if let Some(t) = path_tenant {
+        if t != rec.tenant {
+            return Err("the token is not for this account".into());
+        }
+    }
+    Ok(rec.tenant.clone())
+}

@@ -1,0 +1,249 @@
+//! A fake Rackspace cloud for tests: the documented Cloud Servers v2, identity and (in
+//! part) v1.0 operations, served over HTTP from the schema's operation tables and the
+//! generated models, faults and state machines.
+//!
+//! Every API is mounted under its module name (`/v2`, `/v1_0`, `/identity`, ...), which
+//! stands for the API's documented host: `GET /v2/` is the v2 version list, and the v2
+//! endpoint of an account is `/v2/v2/{tenant}`, as the catalog of a token says. A client
+//! needs only [`Handle::identity_url`] and the credentials of [`Handle::accounts`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), provider::Error> {
+//! let cloud = provider::spawn(provider::Config::default()).await?;
+//! println!("identity at {}", cloud.identity_url());
+//! cloud.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod clock;
+mod compute;
+mod control;
+mod http;
+mod identity;
+mod lifecycle;
+mod mounts;
+mod seed;
+mod state;
+mod wire;
+
+pub use clock::{Clock, ClockMode};
+pub use seed::{Account, Seed, SeedError};
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// How a provider runs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// A real clock, or a virtual one advanced through the control API.
+    pub clock: ClockMode,
+    /// How long each transient state of a state machine lasts.
+    pub step: Duration,
+    /// How long a token lives.
+    pub token_lifetime: Duration,
+    /// The largest request body read, in bytes; a larger one gets the API's 413 fault.
+    pub max_body: usize,
+    /// Serve the control API under [`CONTROL_PREFIX`].
+    pub control: bool,
+    /// A seed file replacing the default seed ([`Seed::documented`]).
+    pub seed: Option<PathBuf>,
+    /// The region every catalog endpoint is advertised in.
+    pub region: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock: ClockMode::Real,
+            step: Duration::from_millis(200),
+            token_lifetime: Duration::from_secs(24 * 3600),
+            max_body: 1 << 20,
+            control: false,
+            seed: None,
+            region: "DFW".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Listen on `addr`.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Use a virtual clock, which moves only when told (control API or [`Handle::clock`]).
+    pub fn virtual_clock(mut self) -> Self {
+        self.clock = ClockMode::Virtual;
+        self
+    }
+
+    /// Each transient state lasts `step`.
+    pub fn step(mut self, step: Duration) -> Self {
+        self.step = step;
+        self
+    }
+
+    /// Tokens live `lifetime`.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Serve the control API.
+    pub fn control(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+
+    /// Read the seed from `path`.
+    pub fn seed(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seed = Some(path.into());
+        self
+    }
+}
+
+/// The path under which the control API is served (with [`Config::control`]).
+pub const CONTROL_PREFIX: &str = "/_control";
+
+/// Why a provider could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The shipped schema did not load.
+    #[error("the schema did not load")]
+    Schema(#[source] schema::SchemaError),
+    /// The schema lists no API with generated operations, so there is nothing to serve.
+    #[error("the schema lists no API this provider can serve")]
+    NoApis,
+    /// The seed is unusable.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running provider: its addresses and accounts; dropping it stops the server.
+#[derive(Debug)]
+pub struct Handle {
+    base: String,
+    hosts: Vec<(String, String)>,
+    identity: String,
+    accounts: Vec<Account>,
+    clock: Clock,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Handle {
+    /// The root URL (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The identity service's URL, for a client's identity settings.
+    pub fn identity_url(&self) -> &str {
+        &self.identity
+    }
+
+    /// The URL of an API's documented host (`/v2`, `/v1_0`, ...), by schema key (`v2`).
+    pub fn host_url(&self, api: &str) -> Option<&str> {
+        self.hosts.iter().find(|(k, _)| k == api).map(|(_, url)| url.as_str())
+    }
+
+    /// The accounts and their credentials.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The provider's clock (advance it when it is virtual).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Stops the server and waits until it has stopped.
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            // The server task ends when told; a panic in it has already been logged.
+            let _ = task.await;
+        }
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Starts a provider on `config.listen` inside the current tokio runtime.
+pub async fn spawn(config: Config) -> Result<Handle, Error> {
+    let (app, listener) = prepare(config).await?;
+    let base = app.base.clone();
+    let hosts = app.mounts.iter().map(|m| (m.key.clone(), app.host_url(m))).collect();
+    let identity = app.identity_url();
+    let accounts = app.seed.accounts.clone();
+    let clock = app.clock.clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let router = http::router(Arc::new(app));
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the provider stopped serving");
+        }
+    });
+    Ok(Handle { base, hosts, identity, accounts, clock, stop: Some(stop), task: Some(task) })
+}
+
+/// Runs a provider until `shutdown` resolves, printing its URLs and accounts first.
+pub async fn serve(config: Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), Error> {
+    let (app, listener) = prepare(config).await?;
+    println!("{}", app.banner());
+    let router = http::router(Arc::new(app));
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| Error::Listen { addr: SocketAddr::from(([0, 0, 0, 0], 0)), source })
+}
+
+async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener), Error> {
+    let schema = schema::Schema::load_default().map_err(Error::Schema)?;
+    let seed = match &config.seed {
+        Some(path) => Seed::from_file(path)?,
+        None => Seed::documented(&schema)?,
+    };
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.map_err(|source| Error::Listen { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Listen { addr: config.listen, source })?;
+    let app = state::App::new(config, &schema, seed, format!("http://{addr}"));
+    // The router falls back on the first API's faults for paths no API claims.
+    if app.mounts.is_empty() {
+        return Err(Error::NoApis);
+    }
+    Ok((app, listener))
+}

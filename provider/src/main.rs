@@ -1,0 +1,93 @@
+//! The `cloudservers-provider` command: a fake Rackspace cloud on a local port.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Serve a fake Rackspace cloud (Cloud Servers v2, identity) from the schema.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8774")]
+    listen: SocketAddr,
+    /// Run on a virtual clock, moved only through the control API.
+    #[arg(long)]
+    virtual_clock: bool,
+    /// Serve the control API under /_control.
+    #[arg(long)]
+    control: bool,
+    /// How long each transient state lasts, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    step_ms: u64,
+    /// How long a token lives, in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    token_lifetime: u64,
+    /// A seed file (accounts, flavors, images) replacing the documented seed.
+    #[arg(long)]
+    seed: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let mut config = provider::Config::default()
+        .listen(args.listen)
+        .step(Duration::from_millis(args.step_ms))
+        .token_lifetime(Duration::from_secs(args.token_lifetime))
+        .control(args.control);
+    if args.virtual_clock {
+        config = config.virtual_clock();
+    }
+    if let Some(seed) = args.seed {
+        config = config.seed(seed);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(provider::serve(config, shutdown())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}

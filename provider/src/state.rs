@@ -1,0 +1,128 @@
+//! What a provider holds: its settings, accounts, tokens and every account's resources.
+
+use crate::clock::Clock;
+use crate::lifecycle::{Lifecycle, Outcome};
+use crate::mounts::{mounts, Mount};
+use crate::seed::Seed;
+use crate::Config;
+use jiff::Timestamp;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// A provider: settings, clock, mounted APIs and the store.
+pub struct App {
+    /// The settings.
+    pub config: Config,
+    /// The clock.
+    pub clock: Clock,
+    /// The root URL.
+    pub base: String,
+    /// The mounted APIs.
+    pub mounts: Vec<Mount>,
+    /// The starting data.
+    pub seed: Seed,
+    store: Mutex<Store>,
+}
+
+/// A token and whom it is for.
+#[derive(Debug, Clone)]
+pub struct TokenRec {
+    /// The tenant.
+    pub tenant: String,
+    /// When it stops working.
+    pub expires: Timestamp,
+}
+
+/// A server of an account.
+#[derive(Debug, Clone)]
+pub struct ServerRec {
+    pub id: String,
+    pub name: String,
+    pub life: Lifecycle,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub flavor: String,
+    pub image: String,
+    pub metadata: BTreeMap<String, String>,
+    pub access_ipv4: String,
+    pub access_ipv6: String,
+    pub host_id: String,
+    pub disk_config: Option<String>,
+    /// The flavor before a resize, until it is confirmed or reverted.
+    pub resized_from: Option<String>,
+    /// The fault of a walk that ended in an error state.
+    pub fault: Option<String>,
+}
+
+/// One account's resources.
+#[derive(Debug, Default)]
+pub struct Tenant {
+    /// Servers in creation order.
+    pub servers: Vec<ServerRec>,
+}
+
+/// Everything that changes.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Tokens by value.
+    pub tokens: HashMap<String, TokenRec>,
+    /// Accounts' resources by tenant.
+    pub tenants: HashMap<String, Tenant>,
+    /// How the next walks end, consumed in order (control API).
+    pub outcomes: Vec<(String, Outcome)>,
+    /// Counter for addresses and host ids.
+    pub serial: u64,
+}
+
+impl Store {
+    /// The outcome queued for the next walk of `operation`, if any (consumed).
+    pub fn next_outcome(&mut self, operation: &str) -> Outcome {
+        match self.outcomes.iter().position(|(op, _)| op == operation) {
+            Some(i) => self.outcomes.remove(i).1,
+            None => Outcome::Succeeds,
+        }
+    }
+}
+
+impl App {
+    /// A provider of these settings, schema and seed, reachable at `base`.
+    pub fn new(config: Config, schema: &schema::Schema, seed: Seed, base: String) -> Self {
+        App { clock: Clock::new(config.clock), config, base, mounts: mounts(schema), seed, store: Mutex::new(Store::default()) }
+    }
+
+    /// The store, locked. A panic while it was held leaves it usable: every change is
+    /// made in one step under the lock.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The URL of an API's host.
+    pub fn host_url(&self, m: &Mount) -> String {
+        format!("{}/{}", self.base, m.module)
+    }
+
+    /// The URL of an API's endpoint for a tenant.
+    pub fn endpoint_url(&self, m: &Mount, tenant: &str) -> String {
+        format!("{}/{}/{}", self.host_url(m), m.version_segment, tenant)
+    }
+
+    /// The identity service's URL.
+    pub fn identity_url(&self) -> String {
+        self.mounts.iter().find(|m| m.exchanges_credentials()).map(|m| self.host_url(m)).unwrap_or_else(|| self.base.clone())
+    }
+
+    /// What the provider prints at start: its URLs and accounts.
+    pub fn banner(&self) -> String {
+        let mut out = format!("cloudservers-provider listening on {}\nidentity: {}\n", self.base, self.identity_url());
+        for m in &self.mounts {
+            out.push_str(&format!("{}: {}\n", m.key, self.host_url(m)));
+        }
+        for a in &self.seed.accounts {
+            out.push_str(&format!("account: tenant {} user {} password {} api key {}\n", a.tenant, a.username, a.password, a.api_key));
+        }
+        if self.config.control {
+            out.push_str(&format!("control: {}{}\n", self.base, crate::CONTROL_PREFIX));
+        }
+        out
+    }
+}

@@ -1,0 +1,222 @@
+//! Bodies on the wire: the format a request is written in and the one its answer is
+//! asked in, bodies read strictly with the generated models, answers written with them,
+//! and fault documents built from the generated fault tables.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use runtime::faults::FaultInfo;
+use runtime::shapes::operations::{Body as BodySpec, Operation};
+use runtime::shapes::{Catalog, Format};
+use runtime::strict::Shaped;
+use runtime::xml::{FromXml, ToXml};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A fault to answer with: which one, its status and what to say.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// The fault of the API's table.
+    pub info: &'static FaultInfo,
+    /// The HTTP status (one of the fault's codes).
+    pub status: u16,
+    /// What went wrong.
+    pub message: String,
+    /// When the request may be retried (overLimit).
+    pub retry_at: Option<jiff::Timestamp>,
+}
+
+/// An API's faults and how its fault bodies are written.
+pub trait FaultStyle: Send + Sync {
+    /// Every fault of the API.
+    fn faults(&self) -> &'static [FaultInfo];
+    /// The fault document in JSON (without its wrapping key).
+    fn json(&self, fault: &Fault) -> serde_json::Value;
+    /// The fault document in XML, rooted at the fault's name.
+    fn xml(&self, fault: &Fault) -> String;
+}
+
+/// The fault for `status` among those `op` lists, else among the API's faults that any
+/// request may return, else any of the API's faults with that status.
+pub fn fault_for(style: &dyn FaultStyle, op: Option<&Operation<'_>>, status: u16, message: impl Into<String>) -> Option<Fault> {
+    let all = style.faults();
+    let listed = op.and_then(|op| {
+        op.faults.iter().filter(|f| f.codes.contains(&status)).find_map(|f| all.iter().find(|i| i.id == f.fault))
+    });
+    let info = listed
+        .or_else(|| all.iter().find(|i| i.all_requests && i.codes.contains(&status)))
+        .or_else(|| all.iter().find(|i| i.codes.contains(&status)))?;
+    Some(Fault { info, status, message: message.into(), retry_at: None })
+}
+
+/// The format a response is written in: the path's extension, else `Accept`, else the
+/// body's default, else JSON; always one the body is offered in.
+pub fn response_format(extension: Option<Format>, headers: &HeaderMap, body: Option<&BodySpec<'_>>) -> Format {
+    let offered = |f: Format| body.is_none_or(|b| b.formats.is_empty() || b.formats.contains(&f));
+    let accepted = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).and_then(|a| {
+        a.split(',').map(|p| p.split(';').next().unwrap_or_default().trim()).find_map(|m| match m {
+            "application/xml" | "text/xml" => Some(Format::Xml),
+            "application/json" => Some(Format::Json),
+            "text/plain" => Some(Format::Text),
+            _ => None,
+        })
+    });
+    let default = body.and_then(|b| b.default_format).or_else(|| body.and_then(|b| b.formats.first().copied()));
+    [extension, accepted, default, Some(Format::Json)].into_iter().flatten().find(|f| offered(*f)).unwrap_or(Format::Json)
+}
+
+/// The format a request body is written in, by `Content-Type`; `None` for a type that is
+/// neither JSON nor XML. A body without a type is read as JSON.
+pub fn request_format(headers: &HeaderMap) -> Option<Format> {
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else { return Some(Format::Json) };
+    let media = ct.to_str().ok()?.split(';').next()?.trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" => Some(Format::Json),
+        "application/xml" | "text/xml" => Some(Format::Xml),
+        _ => None,
+    }
+}
+
+/// Why a request body was refused, as the message of a 400 or 415 fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The content type is neither JSON nor XML (415).
+    MediaType(String),
+    /// The body is not what the operation takes (400).
+    Body(String),
+}
+
+/// Reads `op`'s request body strictly: as the generated model, and with every departure
+/// from the documents (an unknown key, a missing required value, a wrong type) refused
+/// with its path.
+pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers: &HeaderMap, body: &[u8]) -> Result<T, Refusal> {
+    let spec = op.request.as_ref();
+    let wrap = spec.and_then(|b| b.wrap.as_deref());
+    let format = request_format(headers).ok_or_else(|| {
+        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Refusal::MediaType(format!("the content type {ct:?} is neither JSON nor XML"))
+    })?;
+    if let Some(spec) = spec {
+        if !spec.formats.is_empty() && !spec.formats.contains(&format) {
+            return Err(Refusal::MediaType(format!("{} takes no {} body", op.id, format.as_str())));
+        }
+    }
+    let (value, findings) = match format {
+        Format::Xml => {
+            let text = std::str::from_utf8(body).map_err(|e| Refusal::Body(format!("the body is not UTF-8: {e}")))?;
+            let root = T::catalog().model(T::MODEL_ID).and_then(|m| m.element.as_ref()).map(|e| e.local.to_string()).filter(|l| !l.is_empty());
+            runtime::strict::decode_xml::<T>(text, root.as_deref().or(wrap))
+        }
+        _ => runtime::strict::decode_json::<T>(body, wrap),
+    }
+    .map_err(|e| Refusal::Body(format!("the body is not a {}: {e}", T::MODEL_ID)))?;
+    if let Some(first) = findings.first() {
+        let more = if findings.len() > 1 { format!(" (and {} more)", findings.len() - 1) } else { String::new() };
+        return Err(Refusal::Body(format!("{}: {}{more}", if first.path.is_empty() { "/" } else { &first.path }, first.message)));
+    }
+    Ok(value)
+}
+
+/// The action key of an actions request (the body's one JSON key, or its XML root).
+pub fn action_key(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    match request_format(headers)? {
+        Format::Xml => {
+            let text = std::str::from_utf8(body).ok()?;
+            let root = runtime::xml::parse(text).ok()?;
+            Some(root.name.local.to_string())
+        }
+        _ => {
+            let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+            let o = v.as_object()?;
+            (o.len() == 1).then(|| o.keys().next().cloned()).flatten()
+        }
+    }
+}
+
+/// An answer with a body written as `op`'s response of this status describes it.
+pub fn reply<T: Shaped + Serialize + ToXml>(
+    op: &Operation<'_>,
+    status: u16,
+    value: &T,
+    format: Format,
+    prefixes: &[(&str, &str)],
+) -> Response {
+    let spec = op.response(status).and_then(|r| r.body.as_ref());
+    let wrap = spec.and_then(|b| b.wrap.as_deref());
+    match format {
+        Format::Xml => {
+            let element = T::catalog().model(T::MODEL_ID).and_then(|m| m.element.clone());
+            let ns = element.as_ref().and_then(|e| e.ns.as_deref());
+            let local = element.as_ref().map(|e| e.local.to_string()).filter(|l| !l.is_empty()).or(wrap.map(str::to_string)).unwrap_or_default();
+            respond(status, "application/xml", runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
+        }
+        _ => {
+            let inner = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+            let doc = match wrap {
+                Some(w) => serde_json::json!({ w: inner }),
+                None => inner,
+            };
+            respond(status, "application/json", serde_json::to_vec(&doc).unwrap_or_default())
+        }
+    }
+}
+
+/// An answer without a body.
+pub fn empty(status: u16) -> Response {
+    respond(status, "", Vec::new())
+}
+
+/// A fault document in `format`, with `Retry-After` when the fault has a retry header.
+pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> Response {
+    let mut resp = match format {
+        Format::Xml => respond(fault.status, "application/xml", style.xml(fault).into_bytes()),
+        _ => {
+            let doc = serde_json::json!({ fault.info.name: style.json(fault) });
+            respond(fault.status, "application/json", serde_json::to_vec(&doc).unwrap_or_default())
+        }
+    };
+    if let (Some(h), Some(at)) = (fault.info.retry_header, fault.retry_at) {
+        if let (Ok(name), Ok(value)) = (header::HeaderName::from_bytes(h.as_bytes()), HeaderValue::from_str(&runtime::shapes::time::format_http_date(at))) {
+            resp.headers_mut().insert(name, value);
+        }
+    }
+    resp
+}
+
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if !content_type.is_empty() {
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(if content_type == "application/xml" { "application/xml" } else { "application/json" }));
+    }
+    resp
+}
+
+/// The fault style of an API whose fault model is a generated type.
+pub struct Typed<M> {
+    faults: &'static [FaultInfo],
+    prefixes: &'static [(&'static str, &'static str)],
+    build: fn(&Fault) -> M,
+}
+
+impl<M> Typed<M> {
+    /// A style writing `build`'s model for the faults of `faults`.
+    pub const fn new(faults: &'static [FaultInfo], prefixes: &'static [(&'static str, &'static str)], build: fn(&Fault) -> M) -> Self {
+        Typed { faults, prefixes, build }
+    }
+}
+
+impl<M: Shaped + Serialize + ToXml + Send + Sync> FaultStyle for Typed<M> {
+    fn faults(&self) -> &'static [FaultInfo] {
+        self.faults
+    }
+
+    fn json(&self, fault: &Fault) -> serde_json::Value {
+        serde_json::to_value((self.build)(fault)).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn xml(&self, fault: &Fault) -> String {
+        let ns = M::catalog().model(M::MODEL_ID).and_then(|m| m.element.as_ref()).and_then(|e| e.ns.as_deref());
+        runtime::xml::encode_root(&(self.build)(fault), ns, fault.info.name, self.prefixes)
+    }
+}
