@@ -41,6 +41,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "servers.create" => create(call),
         "servers.list" => list(call, false),
         "servers.list-detail" => list(call, true),
+        "limits.get" => limits(call),
         "servers.get" => with_server(call, |call, s, now, _| Ok(reply_server(call, s, now))),
         "servers.update" => update(call),
         "servers.delete" => delete(call),
@@ -65,13 +66,14 @@ fn links(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
 
 fn create(call: &Call<'_>) -> Answer {
     let req: m::CreateServerRequest = call.read()?;
+    v2::limits::validate_servers_create(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
     if !call.app.seed.flavors.iter().any(|f| f.id == last_segment(&req.flavor_ref)) {
         return Err(call.fault(400, format!("flavor {} does not exist", req.flavor_ref)));
     }
     let now = call.app.clock.now();
     let mut store = call.app.store();
     let outcome = store.next_outcome(&call.op.id);
-    let life = Lifecycle::create(&SERVER_STATUS, &call.op.id, now, call.app.config.step, outcome)
+    let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome))
         .map_err(|e| call.fault(409, e.to_string()))?;
     store.serial += 1;
     let n = store.serial;
@@ -116,27 +118,72 @@ fn is_gone(machine: &StateMachine, state: &str) -> bool {
     machine.kind_of(state) == Some(StateKind::Terminal)
 }
 
+/// The items of a list call: filtered by the documented query parameters that name a
+/// field of the items (by value, or by the `id` of a referenced item), then paged.
+fn listing<T: serde::Serialize>(call: &Call<'_>, items: Vec<T>, id_of: impl Fn(&T) -> &str, collection: &str) -> Result<(Vec<T>, Option<Vec<m::Link>>), Fault> {
+    let paging: Vec<&str> = call.mount.pagination.iter().flat_map(|p| [Some(p.size_param.as_ref()), p.marker_param.as_deref()]).flatten().collect();
+    let filters: Vec<(&str, &str)> = call
+        .op
+        .query
+        .iter()
+        .filter(|q| !paging.contains(&q.name.as_ref()) && !call.mount.changes_since.iter().any(|c| c.param == q.name))
+        .filter_map(|q| call.query.iter().find(|(k, _)| *k == q.name).map(|(_, v)| (q.name.as_ref(), v.as_str())))
+        .collect();
+    let items: Vec<T> = items
+        .into_iter()
+        .filter(|item| {
+            let v = serde_json::to_value(item).unwrap_or_default();
+            filters.iter().all(|(name, want)| match v.get(*name) {
+                None => true,
+                Some(serde_json::Value::Object(o)) => o.get("id").and_then(|i| i.as_str()) == Some(*want),
+                Some(serde_json::Value::String(s)) => s == want,
+                Some(other) => want.parse::<serde_json::Value>().is_ok_and(|w| w == *other),
+            })
+        })
+        .collect();
+    let (page, last) = crate::limits::page(call, items, id_of)?;
+    let list_url = format!("{}/{collection}", call.app.endpoint_url(call.mount, &call.tenant));
+    let links = last.and_then(|l| crate::limits::next_link(call, &list_url, &l)).map(|(rel, href)| vec![m::Link::new(rel, href)]);
+    Ok((page, links))
+}
+
 fn list(call: &Call<'_>, detail: bool) -> Answer {
     let now = call.app.clock.now();
+    let since = crate::limits::changes_since(call)?;
     let mut store = call.app.store();
-    let servers: Vec<ServerRec> = tenant_servers(&mut store, &call.tenant, now).into_iter().filter(|s| !is_gone(&SERVER_STATUS, &s.life.state)).collect();
+    let servers: Vec<ServerRec> = tenant_servers(&mut store, &call.tenant, now)
+        .into_iter()
+        .filter(|s| match since {
+            // Deleted servers are listed among the changes for the documented time.
+            Some((t, c)) => {
+                s.updated >= t
+                    && (!is_gone(&SERVER_STATUS, &s.life.state)
+                        || c.retention_days.is_none_or(|d| now.duration_since(s.updated).as_secs() < i64::try_from(d).unwrap_or(i64::MAX / 86_400) * 86_400))
+            }
+            None => !is_gone(&SERVER_STATUS, &s.life.state),
+        })
+        .collect();
     drop(store);
+    let all: Vec<m::Server> = servers.iter().map(|s| server_model(call, s, now)).collect();
+    let (page, links) = listing(call, all, |s| s.id.as_str(), "servers")?;
     if detail {
         let mut out = m::ServersDetail::default();
-        out.servers = servers.iter().map(|s| server_model(call, s, now)).collect();
+        out.servers = page;
+        out.servers_links = links;
         Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
     } else {
         let mut out = m::Servers::default();
-        out.servers = servers
-            .iter()
+        out.servers = page
+            .into_iter()
             .map(|s| {
                 let mut r = m::ServerSummary::default();
-                r.id = s.id.clone();
-                r.name = s.name.clone();
-                r.links = Some(links(call, "servers", &s.id));
+                r.name = s.name.unwrap_or_default();
+                r.links = s.links;
+                r.id = s.id;
                 r
             })
             .collect();
+        out.servers_links = links;
         Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
     }
 }
@@ -259,7 +306,7 @@ fn start(call: &Call<'_>, s: &mut ServerRec, now: Timestamp, outcome: Outcome, c
     if !Lifecycle::moves(&SERVER_STATUS, &call.op.id) {
         return Ok(());
     }
-    s.life.start(&SERVER_STATUS, &call.op.id, now, call.app.config.step, outcome, choose).map_err(|e| call.fault(409, e.to_string()))
+    s.life.start(call.walk(&SERVER_STATUS, now, outcome), choose).map_err(|e| call.fault(409, e.to_string()))
 }
 
 fn action(call: &Call<'_>) -> Answer {
@@ -351,4 +398,39 @@ fn image(call: &Call<'_>) -> Answer {
     let id = call.param("image_id");
     let i = call.app.seed.images.iter().find(|i| i.id == id).ok_or_else(|| call.fault(404, format!("image {id} does not exist")))?;
     Ok(wire::reply(call.op, call.success(), &image_model(call, i), call.format, prefixes()))
+}
+
+/// The documented default values of the absolute limits: every account has them.
+fn account_limits() -> runtime::limits::AccountLimits {
+    runtime::limits::AccountLimits::documented_defaults(v2::limits::ABSOLUTE_LIMITS)
+}
+
+/// The account's rate limits with what remains of each window, and the absolute limits.
+fn limits(call: &Call<'_>) -> Answer {
+    let now = call.app.clock.now();
+    let store = call.app.store();
+    let mut out = m::Limits::default();
+    for limit in v2::limits::RATE_LIMITS {
+        let regex = limit.pattern().to_string();
+        let (remaining, next) = crate::limits::remaining(&store.windows, call.mount, &call.tenant, limit, now);
+        let mut r = m::RateLimit::default();
+        r.verb = m::RateLimitVerb::from(limit.verb.as_ref());
+        r.value = i64::try_from(limit.value).unwrap_or(i64::MAX);
+        r.remaining = i64::try_from(remaining).unwrap_or(i64::MAX);
+        r.unit = m::RateLimitUnit::from(limit.unit.as_str());
+        r.next_available = next.into();
+        match out.rate.iter_mut().find(|g| g.uri == limit.uri && g.regex == regex) {
+            Some(group) => group.limit.push(r),
+            None => {
+                let mut group = m::RateLimits::default();
+                group.uri = limit.uri.to_string();
+                group.regex = regex;
+                group.limit = vec![r];
+                out.rate.push(group);
+            }
+        }
+    }
+    drop(store);
+    out.absolute = m::AbsoluteLimits(v2::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), l.value?))).collect());
+    Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
 }

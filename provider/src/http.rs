@@ -5,7 +5,7 @@
 use crate::mounts::Mount;
 use crate::state::App;
 use crate::wire::{self, Fault, FaultStyle, Refusal};
-use crate::{compute, control, identity};
+use crate::{compute, control, first_gen, identity};
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Request};
@@ -25,6 +25,8 @@ pub struct Call<'a> {
     pub op: &'static Operation<'static>,
     /// The path parameters, percent-decoded.
     pub params: Vec<(String, String)>,
+    /// The query parameters, percent-decoded.
+    pub query: Vec<(String, String)>,
     /// The headers.
     pub headers: &'a HeaderMap,
     /// The body.
@@ -54,6 +56,11 @@ impl Call<'_> {
             Refusal::MediaType(m) => self.fault(415, m),
             Refusal::Body(m) => self.fault(400, m),
         })
+    }
+
+    /// A walk of this operation through `machine`, starting `now`.
+    pub fn walk<'m>(&'m self, machine: &'m runtime::machines::StateMachine, now: jiff::Timestamp, outcome: crate::lifecycle::Outcome) -> crate::lifecycle::Walk<'m> {
+        crate::lifecycle::Walk { machine, operation: &self.op.id, now, step: self.app.config.step, outcome }
     }
 
     /// The documented success status of the operation.
@@ -94,7 +101,7 @@ async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response {
     let body = to_bytes(body, limit).await;
     let started = std::time::Instant::now();
     let response = match body {
-        Ok(bytes) => dispatch(&app, &parts.method, &path, &parts.headers, &bytes),
+        Ok(bytes) => dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes),
         Err(_) => too_large(&app, &path, &parts.headers, limit),
     };
     tracing::info!(method = %parts.method, path = %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
@@ -114,7 +121,7 @@ fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
     Some((m, &path[path.len() - rest.len() - 1..]))
 }
 
-fn dispatch(app: &App, method: &Method, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8]) -> Response {
     let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
     if controls && app.config.control {
         return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);
@@ -187,8 +194,27 @@ fn dispatch(app: &App, method: &Method, path: &str, headers: &HeaderMap, body: &
         },
         _ => path_tenant.unwrap_or_default(),
     };
-    let call = Call { app, mount, op, params, headers, body, tenant, format };
-    let answer = if mount.exchanges_credentials() { identity::handle(&call) } else { compute::handle(&call) };
+    if app.config.rate_limits && op.auth == AuthKind::Token {
+        // Rate limits match the path after the endpoint root, with its query.
+        let target = match (&endpoint, op.base) {
+            (Some((_, p)), Base::Endpoint) => p.clone(),
+            _ => rest.to_string(),
+        };
+        let target = if query.is_empty() { target } else { format!("{target}?{query}") };
+        let now = app.clock.now();
+        if let Err((f, _)) = crate::limits::admit(&mut app.store().windows, mount, &tenant, method.as_str(), &target, now) {
+            return wire::fault_response(style(mount), &f, format);
+        }
+    }
+    let query = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let call = Call { app, mount, op, params, query, headers, body, tenant, format };
+    let answer = if mount.exchanges_credentials() {
+        identity::handle(&call)
+    } else if mount.key == cloudservers::v1_0::client::API.api {
+        first_gen::handle(&call)
+    } else {
+        compute::handle(&call)
+    };
     match answer {
         Ok(r) => r,
         Err(f) => wire::fault_response(style(mount), &f, format),

@@ -18,9 +18,11 @@
 mod clock;
 mod compute;
 mod control;
+mod first_gen;
 mod http;
 mod identity;
 mod lifecycle;
+mod limits;
 mod mounts;
 mod seed;
 mod state;
@@ -55,6 +57,8 @@ pub struct Config {
     pub seed: Option<PathBuf>,
     /// The region every catalog endpoint is advertised in.
     pub region: String,
+    /// Enforce the documented rate limits (off for load tests).
+    pub rate_limits: bool,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             control: false,
             seed: None,
             region: "DFW".to_string(),
+            rate_limits: true,
         }
     }
 }
@@ -100,6 +105,12 @@ impl Config {
     /// Serve the control API.
     pub fn control(mut self, on: bool) -> Self {
         self.control = on;
+        self
+    }
+
+    /// Enforce the documented rate limits, or not.
+    pub fn rate_limits(mut self, on: bool) -> Self {
+        self.rate_limits = on;
         self
     }
 

@@ -30,6 +30,21 @@ pub struct WrongState {
     pub state: String,
 }
 
+/// One operation's walk through a machine: which, when, how fast, and how it ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Walk<'m> {
+    /// The machine.
+    pub machine: &'m StateMachine,
+    /// The operation (schema id).
+    pub operation: &'m str,
+    /// When it starts.
+    pub now: Timestamp,
+    /// How long each transient state lasts.
+    pub step: Duration,
+    /// How it ends.
+    pub outcome: Outcome,
+}
+
 /// How a walk ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Outcome {
@@ -50,11 +65,11 @@ impl Lifecycle {
 
     /// A new resource of `machine`, created by `operation`: its initial state, then the
     /// states `operation` leads through from there.
-    pub fn create(machine: &StateMachine, operation: &str, now: Timestamp, step: Duration, outcome: Outcome) -> Result<Self, WrongState> {
-        let initial = machine.initial.first().map(|s| s.to_string()).unwrap_or_default();
+    pub fn create(walk: Walk<'_>) -> Result<Self, WrongState> {
+        let initial = walk.machine.initial.first().map(|s| s.to_string()).unwrap_or_default();
         let mut l = Lifecycle::at(initial);
-        if machine.transitions_by(operation).any(|t| t.from == l.state) {
-            l.walk_from(machine, operation, now, step, outcome, |_| true)?;
+        if walk.machine.transitions_by(walk.operation).any(|t| t.from == l.state) {
+            l.walk_from(walk, |_| true)?;
         }
         Ok(l)
     }
@@ -67,31 +82,16 @@ impl Lifecycle {
     /// Starts `operation` from the current state: the first of its documented transitions
     /// out of it that `choose` accepts, then on through the states the same operation (or
     /// the service by itself) leads to, until a state that is not transient.
-    pub fn start(
-        &mut self,
-        machine: &StateMachine,
-        operation: &str,
-        now: Timestamp,
-        step: Duration,
-        outcome: Outcome,
-        choose: impl Fn(&Transition) -> bool,
-    ) -> Result<(), WrongState> {
-        self.settle(now);
+    pub fn start(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool) -> Result<(), WrongState> {
+        self.settle(walk.now);
         if !self.pending.is_empty() {
-            return Err(WrongState { operation: operation.to_string(), state: self.state.clone() });
+            return Err(WrongState { operation: walk.operation.to_string(), state: self.state.clone() });
         }
-        self.walk_from(machine, operation, now, step, outcome, choose)
+        self.walk_from(walk, choose)
     }
 
-    fn walk_from(
-        &mut self,
-        machine: &StateMachine,
-        operation: &str,
-        now: Timestamp,
-        step: Duration,
-        outcome: Outcome,
-        choose: impl Fn(&Transition) -> bool,
-    ) -> Result<(), WrongState> {
+    fn walk_from(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool) -> Result<(), WrongState> {
+        let Walk { machine, operation, now, step, outcome } = walk;
         let wrong = || WrongState { operation: operation.to_string(), state: self.state.clone() };
         // From a transient state (a new resource's initial one), the first move takes a
         // step too, and is the failing one when the walk fails; from a lasting one it
@@ -188,20 +188,24 @@ mod tests {
 
     const STEP: Duration = Duration::from_secs(10);
 
+    fn walk(operation: &str, now: Timestamp, outcome: Outcome) -> Walk<'_> {
+        Walk { machine: &SERVER, operation, now, step: STEP, outcome }
+    }
+
     fn secs(n: i64) -> Timestamp {
         t0().saturating_add(SignedDuration::from_secs(n)).unwrap_or(Timestamp::MAX)
     }
 
     #[test]
     fn create_walks_from_the_initial_state_to_a_stable_one() {
-        let mut l = Lifecycle::create(&SERVER, "v2.servers.create", t0(), STEP, Outcome::Succeeds).expect("create");
+        let mut l = Lifecycle::create(walk("v2.servers.create", t0(), Outcome::Succeeds)).expect("create");
         assert!(SERVER.is_initial(&l.state));
         assert_eq!(SERVER.kind_of(&l.state), Some(StateKind::Transient));
         assert_eq!(l.progress(secs(5)), 50);
         l.settle(secs(10));
         assert_eq!(SERVER.kind_of(&l.state), Some(StateKind::Stable));
         assert_eq!(l.progress(secs(10)), 100);
-        let mut failed = Lifecycle::create(&SERVER, "v2.servers.create", t0(), STEP, Outcome::Fails).expect("create");
+        let mut failed = Lifecycle::create(walk("v2.servers.create", t0(), Outcome::Fails)).expect("create");
         failed.settle(secs(60));
         assert_eq!(SERVER.kind_of(&failed.state), Some(StateKind::Error));
     }
@@ -211,7 +215,7 @@ mod tests {
         for t in SERVER.transitions.iter().filter(|t| t.operation.is_some() && !t.on_error) {
             let op = t.operation.as_deref().unwrap_or_default();
             let mut l = Lifecycle::at(t.from.to_string());
-            l.start(&SERVER, op, t0(), STEP, Outcome::Succeeds, |c| c.to == t.to).unwrap_or_else(|e| panic!("{}: {e}", t.id));
+            l.start(walk(op, t0(), Outcome::Succeeds), |c| c.to == t.to).unwrap_or_else(|e| panic!("{}: {e}", t.id));
             let mut seen = vec![l.state.clone()];
             for n in 1..=20 {
                 l.settle(secs(10 * n));
@@ -230,16 +234,16 @@ mod tests {
 
     #[test]
     fn an_operation_without_a_transition_from_the_state_is_refused() {
-        let mut l = Lifecycle::create(&SERVER, "v2.servers.create", t0(), STEP, Outcome::Succeeds).expect("create");
-        let e = l.start(&SERVER, "v2.servers.reboot", secs(1), STEP, Outcome::Succeeds, |_| true).expect_err("busy");
+        let mut l = Lifecycle::create(walk("v2.servers.create", t0(), Outcome::Succeeds)).expect("create");
+        let e = l.start(walk("v2.servers.reboot", secs(1), Outcome::Succeeds), |_| true).expect_err("busy");
         assert_eq!(e.operation, "v2.servers.reboot");
-        let e = l.start(&SERVER, "v2.servers.confirm-resize", secs(20), STEP, Outcome::Succeeds, |_| true).expect_err("not resized");
+        let e = l.start(walk("v2.servers.confirm-resize", secs(20), Outcome::Succeeds), |_| true).expect_err("not resized");
         assert!(SERVER.kind_of(&e.state) == Some(StateKind::Stable));
     }
 
     #[test]
     fn a_stalled_walk_waits_until_released() {
-        let mut l = Lifecycle::create(&SERVER, "v2.servers.create", t0(), STEP, Outcome::Stalls).expect("create");
+        let mut l = Lifecycle::create(walk("v2.servers.create", t0(), Outcome::Stalls)).expect("create");
         l.settle(secs(1000));
         assert_eq!(SERVER.kind_of(&l.state), Some(StateKind::Transient));
         assert!(SERVER.is_initial(&l.state));

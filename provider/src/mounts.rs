@@ -4,6 +4,8 @@
 //! endpoints are.
 
 use cloudservers::{identity, rackconnect, v1_0, v2};
+use crate::limits::Rate;
+use runtime::limits::{ChangesSince, Pagination, RateLimit};
 use runtime::shapes::operations::Operation;
 
 /// One mounted API.
@@ -21,20 +23,37 @@ pub struct Mount {
     pub operations: &'static [Operation<'static>],
     /// The header a token is sent in.
     pub token_header: String,
+    /// Its rate limits.
+    pub rates: Vec<Rate>,
+    /// Its page-size and marker rules.
+    pub pagination: &'static [Pagination],
+    /// Its changes-since rules.
+    pub changes_since: &'static [ChangesSince],
 }
 
-/// The generated operation tables, with the key of the API each belongs to.
-fn tables() -> [(&'static str, &'static [Operation<'static>]); 4] {
-    [
-        (v2::client::API.api, v2::operations::OPERATIONS),
-        (v1_0::client::API.api, v1_0::operations::OPERATIONS),
-        (rackconnect::client::API.api, rackconnect::operations::OPERATIONS),
-        (identity::client::API.api, identity::operations::OPERATIONS),
-    ]
+/// What the generated code of one API holds for a provider.
+struct Tables {
+    key: &'static str,
+    operations: &'static [Operation<'static>],
+    rates: &'static [RateLimit],
+    pagination: &'static [Pagination],
+    changes_since: &'static [ChangesSince],
 }
 
-fn operations_of(key: &str) -> Option<&'static [Operation<'static>]> {
-    tables().into_iter().find(|(k, _)| *k == key).map(|(_, ops)| ops)
+macro_rules! tables {
+    ($($api:ident),*) => {
+        [$(Tables {
+            key: $api::client::API.api,
+            operations: $api::operations::OPERATIONS,
+            rates: $api::limits::RATE_LIMITS,
+            pagination: $api::limits::PAGINATION_LIMITS,
+            changes_since: $api::limits::CHANGES_SINCE_LIMITS,
+        }),*]
+    };
+}
+
+fn tables() -> [Tables; 4] {
+    tables!(v2, v1_0, rackconnect, identity)
 }
 
 impl Mount {
@@ -53,8 +72,12 @@ pub fn mounts(schema: &schema::Schema) -> Vec<Mount> {
         .iter()
         .filter_map(|api| {
             let key = api.key.as_str().to_string();
+            let t = tables().into_iter().find(|t| t.key == key)?;
             Some(Mount {
-                operations: operations_of(&key)?,
+                operations: t.operations,
+                rates: t.rates.iter().map(Rate::new).collect(),
+                pagination: t.pagination,
+                changes_since: t.changes_since,
                 module: api.module.clone(),
                 version_segment: format!("v{}", api.version),
                 catalog: api.catalog.as_ref().map(|c| (c.name.clone(), c.kind.clone())),

@@ -68,8 +68,12 @@ pub struct Store {
     pub tokens: HashMap<String, TokenRec>,
     /// Accounts' resources by tenant.
     pub tenants: HashMap<String, Tenant>,
+    /// Accounts' v1.0 resources by tenant.
+    pub first_gen: HashMap<String, crate::first_gen::Account>,
     /// How the next walks end, consumed in order (control API).
     pub outcomes: Vec<(String, Outcome)>,
+    /// Rate-limit windows.
+    pub windows: crate::limits::Windows,
     /// Counter for addresses and host ids.
     pub serial: u64,
 }

@@ -1,0 +1,135 @@
+//! The documented limits on the provider, through the generated v2 client and its
+//! tables: pages (size, marker, next link, the maximum, an unknown marker),
+//! changes-since (with deleted servers), the rate limits (the documented fault with
+//! `Retry-After`, and success after the window on the virtual clock), field limits, and
+//! the limits report.
+
+use cloudservers::v2;
+use runtime::client::{IdentityV2, Transport};
+use std::time::Duration;
+
+async fn cloud(rate_limits: bool) -> provider::Handle {
+    provider::spawn(provider::Config::default().virtual_clock().step(Duration::from_secs(1)).rate_limits(rate_limits)).await.expect("starts")
+}
+
+fn client(cloud: &provider::Handle) -> v2::client::Client {
+    let a = &cloud.accounts()[0];
+    v2::client::Client::new(Transport::builder().auth(IdentityV2::password(cloud.identity_url(), &a.username, &a.password)).build().expect("transport"))
+}
+
+async fn create(c: &v2::client::Client, name: &str) -> String {
+    let flavors = c.flavors_list(&Default::default()).await.expect("flavors").body.flavors;
+    let mut r = v2::models::CreateServerRequest::default();
+    r.name = name.into();
+    r.flavor_ref = flavors[0].id.clone();
+    r.image_ref = "image".into();
+    c.servers_create(&r).await.expect("create").body.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_follow_the_documented_pagination() {
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(create(&c, &format!("s{i}")).await);
+    }
+    let mut q = v2::client::ServersListDetailQuery::default();
+    q.limit = Some(2);
+    let first = c.servers_list_detail(&q).await.expect("page").body;
+    assert_eq!(first.servers.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), ids[..2]);
+    let next = first.servers_links.as_ref().and_then(|l| l.iter().find(|l| Some(l.rel.as_str()) == v2::limits::PAGINATION.next_rel.as_deref())).expect("a next link");
+    assert!(next.href.contains(&format!("marker={}", ids[1])), "{}", next.href);
+    q.marker = Some(ids[1].clone());
+    let second = c.servers_list_detail(&q).await.expect("page").body;
+    assert_eq!(second.servers.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), ids[2..4]);
+    q.marker = Some(ids[3].clone());
+    let last = c.servers_list_detail(&q).await.expect("page").body;
+    assert_eq!(last.servers.len(), 1);
+    assert!(last.servers_links.is_none(), "no next link on the last page");
+
+    q.marker = Some("no-such-server".into());
+    assert_eq!(c.servers_list_detail(&q).await.expect_err("unknown marker").fault().map(|f| f.status()), Some(404));
+    q.marker = None;
+    q.limit = Some(i64::try_from(v2::limits::PAGINATION.max).unwrap() + 1);
+    let e = c.servers_list_detail(&q).await.expect_err("above the maximum");
+    assert_eq!(e.fault().map(|f| f.status()), v2::limits::PAGINATION.exceeded.as_ref().map(|x| x.status));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_since_lists_changes_and_deletions() {
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    let old = create(&c, "old").await;
+    cloud.clock().advance(Duration::from_secs(60));
+    let since = cloud.clock().now();
+    cloud.clock().advance(Duration::from_secs(1));
+    let new = create(&c, "new").await;
+    cloud.clock().advance(Duration::from_secs(30));
+    c.servers_delete(&old).await.expect("delete");
+    let mut q = v2::client::ServersListDetailQuery::default();
+    q.changes_since = Some(since.into());
+    let changed = c.servers_list_detail(&q).await.expect("changes").body.servers;
+    let ids: Vec<&str> = changed.iter().map(|s| s.id.as_str()).collect();
+    assert!(ids.contains(&new.as_str()) && ids.contains(&old.as_str()), "{ids:?}");
+    let deleted = changed.iter().find(|s| s.id == old).and_then(|s| s.status.as_ref()).map(|s| s.as_str().to_string()).unwrap_or_default();
+    assert_eq!(v2::machines::SERVER_STATUS.kind_of(&deleted), Some(runtime::machines::StateKind::Terminal));
+    // Without changes-since, the deleted server is gone.
+    let now: Vec<String> = c.servers_list_detail(&Default::default()).await.unwrap().body.servers.into_iter().map(|s| s.id).collect();
+    assert_eq!(now, [new]);
+    // An unreadable time is a 400.
+    let endpoint = c.transport().endpoint().await.unwrap();
+    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let r = reqwest::Client::new().get(format!("{endpoint}/servers/detail?changes-since=yesterday")).header("X-Auth-Token", token.expose()).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_answers_its_fault_until_the_window_ends() {
+    let cloud = cloud(true).await;
+    let c = client(&cloud);
+    let endpoint = c.transport().endpoint().await.unwrap();
+    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let http = reqwest::Client::new();
+    // The smallest per-minute limit that counts GET /flavors.
+    let limit = v2::limits::RATE_LIMITS
+        .iter()
+        .filter(|l| l.applies("GET", "/flavors") && l.value > 0 && l.window() <= Duration::from_secs(60))
+        .min_by_key(|l| l.value)
+        .expect("a per-minute GET limit");
+    let get = || http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", token.expose()).send();
+    for i in 1..limit.value {
+        assert_eq!(get().await.unwrap().status(), 200, "request {i} of {}", limit.value);
+    }
+    // The limits call is the last request the window admits, and reports it so.
+    let report = c.limits_get().await.expect("limits").body;
+    let reported = report.rate.iter().flat_map(|g| g.limit.iter().map(move |l| (g, l))).find(|(g, l)| g.uri == limit.uri && l.verb.as_str().eq_ignore_ascii_case(&limit.verb));
+    assert_eq!(reported.map(|(_, l)| l.remaining), Some(0));
+    let r = get().await.unwrap();
+    let exceeded = limit.exceeded.as_ref().expect("documented");
+    assert_eq!(r.status().as_u16(), exceeded.status);
+    let header = exceeded.retry_header.as_deref().expect("a retry header");
+    assert!(r.headers().get(header).is_some(), "{header} is sent");
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fault = body.get(exceeded.fault_name.as_deref().unwrap()).expect("the documented fault");
+    let retry = v2::faults::OVER_LIMIT.retry_field.expect("a retry field");
+    assert!(fault.get(retry).is_some(), "{body}");
+    cloud.clock().advance(limit.window());
+    assert_eq!(get().await.unwrap().status(), 200, "the next window admits again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_limits_refuse_what_the_client_would() {
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    let endpoint = c.transport().endpoint().await.unwrap();
+    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let max = v2::limits::ABSOLUTE_MAX_SERVER_META.value.expect("a documented default");
+    let metadata: serde_json::Map<String, serde_json::Value> = (0..=max).map(|i| (format!("k{i}"), "v".into())).collect();
+    let flavor = c.flavors_list(&Default::default()).await.unwrap().body.flavors[0].id.clone();
+    let body = serde_json::json!({"server": {"name": "x", "imageRef": "i", "flavorRef": flavor, "metadata": metadata}});
+    let r = reqwest::Client::new().post(format!("{endpoint}/servers")).header("X-Auth-Token", token.expose()).json(&body).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let report = c.limits_get().await.expect("limits").body;
+    assert_eq!(report.absolute.0.get(v2::limits::ABSOLUTE_MAX_SERVER_META.name.as_ref()), Some(&max));
+}
