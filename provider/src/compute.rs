@@ -9,7 +9,7 @@ use cloudservers::{v1_0, v2};
 use jiff::Timestamp;
 use runtime::machines::{StateKind, StateMachine};
 use runtime::Secret;
-use v2::machines::{EXTENDED_STATUS, SERVER_STATUS};
+use v2::machines::{EXTENDED_STATUS, IMAGE_STATUS, SERVER_STATUS};
 use v2::models as m;
 
 /// The v2 fault bodies.
@@ -48,7 +48,156 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "flavors.list" | "flavors.list-detail" => flavors(call, rest.ends_with("detail")),
         "flavors.get" => flavor(call),
         "images.list" | "images.list-detail" => images(call, rest.ends_with("detail")),
-        "images.get" => image(call),
+        "images.get" => with_image(call, |call, i, _| Ok(wire::reply(call.op, call.success(), &image_model(call, i), call.format, prefixes()))),
+        "images.delete" => image_delete(call),
+        "servers.create-image" => create_image(call),
+        "versions.list" => versions(call),
+        "versions.get" => version(call),
+        "extensions.list" => extensions(call),
+        "extensions.get" => extension(call),
+        "used-limits.get" => limits(call),
+        "addresses.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &addresses(s), call.format, prefixes()))),
+        "addresses.list-by-network" => with_server(call, |call, s, _, _| {
+            let network = call.param("network_id").to_string();
+            let ip = addresses(s).0.remove(&network).ok_or_else(|| call.fault(404, format!("the server has no network {network}")))?;
+            let mut n = m::Network::default();
+            n.id = network;
+            n.ip = ip;
+            Ok(wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()))
+        }),
+        "server-metadata.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &m::Metadata(s.metadata.clone()), call.format, prefixes()))),
+        "server-metadata.set" | "server-metadata.update" => {
+            let req: m::Metadata = call.read()?;
+            let check = if rest.ends_with("set") { v2::limits::validate_server_metadata_set } else { v2::limits::validate_server_metadata_update };
+            check(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            let replace = rest.ends_with("set");
+            with_server(call, move |call, s, now, _| {
+                let mut merged = if replace { Default::default() } else { s.metadata.clone() };
+                merged.extend(req.0);
+                check(&m::Metadata(merged.clone()), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                s.metadata = merged;
+                s.updated = now;
+                Ok(wire::reply(call.op, call.success(), &m::Metadata(s.metadata.clone()), call.format, prefixes()))
+            })
+        }
+        "server-metadata.get-item" => with_server(call, |call, s, _, _| {
+            let key = call.param("key");
+            let value = s.metadata.get(key).ok_or_else(|| call.fault(404, format!("the server has no metadata item {key}")))?;
+            Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key.to_string(), value.clone())].into_iter().collect()), call.format, prefixes()))
+        }),
+        "server-metadata.set-item" => {
+            let req: m::MetaItem = call.read()?;
+            v2::limits::validate_server_metadata_set_item(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            with_server(call, move |call, s, now, _| {
+                let key = call.param("key").to_string();
+                let value = match req.0.len() {
+                    1 => req.0.get(&key).cloned().ok_or_else(|| call.fault(400, format!("the body's key is not the path's key {key}")))?,
+                    n => return Err(call.fault(400, format!("a metadata item holds one key, not {n}"))),
+                };
+                let mut merged = s.metadata.clone();
+                merged.insert(key.clone(), value.clone());
+                v2::limits::validate_server_metadata_set(&m::Metadata(merged.clone()), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                s.metadata = merged;
+                s.updated = now;
+                Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key, value)].into_iter().collect()), call.format, prefixes()))
+            })
+        }
+        "server-metadata.delete-item" => with_server(call, |call, s, now, _| {
+            let key = call.param("key");
+            s.metadata.remove(key).ok_or_else(|| call.fault(404, format!("the server has no metadata item {key}")))?;
+            s.updated = now;
+            Ok(wire::empty(call.success()))
+        }),
+        "image-metadata.list" => with_image(call, |call, i, _| Ok(wire::reply(call.op, call.success(), &image_metadata(i), call.format, prefixes()))),
+        "image-metadata.set" | "image-metadata.update" => {
+            let req: m::Metadata = call.read()?;
+            let check = if rest.ends_with("set") { v2::limits::validate_image_metadata_set } else { v2::limits::validate_image_metadata_update };
+            check(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            let replace = rest.ends_with("set");
+            with_image(call, move |call, i, now| {
+                let mut merged = if replace { Default::default() } else { i.image.metadata.clone().unwrap_or_default().0 };
+                merged.extend(req.0.into_iter().map(|(k, v)| (k, Some(v))));
+                let plain: std::collections::BTreeMap<String, String> = merged.iter().map(|(k, v)| (k.clone(), v.clone().unwrap_or_default())).collect();
+                check(&m::Metadata(plain), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                i.image.metadata = Some(m::ImageMetadata(merged));
+                i.updated = now;
+                Ok(wire::reply(call.op, call.success(), &image_metadata(i), call.format, prefixes()))
+            })
+        }
+        "image-metadata.get-item" => with_image(call, |call, i, _| {
+            let key = call.param("key");
+            let value = image_metadata(i).0.get(key).cloned().ok_or_else(|| call.fault(404, format!("the image has no metadata item {key}")))?;
+            Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key.to_string(), value.unwrap_or_default())].into_iter().collect()), call.format, prefixes()))
+        }),
+        "image-metadata.set-item" => {
+            let req: m::MetaItem = call.read()?;
+            v2::limits::validate_image_metadata_set_item(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            with_image(call, move |call, i, now| {
+                let key = call.param("key").to_string();
+                let value = match req.0.len() {
+                    1 => req.0.get(&key).cloned().ok_or_else(|| call.fault(400, format!("the body's key is not the path's key {key}")))?,
+                    n => return Err(call.fault(400, format!("a metadata item holds one key, not {n}"))),
+                };
+                let mut md = image_metadata(i).0;
+                md.insert(key.clone(), Some(value.clone()));
+                let plain: std::collections::BTreeMap<String, String> = md.iter().map(|(k, v)| (k.clone(), v.clone().unwrap_or_default())).collect();
+                v2::limits::validate_image_metadata_set(&m::Metadata(plain), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                i.image.metadata = Some(m::ImageMetadata(md));
+                i.updated = now;
+                Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key, value)].into_iter().collect()), call.format, prefixes()))
+            })
+        }
+        "image-metadata.delete-item" => with_image(call, |call, i, now| {
+            let key = call.param("key").to_string();
+            let mut md = image_metadata(i).0;
+            md.remove(&key).ok_or_else(|| call.fault(404, format!("the image has no metadata item {key}")))?;
+            i.image.metadata = Some(m::ImageMetadata(md));
+            i.updated = now;
+            Ok(wire::empty(call.success()))
+        }),
+        "volume-attachments.create" => {
+            let req: m::AttachVolumeRequest = call.read()?;
+            with_server(call, move |call, s, _, _| {
+                let mut a = m::VolumeAttachment::default();
+                a.id = uuid::Uuid::new_v4().to_string();
+                a.volume_id = req.volume_id.clone();
+                a.server_id = s.id.clone();
+                a.device = req.device.clone().unwrap_or_else(|| format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0))));
+                s.attachments.push(a.clone());
+                Ok(wire::reply(call.op, call.success(), &a, call.format, prefixes()))
+            })
+        }
+        "volume-attachments.list" => with_server(call, |call, s, _, _| {
+            let mut out = m::VolumeAttachments::default();
+            out.volume_attachments = s.attachments.clone();
+            Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+        }),
+        "volume-attachments.get" => with_server(call, |call, s, _, _| {
+            let id = call.param("attachment_id");
+            let a = s.attachments.iter().find(|a| a.id == id).ok_or_else(|| call.fault(404, format!("the server has no attachment {id}")))?;
+            Ok(wire::reply(call.op, call.success(), a, call.format, prefixes()))
+        }),
+        "volume-attachments.delete" => with_server(call, |call, s, _, _| {
+            let id = call.param("attachment_id").to_string();
+            let before = s.attachments.len();
+            s.attachments.retain(|a| a.id != id);
+            if s.attachments.len() == before {
+                return Err(call.fault(404, format!("the server has no attachment {id}")));
+            }
+            Ok(wire::empty(call.success()))
+        }),
+        "servers.cbs-attach-volume" => {
+            let req: m::CbsAttachVolumeAction = call.read()?;
+            with_server(call, move |call, s, _, _| {
+                let mut a = m::VolumeAttachment::default();
+                a.id = uuid::Uuid::new_v4().to_string();
+                a.volume_id = last_segment(&req.href).to_string();
+                a.server_id = s.id.clone();
+                a.device = format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0)));
+                s.attachments.push(a);
+                Ok(wire::empty(call.success()))
+            })
+        }
         _ if call.op.action.is_some() && Lifecycle::moves(&SERVER_STATUS, id) => action(call),
         _ => Err(call.fault(405, format!("{id} is not served by this provider yet"))),
     }
@@ -78,7 +227,7 @@ fn create(call: &Call<'_>) -> Answer {
     store.serial += 1;
     let n = store.serial;
     let id = uuid::Uuid::new_v4().to_string();
-    let pass = req.admin_pass.as_ref().map(|p| p.expose().to_string()).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+    let pass = req.admin_pass.as_ref().map(|p| p.expose().to_string()).unwrap_or_else(new_password);
     let rec = ServerRec {
         id: id.clone(),
         name: req.name.clone(),
@@ -94,6 +243,8 @@ fn create(call: &Call<'_>) -> Answer {
         disk_config: req.os_dcf_disk_config.as_ref().map(|d| d.as_str().to_string()),
         resized_from: None,
         fault: None,
+        serial: n,
+        attachments: Vec::new(),
     };
     let mut out = m::CreateServerResponse::default();
     out.id = id.clone();
@@ -253,13 +404,7 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     flavor.links = Some(links(call, "flavors", &s.flavor)[1..].to_vec());
     out.flavor = Some(flavor);
     out.metadata = Some(m::Metadata(s.metadata.clone()));
-    let mut public = m::Address::default();
-    public.version = 4;
-    public.addr = s.access_ipv4.clone();
-    let mut public6 = m::Address::default();
-    public6.version = 6;
-    public6.addr = s.access_ipv6.clone();
-    out.addresses = Some(m::Addresses([("public".to_string(), vec![public, public6])].into_iter().collect()));
+    out.addresses = Some(addresses(s));
     out.links = Some(links(call, "servers", &s.id));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
     let (vm, task) = extended(&s.life.state);
@@ -311,8 +456,28 @@ fn start(call: &Call<'_>, s: &mut ServerRec, now: Timestamp, outcome: Outcome, c
 
 fn action(call: &Call<'_>) -> Answer {
     let id = call.op.id.to_string();
-    let reboot_type = if id == "v2.servers.reboot" { call.read::<m::RebootAction>()?.type_.map(|t| t.as_str().to_string()) } else { None };
-    let resize_to = if id == "v2.servers.resize" { Some(call.read::<m::ResizeAction>()?.flavor_ref) } else { None };
+    // Every action body is read strictly; those that carry data are kept.
+    let (mut reboot_type, mut resize_to, mut rebuild) = (None, None, None);
+    match id.strip_prefix("v2.").unwrap_or_default() {
+        "servers.reboot" => reboot_type = call.read::<m::RebootAction>()?.type_.map(|t| t.as_str().to_string()),
+        "servers.resize" => resize_to = Some(call.read::<m::ResizeAction>()?.flavor_ref),
+        "servers.rebuild" => {
+            let r: m::RebuildAction = call.read()?;
+            v2::limits::validate_servers_rebuild(&r, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            rebuild = Some(r);
+        }
+        "servers.change-password" => drop(call.read::<m::ChangePasswordAction>()?),
+        "servers.confirm-resize" => drop(call.read::<m::ConfirmResizeAction>()?),
+        "servers.revert-resize" => drop(call.read::<m::RevertResizeAction>()?),
+        "servers.rescue" => drop(call.read::<m::RescueAction>()?),
+        "servers.unrescue" => drop(call.read::<m::UnrescueAction>()?),
+        _ => {}
+    }
+    if let Some(f) = &resize_to {
+        if !call.app.seed.flavors.iter().any(|x| x.id == last_segment(f)) {
+            return Err(call.fault(400, format!("flavor {f} does not exist")));
+        }
+    }
     with_server(call, move |call, s, now, outcome| {
         let prefer = reboot_type.clone();
         let fallback_first = prefer.as_ref().is_none_or(|p| !SERVER_STATUS.transitions_by(&call.op.id).any(|t| t.from == s.life.state && t.to.starts_with(p.as_str())));
@@ -320,16 +485,53 @@ fn action(call: &Call<'_>) -> Answer {
         if let Some(f) = &resize_to {
             s.resized_from = Some(std::mem::replace(&mut s.flavor, last_segment(f).to_string()));
         }
+        if call.op.id.ends_with("revert-resize") {
+            if let Some(before) = s.resized_from.take() {
+                s.flavor = before;
+            }
+        } else if call.op.id.ends_with("confirm-resize") {
+            s.resized_from = None;
+        }
+        if let Some(r) = &rebuild {
+            s.image = last_segment(&r.image_ref).to_string();
+            if let Some(n) = &r.name {
+                s.name = n.clone();
+            }
+            if let Some(md) = &r.metadata {
+                s.metadata = md.0.clone();
+            }
+        }
         s.updated = now;
-        match call.op.success().and_then(|r| r.body.as_ref()) {
-            Some(_) => {
+        // The answer is the body the operation documents, if any.
+        match call.op.id.strip_prefix("v2.").unwrap_or_default() {
+            "servers.rescue" => {
                 let mut out = m::RescueResponse::default();
-                out.admin_pass = Secret::new(uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+                out.admin_pass = Secret::new(new_password());
                 Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
             }
-            None => Ok(wire::empty(call.success())),
+            "servers.unrescue" => {
+                let mut out = m::UnrescueServer::default();
+                out.id = i64::try_from(s.serial).unwrap_or(i64::MAX);
+                out.name = s.name.clone();
+                out.status = m::ServerStatus::from(s.life.state.as_str());
+                out.progress = Some(s.life.progress(now));
+                out.host_id = Some(s.host_id.clone());
+                out.metadata = Some(m::Metadata(s.metadata.clone()));
+                Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+            }
+            "servers.rebuild" => {
+                let mut out = server_model(call, s, now);
+                out.admin_pass = Some(Secret::new(new_password()));
+                Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+            }
+            _ => Ok(wire::empty(call.success())),
         }
     })
+}
+
+/// A fresh administrator password.
+fn new_password() -> String {
+    uuid::Uuid::new_v4().simple().to_string().chars().take(12).collect()
 }
 
 fn flavor_model(call: &Call<'_>, f: &m::Flavor) -> m::Flavor {
@@ -366,40 +568,188 @@ fn flavor(call: &Call<'_>) -> Answer {
     Ok(wire::reply(call.op, call.success(), &flavor_model(call, f), call.format, prefixes()))
 }
 
-fn image_model(call: &Call<'_>, i: &m::Image) -> m::Image {
-    let mut i = i.clone();
+fn image_model(call: &Call<'_>, rec: &crate::state::ImageRec) -> m::Image {
+    let now = call.app.clock.now();
+    let mut i = rec.image.clone();
     i.links = Some(links(call, "images", &i.id));
+    if rec.life.state.is_empty() {
+        return i;
+    }
+    i.status = Some(m::ImageStatus::from(rec.life.state.as_str()));
+    i.progress = Some(rec.life.progress(now));
+    i.updated = Some(rec.updated.into());
+    if IMAGE_STATUS.kind_of(&rec.life.state) == Some(StateKind::Error) {
+        let mut f = m::AsyncFault::default();
+        f.code = 500;
+        f.message = "the image could not be saved".to_string();
+        f.created = Some(rec.updated.into());
+        i.fault = Some(f);
+    }
     i
 }
 
+fn image_metadata(rec: &crate::state::ImageRec) -> m::ImageMetadata {
+    rec.image.metadata.clone().unwrap_or_default()
+}
+
+/// The account's images (the seed's on first use), settled to `now`.
+fn tenant_images<'s>(call: &Call<'_>, store: &'s mut Store, now: Timestamp) -> &'s mut Vec<crate::state::ImageRec> {
+    let t = store.tenants.entry(call.tenant.clone()).or_default();
+    let images = t.images.get_or_insert_with(|| {
+        call.app
+            .seed
+            .images
+            .iter()
+            .map(|i| {
+                // A seeded image rests in its documented status.
+                let state = i.status.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default();
+                crate::state::ImageRec { image: i.clone(), life: Lifecycle::at(state), updated: now }
+            })
+            .collect()
+    });
+    for i in images.iter_mut() {
+        i.life.settle(now);
+    }
+    images
+}
+
+/// Runs `f` on the addressed image, or answers 404.
+fn with_image(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut crate::state::ImageRec, Timestamp) -> Answer) -> Answer {
+    let now = call.app.clock.now();
+    let id = call.param("image_id").to_string();
+    let mut store = call.app.store();
+    let images = tenant_images(call, &mut store, now);
+    let i = images
+        .iter_mut()
+        .find(|i| i.image.id == id)
+        .filter(|i| !is_gone(&IMAGE_STATUS, &i.life.state))
+        .ok_or_else(|| call.fault(404, format!("image {id} does not exist")))?;
+    f(call, i, now)
+}
+
 fn images(call: &Call<'_>, detail: bool) -> Answer {
-    let all: Vec<m::Image> = call.app.seed.images.iter().map(|i| image_model(call, i)).collect();
+    let now = call.app.clock.now();
+    let since = crate::limits::changes_since(call)?;
+    let mut store = call.app.store();
+    let recs: Vec<crate::state::ImageRec> = tenant_images(call, &mut store, now)
+        .iter()
+        .filter(|i| match since {
+            Some((t, _)) => i.updated >= t,
+            None => !is_gone(&IMAGE_STATUS, &i.life.state),
+        })
+        .cloned()
+        .collect();
+    drop(store);
+    let all: Vec<m::Image> = recs.iter().map(|i| image_model(call, i)).collect();
+    let (page, links) = listing(call, all, |i| i.id.as_str(), "images")?;
     if detail {
         let mut out = m::ImagesDetail::default();
-        out.images = all;
+        out.images = page;
+        out.images_links = links;
         Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
     } else {
         let mut out = m::Images::default();
-        out.images = all
-            .iter()
+        out.images = page
+            .into_iter()
             .map(|i| {
                 let mut s = m::ImageSummary::default();
-                s.id = i.id.clone();
-                s.name = i.name.clone();
-                s.links = i.links.clone();
+                s.id = i.id;
+                s.name = i.name;
+                s.links = i.links;
                 s
             })
             .collect();
+        out.images_links = links;
         Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
     }
 }
 
-fn image(call: &Call<'_>) -> Answer {
-    let id = call.param("image_id");
-    let i = call.app.seed.images.iter().find(|i| i.id == id).ok_or_else(|| call.fault(404, format!("image {id} does not exist")))?;
-    Ok(wire::reply(call.op, call.success(), &image_model(call, i), call.format, prefixes()))
+fn image_delete(call: &Call<'_>) -> Answer {
+    with_image(call, |call, i, now| {
+        let outcome = Outcome::Succeeds;
+        i.life.start(call.walk(&IMAGE_STATUS, now, outcome), |_| true).map_err(|e| call.fault(409, e.to_string()))?;
+        i.updated = now;
+        Ok(wire::empty(call.success()))
+    })
 }
 
+fn create_image(call: &Call<'_>) -> Answer {
+    let req: m::CreateImageAction = call.read()?;
+    v2::limits::validate_servers_create_image(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+    let now = call.app.clock.now();
+    let server_id = call.param("server_id").to_string();
+    let mut store = call.app.store();
+    let outcome = store.next_outcome(&call.op.id);
+    let server = store
+        .tenants
+        .get(&call.tenant)
+        .and_then(|t| t.servers.iter().find(|s| s.id == server_id && !is_gone(&SERVER_STATUS, &s.life.state)))
+        .cloned()
+        .ok_or_else(|| call.fault(404, format!("server {server_id} does not exist")))?;
+    if SERVER_STATUS.kind_of(&server.life.state) != Some(StateKind::Stable) {
+        return Err(call.fault(409, format!("the server is {}", server.life.state)));
+    }
+    let life = Lifecycle::create(call.walk(&IMAGE_STATUS, now, outcome)).map_err(|e| call.fault(409, e.to_string()))?;
+    let mut image = m::Image::default();
+    image.id = uuid::Uuid::new_v4().to_string();
+    image.name = req.name.clone();
+    image.created = Some(now.into());
+    image.metadata = req.metadata.as_ref().map(|md| m::ImageMetadata(md.0.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect()));
+    let mut sref = m::ServerRef::default();
+    sref.id = server.id.clone();
+    sref.links = Some(links(call, "servers", &server.id));
+    image.server = Some(sref);
+    let id = image.id.clone();
+    tenant_images(call, &mut store, now).push(crate::state::ImageRec { image, life, updated: now });
+    drop(store);
+    let mut resp = wire::empty(call.success());
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/images/{id}", call.app.endpoint_url(call.mount, &call.tenant))) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+fn addresses(s: &ServerRec) -> m::Addresses {
+    let mut public = m::Address::default();
+    public.version = 4;
+    public.addr = s.access_ipv4.clone();
+    let mut public6 = m::Address::default();
+    public6.version = 6;
+    public6.addr = s.access_ipv6.clone();
+    let mut private = m::Address::default();
+    private.version = 4;
+    private.addr = format!("10.176.{}.{}", (s.serial / 250) % 250, s.serial % 250 + 1);
+    m::Addresses([("public".to_string(), vec![public, public6]), ("private".to_string(), vec![private])].into_iter().collect())
+}
+
+fn versions(call: &Call<'_>) -> Answer {
+    let mut out = m::Versions::default();
+    out.versions = call.app.seed.versions.iter().map(|v| version_model(call, v)).collect();
+    Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+}
+
+fn version_model(call: &Call<'_>, v: &m::Version) -> m::Version {
+    let mut v = v.clone();
+    v.links = Some(vec![m::Link::new("self", format!("{}/{}", call.app.host_url(call.mount), v.id))]);
+    v
+}
+
+fn version(call: &Call<'_>) -> Answer {
+    let v = call.app.seed.versions.iter().find(|v| v.id == call.mount.version_segment).ok_or_else(|| call.fault(404, "no such version"))?;
+    Ok(wire::reply(call.op, call.success(), &version_model(call, v), call.format, prefixes()))
+}
+
+fn extensions(call: &Call<'_>) -> Answer {
+    let mut out = m::Extensions::default();
+    out.extensions = call.app.seed.extensions.clone();
+    Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+}
+
+fn extension(call: &Call<'_>) -> Answer {
+    let alias = call.param("alias");
+    let e = call.app.seed.extensions.iter().find(|e| e.alias == alias).ok_or_else(|| call.fault(404, format!("no extension {alias}")))?;
+    Ok(wire::reply(call.op, call.success(), e, call.format, prefixes()))
+}
 /// The documented default values of the absolute limits: every account has them.
 fn account_limits() -> runtime::limits::AccountLimits {
     runtime::limits::AccountLimits::documented_defaults(v2::limits::ABSOLUTE_LIMITS)

@@ -5,7 +5,9 @@
 //! ```json
 //! {"accounts": [{"username": "u", "password": "p", "api_key": "k", "tenant": "010101"}],
 //!  "flavors": [ /* v2 flavors, as in a flavor list with details */ ],
-//!  "images": [ /* v2 images, as in an image list with details */ ]}
+//!  "images": [ /* v2 images, as in an image list with details */ ],
+//!  "versions": [ /* v2 versions, as in the version list */ ],
+//!  "extensions": [ /* v2 extensions, as in the extension list */ ]}
 //! ```
 
 use cloudservers::{identity, v2};
@@ -44,9 +46,15 @@ pub struct Seed {
     /// The flavors every account sees.
     #[serde(default)]
     pub flavors: Vec<v2::models::Flavor>,
-    /// The images every account sees.
+    /// The images every account starts with.
     #[serde(default)]
     pub images: Vec<v2::models::Image>,
+    /// The v2 API versions (`GET /`).
+    #[serde(default)]
+    pub versions: Vec<v2::models::Version>,
+    /// The v2 extensions (`GET /extensions`).
+    #[serde(default)]
+    pub extensions: Vec<v2::models::Extension>,
 }
 
 /// Why a seed is unusable.
@@ -109,7 +117,9 @@ impl Seed {
         let access: identity::models::AuthResponse =
             documented_response(schema, |id| exchange.contains(&id)).ok_or(SeedError::NoExample("token response"))?;
         let account = Account::new(access.user.name.clone(), DEFAULT_PASSWORD, DEFAULT_API_KEY, access.token.tenant.id.clone());
-        Ok(Seed { accounts: vec![account], flavors: flavors.flavors, images: images.images })
+        let versions: v2::models::Versions = documented_response(schema, |id| id == "v2.versions.list").ok_or(SeedError::NoExample("version list"))?;
+        let extensions: v2::models::Extensions = documented_response(schema, |id| id == "v2.extensions.list").ok_or(SeedError::NoExample("extension list"))?;
+        Ok(Seed { accounts: vec![account], flavors: flavors.flavors, images: images.images, versions: versions.versions, extensions: extensions.extensions })
     }
 }
 

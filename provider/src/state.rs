@@ -52,6 +52,21 @@ pub struct ServerRec {
     pub resized_from: Option<String>,
     /// The fault of a walk that ended in an error state.
     pub fault: Option<String>,
+    /// The provider-wide number of the server (for models that show an integer id).
+    pub serial: u64,
+    /// Volume attachments.
+    pub attachments: Vec<cloudservers::v2::models::VolumeAttachment>,
+}
+
+/// An image of an account.
+#[derive(Debug, Clone)]
+pub struct ImageRec {
+    /// The image as the API shows it, but for what the record holds below.
+    pub image: cloudservers::v2::models::Image,
+    /// Where it is in the image machine.
+    pub life: Lifecycle,
+    /// Last change.
+    pub updated: Timestamp,
 }
 
 /// One account's resources.
@@ -59,6 +74,8 @@ pub struct ServerRec {
 pub struct Tenant {
     /// Servers in creation order.
     pub servers: Vec<ServerRec>,
+    /// Images: the seed's, then those the account made; `None` until first used.
+    pub images: Option<Vec<ImageRec>>,
 }
 
 /// Everything that changes.

@@ -40,8 +40,14 @@ pub trait FaultStyle: Send + Sync {
 /// request may return, else any of the API's faults with that status.
 pub fn fault_for(style: &dyn FaultStyle, op: Option<&Operation<'_>>, status: u16, message: impl Into<String>) -> Option<Fault> {
     let all = style.faults();
+    // The most specific fault listed for the status: a catch-all that lists several codes
+    // (computeFault: 400, 500...) only when nothing else has it.
     let listed = op.and_then(|op| {
-        op.faults.iter().filter(|f| f.codes.contains(&status)).find_map(|f| all.iter().find(|i| i.id == f.fault))
+        op.faults
+            .iter()
+            .filter(|f| f.codes.contains(&status))
+            .filter_map(|f| all.iter().find(|i| i.id == f.fault))
+            .min_by_key(|i| (i.more_codes, i.codes.len()))
     });
     let info = listed
         .or_else(|| all.iter().find(|i| i.all_requests && i.codes.contains(&status)))

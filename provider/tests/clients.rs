@@ -177,3 +177,57 @@ async fn accounts_do_not_see_each_other() {
     assert_eq!(ca.servers_list(&Default::default()).await.unwrap().body.servers.len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_addresses_images_and_attachments() {
+    let cloud = cloud().await;
+    for format in [Format::Json, Format::Xml] {
+        let c = client(&cloud, format);
+        let id = c.servers_create(&create_request(&cloud)).await.expect("create").body.id;
+        cloud.clock().advance(STEP * 4);
+        let md = v2::models::Metadata([("a".to_string(), "1".to_string())].into_iter().collect());
+        assert_eq!(c.server_metadata_set(&id, &md).await.expect("set").body, md);
+        let item = v2::models::MetaItem([("b".to_string(), "2".to_string())].into_iter().collect());
+        c.server_metadata_set_item(&id, "b", &item).await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let listed = c.server_metadata_list(&id).await.expect("list").body;
+        assert_eq!(listed.0.len(), 2);
+        assert_eq!(c.server_metadata_get_item(&id, "b").await.expect("item").body, item);
+        c.server_metadata_delete_item(&id, "a").await.expect("delete item");
+        assert_eq!(c.server_metadata_get_item(&id, "a").await.expect_err("gone").fault().map(|f| f.status()), Some(404));
+
+        let ips = c.addresses_list(&id).await.expect("ips").body;
+        let (network, addrs) = ips.0.iter().next().expect("a network");
+        match c.addresses_list_by_network(&id, network).await.expect("by network").body {
+            v2::models::NetworkAddresses::Network(n) => assert_eq!(&n.ip, addrs),
+            other => panic!("{other:?}"),
+        }
+
+        let mut image = v2::models::CreateImageAction::default();
+        image.name = "snap".into();
+        let made = c.servers_create_image(&id, &image).await.expect("create image");
+        let location = made.headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string).expect("a Location");
+        let image_id = location.rsplit('/').next().unwrap().to_string();
+        let saving = c.images_get(&image_id).await.expect("image").body;
+        assert!(v2::machines::IMAGE_STATUS.is_initial(saving.status.as_ref().unwrap().as_str()));
+        cloud.clock().advance(STEP * 4);
+        let saved = c.images_get(&image_id).await.expect("image").body;
+        assert_eq!(v2::machines::IMAGE_STATUS.kind_of(saved.status.as_ref().unwrap().as_str()), Some(StateKind::Stable));
+        assert_eq!(saved.server.map(|s| s.id), Some(id.clone()));
+        c.images_delete(&image_id).await.expect("delete image");
+        assert_eq!(c.images_get(&image_id).await.expect_err("gone").fault().map(|f| f.status()), Some(404));
+
+        let mut attach = v2::models::AttachVolumeRequest::default();
+        attach.volume_id = "521752a6-acf6-4b2d-bc7a-119f9148cd8c".into();
+        attach.device = Some("/dev/xvdb".into());
+        let a = c.volume_attachments_create(&id, &attach).await.expect("attach").body;
+        assert_eq!(c.volume_attachments_list(&id).await.expect("list").body.volume_attachments, vec![a.clone()]);
+        c.volume_attachments_delete(&id, &a.id).await.expect("detach");
+        assert!(c.volume_attachments_get(&id, &a.id).await.is_err());
+
+        let versions = c.versions_list().await.expect("versions").body;
+        assert!(!versions.versions.is_empty());
+        let ext = c.extensions_list().await.expect("extensions").body.extensions;
+        let alias = ext.first().map(|e| e.alias.clone()).expect("an extension");
+        assert_eq!(c.extensions_get(&alias).await.expect("extension").body.alias, alias);
+    }
+}

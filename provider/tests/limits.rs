@@ -34,8 +34,7 @@ async fn pages_follow_the_documented_pagination() {
     for i in 0..5 {
         ids.push(create(&c, &format!("s{i}")).await);
     }
-    let mut q = v2::client::ServersListDetailQuery::default();
-    q.limit = Some(2);
+    let mut q = v2::client::ServersListDetailQuery { limit: Some(2), ..Default::default() };
     let first = c.servers_list_detail(&q).await.expect("page").body;
     assert_eq!(first.servers.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), ids[..2]);
     let next = first.servers_links.as_ref().and_then(|l| l.iter().find(|l| Some(l.rel.as_str()) == v2::limits::PAGINATION.next_rel.as_deref())).expect("a next link");
@@ -67,8 +66,7 @@ async fn changes_since_lists_changes_and_deletions() {
     let new = create(&c, "new").await;
     cloud.clock().advance(Duration::from_secs(30));
     c.servers_delete(&old).await.expect("delete");
-    let mut q = v2::client::ServersListDetailQuery::default();
-    q.changes_since = Some(since.into());
+    let q = v2::client::ServersListDetailQuery { changes_since: Some(since.into()), ..Default::default() };
     let changed = c.servers_list_detail(&q).await.expect("changes").body.servers;
     let ids: Vec<&str> = changed.iter().map(|s| s.id.as_str()).collect();
     assert!(ids.contains(&new.as_str()) && ids.contains(&old.as_str()), "{ids:?}");
