@@ -4,7 +4,9 @@
 //! - `POST /clock` with `{"advance_seconds": N}` moves a virtual clock;
 //! - `POST /outcomes` with `{"operation": "v2.servers.create", "outcome": "fails"}` (or
 //!   `"stalls"`) makes the next walk of that operation end in its error state, or stay in
-//!   its first transient state.
+//!   its first transient state;
+//! - `POST /deviations` with `{"name": "json-only", "on": true}` switches a deliberate
+//!   departure from the documents on or off (`GET /` lists them all).
 
 use crate::lifecycle::Outcome;
 use crate::state::App;
@@ -28,6 +30,13 @@ struct Queue {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Switch {
+    name: String,
+    on: bool,
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum OutcomeName {
     Fails,
@@ -44,7 +53,9 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
                 "endpoints": [
                     {"method": "POST", "path": "/clock", "body": {"advance_seconds": "number"}, "does": "moves the virtual clock forward"},
                     {"method": "POST", "path": "/outcomes", "body": {"operation": "operation id", "outcome": "fails | stalls"}, "does": "the next walk of the operation ends in its error state, or stays in its first transient state"},
+                    {"method": "POST", "path": "/deviations", "body": {"name": "switch name", "on": "boolean"}, "does": "switches a deliberate departure from the documents on or off"},
                 ],
+                "deviations": crate::deviations::Deviation::ALL.iter().map(|(d, name, does)| serde_json::json!({"name": name, "does": does, "on": app.switches.on(*d)})).collect::<Vec<_>>(),
             }),
         ),
         ("POST", "/clock") => match serde_json::from_slice::<Advance>(body) {
@@ -68,6 +79,16 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
             }
             Ok(q) => problem(StatusCode::BAD_REQUEST, &format!("no operation {} is documented", q.operation)),
             Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"operation\": ID, \"outcome\": \"fails\"|\"stalls\"}}: {e}")),
+        },
+        ("POST", "/deviations") => match serde_json::from_slice::<Switch>(body) {
+            Ok(s) => match crate::deviations::Deviation::named(&s.name) {
+                Some(d) => {
+                    app.switches.set(d, s.on);
+                    json(StatusCode::OK, serde_json::json!({"name": s.name, "on": s.on}))
+                }
+                None => problem(StatusCode::BAD_REQUEST, &format!("no deviation is named {}; GET / lists them", s.name)),
+            },
+            Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"name\": NAME, \"on\": true|false}}: {e}")),
         },
         _ => problem(StatusCode::NOT_FOUND, &format!("the control API has no {method} {path}")),
     }

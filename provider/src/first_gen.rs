@@ -447,7 +447,7 @@ fn reboot(call: &Call<'_>) -> Answer {
         // reboot whose type names no state takes the state no type names.
         let named = |t: &Transition| t.to.starts_with(kind.as_str());
         let unnamed = |t: &Transition| !m::RebootType::DOCUMENTED.iter().any(|k| t.to.starts_with(k));
-        let has_named = SERVER_STATUS.transitions_by(&call.op.id).any(|t| named(t));
+        let has_named = SERVER_STATUS.transitions_by(&call.op.id).any(&named);
         start(call, &mut a.servers[i], now, outcome, |t| if has_named { named(t) } else { unnamed(t) })?;
         done(call)
     })
@@ -509,7 +509,8 @@ fn end_resize(call: &Call<'_>, revert: bool) -> Answer {
 fn share(call: &Call<'_>) -> Answer {
     let req: m::ShareIpRequest = call.read()?;
     let address = call.param("address").to_string();
-    let configure = req.configure_server.unwrap_or(true);
+    // The documents: the server is not configured unless asked.
+    let configure = req.configure_server.unwrap_or_default();
     with_server(call, move |call, a, i, now, outcome| {
         let g = req.shared_ip_group_id;
         if !a.groups.iter().any(|x| x.id == g) {
@@ -586,8 +587,9 @@ fn create_group(call: &Call<'_>) -> Answer {
         within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUPS, count.saturating_add(1), "the account's shared IP groups")?;
         let member = match req.server {
             Some(sid) => {
-                let i = a.live().position(|s| s.id == sid).and_then(|_| a.servers.iter().position(|s| s.id == sid));
-                let Some(i) = i else { return Err(call.fault(400, format!("server {sid} does not exist"))) };
+                let Some(i) = a.servers.iter().position(|s| s.id == sid && !is_gone(&SERVER_STATUS, &s.life.state)) else {
+                    return Err(call.fault(400, format!("server {sid} does not exist")));
+                };
                 if let Some(g) = a.servers[i].group {
                     return Err(call.fault(400, format!("server {sid} is already in shared IP group {g}")));
                 }
@@ -675,22 +677,7 @@ fn flavor(call: &Call<'_>) -> Answer {
 
 fn image_model(i: &ImageRec, now: Timestamp) -> m::Image {
     let status = m::ImageStatus::from(i.life.state.as_str());
-    let updated = i.life.updated(i.created);
-    m::Image::new(i.id, i.name.clone(), i.created, status).server_id(i.server_id).updated(updated).progress(i.life.progress(now))
-}
-
-/// When an image last changed state: the time of the latest state its walk reached.
-trait Updated {
-    fn updated(&self, created: Timestamp) -> Timestamp;
-}
-
-impl Updated for Lifecycle {
-    fn updated(&self, created: Timestamp) -> Timestamp {
-        // The walk does not keep the times it passed; the creation time stands for
-        // every state until the walk is over.
-        let _ = self;
-        created
-    }
+    m::Image::new(i.id, i.name.clone(), i.created, status).server_id(i.server_id).progress(i.life.progress(now))
 }
 
 /// The documented images, then the account's own.

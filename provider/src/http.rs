@@ -2,6 +2,7 @@
 //! operation tables and their router), its token, its formats, and the handler of the
 //! operation; every refusal is the API's documented fault.
 
+use crate::deviations::Deviation;
 use crate::mounts::Mount;
 use crate::state::App;
 use crate::wire::{self, Fault, FaultStyle, Refusal};
@@ -52,6 +53,9 @@ impl Call<'_> {
 
     /// Reads the request body strictly as `T`.
     pub fn read<T: runtime::strict::Shaped + serde::de::DeserializeOwned + runtime::xml::FromXml>(&self) -> Result<T, Fault> {
+        if self.app.switches.on(Deviation::JsonOnly) && wire::request_format(self.headers) == Some(Format::Xml) {
+            return Err(self.fault(415, "this provider reads no XML"));
+        }
         wire::read::<T>(self.op, self.headers, self.body).map_err(|r| match r {
             Refusal::MediaType(m) => self.fault(415, m),
             Refusal::Body(m) => self.fault(400, m),
@@ -60,7 +64,16 @@ impl Call<'_> {
 
     /// A walk of this operation through `machine`, starting `now`.
     pub fn walk<'m>(&'m self, machine: &'m runtime::machines::StateMachine, now: jiff::Timestamp, outcome: crate::lifecycle::Outcome) -> crate::lifecycle::Walk<'m> {
-        crate::lifecycle::Walk { machine, operation: &self.op.id, now, step: self.app.config.step, outcome }
+        let on = |d| self.app.switches.on(d);
+        crate::lifecycle::Walk {
+            machine,
+            operation: &self.op.id,
+            now,
+            step: self.app.config.step,
+            outcome,
+            skip_transient: on(Deviation::SkipTransientStates),
+            illegal_end: on(Deviation::IllegalTransition),
+        }
     }
 
     /// The documented success status of the operation.
@@ -101,6 +114,10 @@ async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response {
     let body = to_bytes(body, limit).await;
     let started = std::time::Instant::now();
     let response = match body {
+        Ok(bytes) if app.switches.any() => {
+            let r = dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes);
+            deviate(&app, r, limit).await
+        }
         Ok(bytes) => dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes),
         Err(_) => too_large(&app, &path, &parts.headers, limit),
     };
@@ -183,7 +200,7 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
     .into_iter()
     .map(|(k, v)| (k.to_string(), decode(v)))
     .collect();
-    let format = format_for(Some(op));
+    let format = if app.switches.on(Deviation::JsonOnly) { Format::Json } else { format_for(Some(op)) };
     let tenant = match op.auth {
         AuthKind::Token => match authorize(app, mount, headers, path_tenant.as_deref()) {
             Ok(t) => t,
@@ -194,7 +211,7 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
         },
         _ => path_tenant.unwrap_or_default(),
     };
-    if app.config.rate_limits && op.auth == AuthKind::Token {
+    if app.config.rate_limits && !app.switches.on(Deviation::NoRateLimits) && op.auth == AuthKind::Token {
         // Rate limits match the path after the endpoint root, with its query.
         let target = match (&endpoint, op.base) {
             (Some((_, p)), Base::Endpoint) => p.clone(),
@@ -215,10 +232,59 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
     } else {
         compute::handle(&call)
     };
-    match answer {
+    let mut r = match answer {
         Ok(r) => r,
-        Err(f) => wire::fault_response(style(mount), &f, format),
+        Err(mut f) => {
+            if app.switches.on(Deviation::WrongFaultElement) {
+                if let Some(other) = style(mount).faults().iter().find(|i| i.name != f.info.name) {
+                    f.info = other;
+                }
+            }
+            wire::fault_response(style(mount), &f, format)
+        }
+    };
+    r.extensions_mut().insert(Answered(op));
+    r
+}
+
+/// The operation an answer is for (for the deviations that change answers).
+#[derive(Clone, Copy)]
+struct Answered(&'static Operation<'static>);
+
+/// An answer, changed by the deliberate deviations that are on.
+async fn deviate(app: &App, mut r: Response, limit: usize) -> Response {
+    let Some(Answered(op)) = r.extensions().get::<Answered>().copied() else { return r };
+    let on = |d| app.switches.on(d);
+    let status = r.status().as_u16();
+    let success = (200..300).contains(&status);
+    if on(Deviation::WrongSuccessCode) && success {
+        let other = [200u16, 201, 202, 203].into_iter().find(|s| *s != status && op.response(*s).is_none()).unwrap_or(200);
+        *r.status_mut() = axum::http::StatusCode::from_u16(other).unwrap_or(axum::http::StatusCode::OK);
     }
+    if on(Deviation::NoLocation) {
+        r.headers_mut().remove(axum::http::header::LOCATION);
+    }
+    if on(Deviation::WrongContentType) && r.headers().contains_key(axum::http::header::CONTENT_TYPE) {
+        r.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/html"));
+    }
+    if on(Deviation::MissingRequiredField) && success {
+        use runtime::shapes::{Catalog, Kind};
+        let Some(body) = op.response(status).and_then(|x| x.body.as_ref()) else { return r };
+        let Some(Kind::Object { fields }) = cloudservers::SHAPES.model(&body.model).map(|m| &m.kind) else { return r };
+        let Some(field) = fields.iter().find(|f| f.required && f.json) else { return r };
+        let (parts, b) = r.into_parts();
+        let bytes = to_bytes(b, limit.max(16 << 20)).await.unwrap_or_default();
+        let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Response::from_parts(parts, Body::from(bytes)) };
+        let inner = match body.wrap.as_deref() {
+            Some(w) => doc.get_mut(w),
+            None => Some(&mut doc),
+        };
+        if let Some(serde_json::Value::Object(o)) = inner {
+            o.remove(field.name.as_ref());
+        }
+        return Response::from_parts(parts, Body::from(serde_json::to_vec(&doc).unwrap_or_default()));
+    }
+    r
 }
 
 fn route_in(mount: &Mount, base: Base, method: &str, path: &str) -> Route<'static, 'static, 'static> {

@@ -18,6 +18,7 @@
 mod clock;
 mod compute;
 mod control;
+mod deviations;
 mod first_gen;
 mod http;
 mod identity;
@@ -29,6 +30,7 @@ mod state;
 mod wire;
 
 pub use clock::{Clock, ClockMode};
+pub use deviations::Deviation;
 pub use seed::{Account, Seed, SeedError};
 
 use std::net::SocketAddr;
@@ -59,6 +61,8 @@ pub struct Config {
     pub region: String,
     /// Enforce the documented rate limits (off for load tests).
     pub rate_limits: bool,
+    /// Deliberate departures from the documents switched on at start.
+    pub deviations: Vec<Deviation>,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             seed: None,
             region: "DFW".to_string(),
             rate_limits: true,
+            deviations: Vec::new(),
         }
     }
 }
@@ -111,6 +116,12 @@ impl Config {
     /// Enforce the documented rate limits, or not.
     pub fn rate_limits(mut self, on: bool) -> Self {
         self.rate_limits = on;
+        self
+    }
+
+    /// Switch a deliberate departure from the documents on at start.
+    pub fn deviation(mut self, d: Deviation) -> Self {
+        self.deviations.push(d);
         self
     }
 

@@ -43,6 +43,10 @@ pub struct Walk<'m> {
     pub step: Duration,
     /// How it ends.
     pub outcome: Outcome,
+    /// Jump to the last state at once (a deliberate deviation).
+    pub skip_transient: bool,
+    /// End in a lasting state no documented transition leads to (a deliberate deviation).
+    pub illegal_end: bool,
 }
 
 /// How a walk ends.
@@ -91,7 +95,7 @@ impl Lifecycle {
     }
 
     fn walk_from(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool) -> Result<(), WrongState> {
-        let Walk { machine, operation, now, step, outcome } = walk;
+        let Walk { machine, operation, now, step, outcome, skip_transient, illegal_end } = walk;
         let wrong = || WrongState { operation: operation.to_string(), state: self.state.clone() };
         // From a transient state (a new resource's initial one), the first move takes a
         // step too, and is the failing one when the walk fails; from a lasting one it
@@ -134,10 +138,22 @@ impl Lifecycle {
                 None => break,
             }
         }
+        if illegal_end {
+            let before = path.len().checked_sub(2).and_then(|i| path.get(i)).cloned().unwrap_or_else(|| self.state.clone());
+            let last = path.last().cloned().unwrap_or_default();
+            if let Some(odd) = machine.states.iter().find(|s| s.kind == StateKind::Stable && s.name != last && !machine.can_transition(&before, &s.name)) {
+                if let Some(l) = path.last_mut() {
+                    *l = odd.name.to_string();
+                }
+            }
+        }
+        if skip_transient && path.len() > 1 {
+            path.drain(..path.len() - 1);
+        }
         self.pending.clear();
         let mut at = now;
         for (i, s) in path.into_iter().enumerate() {
-            if i > 0 || waits {
+            if (i > 0 || waits) && !skip_transient {
                 at = at.saturating_add(step).unwrap_or(Timestamp::MAX);
             }
             self.pending.push_back((s, at));
@@ -189,7 +205,7 @@ mod tests {
     const STEP: Duration = Duration::from_secs(10);
 
     fn walk(operation: &str, now: Timestamp, outcome: Outcome) -> Walk<'_> {
-        Walk { machine: &SERVER, operation, now, step: STEP, outcome }
+        Walk { machine: &SERVER, operation, now, step: STEP, outcome, skip_transient: false, illegal_end: false }
     }
 
     fn secs(n: i64) -> Timestamp {

@@ -100,7 +100,7 @@ pub fn remaining(windows: &Windows, mount: &Mount, tenant: &str, limit: &RateLim
 /// operation's 404 fault), at most its size (above the documented maximum is the
 /// documented fault), with whether more follow.
 pub fn page<T>(call: &Call<'_>, mut items: Vec<T>, id_of: impl Fn(&T) -> &str) -> Result<(Vec<T>, Option<String>), Fault> {
-    let Some(p) = paging(call) else { return Ok((items, None)) };
+    let Some(p) = paging(call).filter(|_| !call.app.switches.on(crate::deviations::Deviation::NoPagination)) else { return Ok((items, None)) };
     let query = |name: &str| call.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if let Some(marker) = p.marker_param.as_deref().and_then(query) {
         let at = items.iter().position(|i| id_of(i) == marker).ok_or_else(|| call.fault(404, format!("the marker {marker} is no item of this list")))?;

@@ -28,6 +28,20 @@ struct Args {
     /// A seed file (accounts, flavors, images) replacing the documented seed.
     #[arg(long)]
     seed: Option<PathBuf>,
+    /// Do not enforce the documented rate limits (for load tests).
+    #[arg(long)]
+    no_rate_limits: bool,
+    /// Switch a deliberate departure from the documents on (repeatable; `GET /_control`
+    /// with `--control` lists them).
+    #[arg(long, value_name = "NAME", value_parser = deviation)]
+    deviation: Vec<provider::Deviation>,
+}
+
+fn deviation(name: &str) -> Result<provider::Deviation, String> {
+    provider::Deviation::named(name).ok_or_else(|| {
+        let names: Vec<&str> = provider::Deviation::ALL.iter().map(|(_, n, _)| *n).collect();
+        format!("no deviation is named {name}; one of: {}", names.join(", "))
+    })
 }
 
 fn main() -> ExitCode {
@@ -40,7 +54,11 @@ fn main() -> ExitCode {
         .listen(args.listen)
         .step(Duration::from_millis(args.step_ms))
         .token_lifetime(Duration::from_secs(args.token_lifetime))
-        .control(args.control);
+        .control(args.control)
+        .rate_limits(!args.no_rate_limits);
+    for d in args.deviation {
+        config = config.deviation(d);
+    }
     if args.virtual_clock {
         config = config.virtual_clock();
     }

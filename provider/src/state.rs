@@ -21,6 +21,8 @@ pub struct App {
     pub mounts: Vec<Mount>,
     /// The starting data.
     pub seed: Seed,
+    /// The deliberate departures from the documents that are on.
+    pub switches: crate::deviations::Switches,
     store: Mutex<Store>,
 }
 
@@ -108,7 +110,11 @@ impl Store {
 impl App {
     /// A provider of these settings, schema and seed, reachable at `base`.
     pub fn new(config: Config, schema: &schema::Schema, seed: Seed, base: String) -> Self {
-        App { clock: Clock::new(config.clock), config, base, mounts: mounts(schema), seed, store: Mutex::new(Store::default()) }
+        let switches = crate::deviations::Switches::default();
+        for d in &config.deviations {
+            switches.set(*d, true);
+        }
+        App { clock: Clock::new(config.clock), config, base, mounts: mounts(schema), seed, switches, store: Mutex::new(Store::default()) }
     }
 
     /// The store, locked. A panic while it was held leaves it usable: every change is
