@@ -307,16 +307,18 @@ fn flavor_ram(docs: &Documented, id: i64) -> i64 {
 }
 
 fn limits(call: &Call<'_>) -> Answer {
-    let now = call.app.clock.now().as_second();
+    let now = call.app.clock.now();
+    let store = call.app.store();
     let rate = v1_0::limits::RATE_LIMITS
         .iter()
         .map(|l| {
             let value = i64::try_from(l.value).unwrap_or(i64::MAX);
-            let window = i64::try_from(l.window().as_secs()).unwrap_or(i64::MAX);
-            // The provider does not count requests: every window is whole.
-            m::RateLimit::new(l.verb.to_string(), l.uri.to_string(), l.pattern().into_owned(), value, value, m::RateUnit::from(l.unit.as_str()), now.saturating_add(window))
+            let (remaining, next) = crate::limits::remaining(&store.windows, call.mount, &call.tenant, l, now);
+            let remaining = i64::try_from(remaining).unwrap_or(i64::MAX);
+            m::RateLimit::new(l.verb.to_string(), l.uri.to_string(), l.pattern().into_owned(), value, remaining, m::RateUnit::from(l.unit.as_str()), next.as_second())
         })
         .collect::<Vec<_>>();
+    drop(store);
     let absolute = v1_0::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), l.value?))).collect();
     reply(call, &m::Limits::new(rate, m::AbsoluteLimits(absolute)))
 }
