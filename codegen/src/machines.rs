@@ -75,6 +75,13 @@ fn machine_literal(t: &table::StateMachine) -> TokenStream {
         quote!(::runtime::machines::MappingRow { cells: #cells, source: #src })
     });
     let (id, subject, source) = (text(&t.id), opt_text(t.subject.as_deref()), text(&t.source));
+    let metadata = match &t.metadata {
+        Some(m) => {
+            let (model, key) = (text(&m.model), text(&m.key));
+            quote!(Some(::runtime::machines::MetadataSlot { model: #model, key: #key }))
+        }
+        None => quote!(None),
+    };
     let (states, initial, transitions, rows) = (slice(states), texts(&t.initial), slice(transitions), slice(rows));
     quote! {
         ::runtime::machines::StateMachine {
@@ -84,6 +91,7 @@ fn machine_literal(t: &table::StateMachine) -> TokenStream {
             initial: #initial,
             transitions: #transitions,
             mapping: #rows,
+            metadata: #metadata,
             source: #source,
         }
     }

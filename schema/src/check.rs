@@ -496,6 +496,9 @@ impl Ctx<'_> {
             for s in &m.initial {
                 self.need(names.contains(s.as_str()), &at.child("initial"), diags, || format!("initial state `{s}` is not a state"));
             }
+            if let Some(slot) = &m.metadata {
+                self.need(self.s.model(&slot.model).is_some(), &at.child("metadata").child("model"), diags, || format!("no model `{}` holds the metadata", slot.model));
+            }
             for (i, t) in m.transitions.iter().enumerate() {
                 let tat = at.child("transitions").child(i);
                 if !tids.insert(t.id.as_str()) {

@@ -62,6 +62,18 @@ pub struct Transition {
     pub errata: Vec<Erratum>,
 }
 
+/// Where the service writes a machine's state into a resource's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSlot {
+    /// The model of the resource whose metadata holds the state (`v2.Server`).
+    pub model: String,
+    /// The metadata key (`rackconnect_automation_status`).
+    pub key: String,
+    /// Where the document says so.
+    pub source: Source,
+}
+
 /// A state machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +100,9 @@ pub struct StateMachine {
     /// A table keyed by state (the v2 extended status mapping).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mapping: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The resource metadata entry the service keeps the state in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<MetadataSlot>,
     /// Corrections of the documents about it.
     #[serde(default)]
     pub errata: Vec<Erratum>,
@@ -150,6 +165,7 @@ impl StateMachine {
             initial: self.initial.iter().map(|s| text(s)).collect(),
             transitions: transitions.collect(),
             mapping: rows.collect(),
+            metadata: self.metadata.as_ref().map(|m| table::MetadataSlot { model: text(&m.model), key: text(&m.key) }),
             source: source(&self.source),
         }
     }

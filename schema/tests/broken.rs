@@ -578,3 +578,9 @@ fn one_value_names_each_api() {
         "stands for API v2",
     );
 }
+
+#[test]
+fn machine_metadata_held_by_an_unknown_model() {
+    let slot = json!({"model": "v2.Nowhere", "key": "k", "source": {"document": "cloud-servers-v2", "ref": "Section 2.1.1"}});
+    expect("metadata", &[Break::Set("data/cloud-servers-v2/state-machines.json", "/state_machines/0/metadata", slot)], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/metadata/model", "no model `v2.Nowhere`");
+}

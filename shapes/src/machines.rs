@@ -105,6 +105,16 @@ impl MappingRow {
     }
 }
 
+/// Where the service writes a machine's state into a resource's metadata: the model of
+/// the resource and the metadata key (`v2.Server`, `rackconnect_automation_status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataSlot {
+    /// The model of the resource whose metadata holds the state.
+    pub model: Cow<'static, str>,
+    /// The metadata key.
+    pub key: Cow<'static, str>,
+}
+
 /// A state machine of the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMachine {
@@ -120,6 +130,8 @@ pub struct StateMachine {
     pub transitions: Cow<'static, [Transition]>,
     /// The table keyed by the states, if the schema has one.
     pub mapping: Cow<'static, [MappingRow]>,
+    /// The resource metadata entry the service keeps the state in, if any.
+    pub metadata: Option<MetadataSlot>,
     /// Where it is documented (`document, place`).
     pub source: Cow<'static, str>,
 }
@@ -206,6 +218,7 @@ mod tests {
             MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("X"))), (b("vm"), Some(b("A"))), (b("task"), None)]), source: b("s") },
             MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("Y"))), (b("vm"), Some(b("A"))), (b("task"), Some(b("t")))]), source: b("s") },
         ]),
+        metadata: None,
         source: b("s"),
     };
 
