@@ -52,6 +52,19 @@ impl Clock {
         *now = now.saturating_add(by).unwrap_or(Timestamp::MAX);
         Some(*now)
     }
+
+    /// Sets a virtual clock to `to` (a restart resuming from a saved state: the time a
+    /// client last saw must not jump) and returns whether it was virtual; a real clock
+    /// is left alone.
+    pub fn set(&self, to: Timestamp) -> bool {
+        match &self.virtual_now {
+            None => false,
+            Some(t) => {
+                *t.lock().unwrap_or_else(PoisonError::into_inner) = to;
+                true
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +81,8 @@ mod tests {
         assert_eq!(c.clone().now(), t1, "clones share the time");
         assert!(Clock::new(ClockMode::Real).advance(Duration::from_secs(1)).is_none());
         assert_eq!(c.advance(Duration::MAX), Some(Timestamp::MAX), "saturates instead of overflowing");
+        assert!(c.set(t0));
+        assert_eq!(c.clone().now(), t0, "a set time is every clone's");
+        assert!(!Clock::new(ClockMode::Real).set(t0), "a real clock is not set");
     }
 }

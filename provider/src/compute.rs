@@ -65,7 +65,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
             n.ip = ip;
             Ok(wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()))
         }),
-        "server-metadata.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &m::Metadata(s.metadata.clone()), call.format, prefixes()))),
+        "server-metadata.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &m::Metadata(shown_metadata(s)), call.format, prefixes()))),
         "server-metadata.set" | "server-metadata.update" => {
             let req: m::Metadata = call.read()?;
             let check = if rest.ends_with("set") { v2::limits::validate_server_metadata_set } else { v2::limits::validate_server_metadata_update };
@@ -245,6 +245,14 @@ fn create(call: &Call<'_>) -> Answer {
         fault: None,
         serial: n,
         attachments: Vec::new(),
+        automation: automation_machines()
+            .into_iter()
+            .filter(|_| call.app.seed.accounts.iter().any(|a| a.tenant == call.tenant && a.automation))
+            .map(|machine| {
+                let outcome = store.next_outcome(&machine.id);
+                (machine.id.to_string(), Lifecycle::automatic(machine, now, call.app.config.step, outcome))
+            })
+            .collect(),
     };
     let mut out = m::CreateServerResponse::default();
     out.id = id.clone();
@@ -342,9 +350,39 @@ fn list(call: &Call<'_>, detail: bool) -> Answer {
 fn tenant_servers(store: &mut Store, tenant: &str, now: Timestamp) -> Vec<ServerRec> {
     let t = store.tenants.entry(tenant.to_string()).or_default();
     for s in &mut t.servers {
-        s.life.settle(now);
+        settle(s, now);
     }
     t.servers.clone()
+}
+
+/// Moves a server and its automation to every state whose time has come.
+pub fn settle(s: &mut ServerRec, now: Timestamp) {
+    s.life.settle(now);
+    for (_, l) in &mut s.automation {
+        l.settle(now);
+    }
+}
+
+/// Every machine whose state the service writes into a v2 server's metadata.
+pub fn automation_machines() -> Vec<&'static StateMachine> {
+    use runtime::strict::Shaped;
+    [v2::machines::MACHINES, cloudservers::rackconnect::machines::MACHINES]
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|m| m.metadata.as_ref().is_some_and(|slot| slot.model == <m::Server as Shaped>::MODEL_ID))
+        .collect()
+}
+
+/// The server's metadata as the API shows it: the user's items and the automation states.
+fn shown_metadata(s: &ServerRec) -> std::collections::BTreeMap<String, String> {
+    let mut md = s.metadata.clone();
+    for (id, l) in &s.automation {
+        if let Some(slot) = automation_machines().into_iter().find(|m| m.id == *id).and_then(|m| m.metadata.as_ref()) {
+            md.insert(slot.key.to_string(), l.state.clone());
+        }
+    }
+    md
 }
 
 /// Runs `f` on the addressed server (settled to now), or answers 404.
@@ -360,7 +398,7 @@ fn with_server(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Timest
         .find(|s| s.id == id)
         .filter(|s| !is_gone(&SERVER_STATUS, &s.life.state))
         .ok_or_else(|| call.fault(404, format!("server {id} does not exist")))?;
-    s.life.settle(now);
+    settle(s, now);
     f(call, s, now, outcome)
 }
 
@@ -403,7 +441,7 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     flavor.id = s.flavor.clone();
     flavor.links = Some(links(call, "flavors", &s.flavor)[1..].to_vec());
     out.flavor = Some(flavor);
-    out.metadata = Some(m::Metadata(s.metadata.clone()));
+    out.metadata = Some(m::Metadata(shown_metadata(s)));
     out.addresses = Some(addresses(s));
     out.links = Some(links(call, "servers", &s.id));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);

@@ -5,6 +5,8 @@
 //! - `POST /outcomes` with `{"operation": "v2.servers.create", "outcome": "fails"}` (or
 //!   `"stalls"`) makes the next walk of that operation end in its error state, or stay in
 //!   its first transient state;
+//! - `POST /bindings` with `{"address": "127.0.0.1", "tenant": "010101", "server": ID}`
+//!   makes requests from that address come from that server (RackConnect);
 //! - `POST /deviations` with `{"name": "json-only", "on": true}` switches a deliberate
 //!   departure from the documents on or off (`GET /` lists them all).
 
@@ -31,6 +33,14 @@ struct Queue {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Binding {
+    address: std::net::IpAddr,
+    tenant: String,
+    server: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Switch {
     name: String,
     on: bool,
@@ -53,6 +63,7 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
                 "endpoints": [
                     {"method": "POST", "path": "/clock", "body": {"advance_seconds": "number"}, "does": "moves the virtual clock forward"},
                     {"method": "POST", "path": "/outcomes", "body": {"operation": "operation id", "outcome": "fails | stalls"}, "does": "the next walk of the operation ends in its error state, or stays in its first transient state"},
+                    {"method": "POST", "path": "/bindings", "body": {"address": "IP address", "tenant": "tenant id", "server": "server id"}, "does": "requests from the address come from the server (RackConnect)"},
                     {"method": "POST", "path": "/deviations", "body": {"name": "switch name", "on": "boolean"}, "does": "switches a deliberate departure from the documents on or off"},
                 ],
                 "deviations": crate::deviations::Deviation::ALL.iter().map(|(d, name, does)| serde_json::json!({"name": name, "does": does, "on": app.switches.on(*d)})).collect::<Vec<_>>(),
@@ -69,7 +80,7 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
             Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"advance_seconds\": N}}: {e}")),
         },
         ("POST", "/outcomes") => match serde_json::from_slice::<Queue>(body) {
-            Ok(q) if app.mounts.iter().any(|m| m.operations.iter().any(|o| o.id == q.operation)) => {
+            Ok(q) if app.mounts.iter().any(|m| m.operations.iter().any(|o| o.id == q.operation)) || crate::compute::automation_machines().iter().any(|m| m.id == q.operation) => {
                 let outcome = match q.outcome {
                     OutcomeName::Fails => Outcome::Fails,
                     OutcomeName::Stalls => Outcome::Stalls,
@@ -79,6 +90,18 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
             }
             Ok(q) => problem(StatusCode::BAD_REQUEST, &format!("no operation {} is documented", q.operation)),
             Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"operation\": ID, \"outcome\": \"fails\"|\"stalls\"}}: {e}")),
+        },
+        ("POST", "/bindings") => match serde_json::from_slice::<Binding>(body) {
+            Ok(b) => {
+                let exists = app.store().tenants.get(&b.tenant).is_some_and(|t| t.servers.iter().any(|s| s.id == b.server));
+                if exists {
+                    app.store().bindings.insert(b.address.to_string(), (b.tenant, b.server));
+                    json(StatusCode::OK, serde_json::json!({"bound": b.address.to_string()}))
+                } else {
+                    problem(StatusCode::NOT_FOUND, &format!("tenant {} has no server {}", b.tenant, b.server))
+                }
+            }
+            Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"address\": IP, \"tenant\": ID, \"server\": ID}}: {e}")),
         },
         ("POST", "/deviations") => match serde_json::from_slice::<Switch>(body) {
             Ok(s) => match crate::deviations::Deviation::named(&s.name) {

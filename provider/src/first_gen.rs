@@ -8,16 +8,23 @@
 //! documents' own examples, read once with the generated models. Limits are the generated
 //! limit tables: the field limits refuse a request as the service would, the absolute
 //! limits bound what an account holds, and the limits call reports both.
+//!
+//! List calls page and poll as the v1.0 tables say (`PAGINATION`, `CHANGES_SINCE`): a
+//! size and an offset rather than v2's marker, and a time in the table's format, with the
+//! table's not-modified status when nothing changed. Every resource keeps when it last
+//! changed for that.
 
 use crate::http::{Answer, Call};
 use crate::lifecycle::{Lifecycle, Outcome};
 use crate::state::Store;
 use crate::wire::{self, Fault};
+use axum::response::Response;
 use cloudservers::v1_0;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use runtime::faults::FaultInfo;
-use runtime::limits::{AbsoluteLimit, AccountLimits};
+use runtime::limits::{AbsoluteLimit, AccountLimits, ChangesSince, Pagination};
 use runtime::machines::{StateKind, StateMachine, Transition};
+use runtime::shapes::Scalar;
 use runtime::strict::Shaped;
 use runtime::Secret;
 use schema::examples::{Direction, ExampleFormat};
@@ -28,6 +35,7 @@ use v1_0::models as m;
 
 /// One account's v1.0 resources.
 #[derive(Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// Servers in creation order (deleted ones stay, in the machine's terminal state, so
     /// their ids are never reused).
@@ -40,6 +48,7 @@ pub struct Account {
 
 /// A v1.0 server.
 #[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct ServerRec {
     id: i64,
     name: String,
@@ -58,33 +67,57 @@ struct ServerRec {
     backup: m::BackupSchedule,
     /// The flavor before a resize, until it is confirmed or reverted.
     resized_from: Option<i64>,
+    /// When it last changed (for changes-since; the epoch in older state files).
+    #[serde(default)]
+    updated: Timestamp,
 }
 
 /// An image made from a server.
 #[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct ImageRec {
     id: i64,
     name: String,
     server_id: i64,
     created: Timestamp,
     life: Lifecycle,
+    /// When it last changed (for changes-since; the epoch in older state files).
+    #[serde(default)]
+    updated: Timestamp,
 }
 
 /// A shared IP group; its members are the live servers that name it.
 #[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct GroupRec {
     id: i64,
     name: String,
+    /// When it was made or a server joined or left it (for changes-since; the epoch in
+    /// older state files).
+    #[serde(default)]
+    updated: Timestamp,
 }
 
 impl Account {
-    /// Moves every resource to the state its walk has reached by `now`.
+    /// Moves every resource to the state its walk has reached by `now`, and records when
+    /// a resource that moved last changed.
     fn settle(&mut self, now: Timestamp) {
         for s in &mut self.servers {
-            s.life.settle(now);
+            if let Some(at) = settle(&mut s.life, s.updated, now) {
+                s.updated = at;
+            }
         }
         for i in &mut self.images {
-            i.life.settle(now);
+            if let Some(at) = settle(&mut i.life, i.updated, now) {
+                i.updated = at;
+            }
+        }
+    }
+
+    /// Marks the group `id` changed (a server joined or left it).
+    fn touch_group(&mut self, id: Option<i64>, now: Timestamp) {
+        for g in self.groups.iter_mut().filter(|g| Some(g.id) == id) {
+            g.updated = now;
         }
     }
 
@@ -97,6 +130,34 @@ impl Account {
     fn members(&self, group: i64) -> impl Iterator<Item = &ServerRec> {
         self.live().filter(move |s| s.group == Some(group))
     }
+}
+
+/// Settles `life` to `now`; when it moved, the time of its last move after `since` (when
+/// it last changed). The lifecycle keeps the times of its walk to itself, so the time is
+/// found by halving: settling a copy of the old lifecycle to any time from the last move
+/// on gives the new one, and to any time before it does not.
+fn settle(life: &mut Lifecycle, since: Timestamp, now: Timestamp) -> Option<Timestamp> {
+    let before = life.clone();
+    life.settle(now);
+    if *life == before {
+        return None;
+    }
+    let at = |t: Timestamp| {
+        let mut l = before.clone();
+        l.settle(t);
+        l == *life
+    };
+    let (mut lo, mut hi) = (since.as_nanosecond(), now.as_nanosecond());
+    // At most 128 halvings of the nanoseconds between the two times.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match Timestamp::from_nanosecond(mid) {
+            Ok(t) if at(t) => hi = mid,
+            Ok(_) => lo = mid,
+            Err(_) => break,
+        }
+    }
+    Some(Timestamp::from_nanosecond(hi).unwrap_or(now))
 }
 
 /// Answers a v1.0 operation.
@@ -217,7 +278,9 @@ fn locate(call: &Call<'_>, a: &Account, id: i64) -> Result<usize, Fault> {
 /// Starts the call's operation on the server through the server machine, taking the
 /// first transition `choose` accepts, or answers the operation's 409 fault.
 fn start(call: &Call<'_>, s: &mut ServerRec, now: Timestamp, outcome: Outcome, choose: impl Fn(&Transition) -> bool) -> Result<(), Fault> {
-    s.life.start(call.walk(&SERVER_STATUS, now, outcome), choose).map_err(|e| call.fault(409, e.to_string()))
+    s.life.start(call.walk(&SERVER_STATUS, now, outcome), choose).map_err(|e| call.fault(409, e.to_string()))?;
+    s.updated = now;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -332,6 +395,99 @@ fn version(call: &Call<'_>) -> Answer {
 }
 
 // ---------------------------------------------------------------------------------------
+// Lists: paging and changes-since, read from the v1.0 tables.
+
+/// An item of a list, with when it last changed and whether it is gone (deleted items
+/// are listed only among changes).
+struct Listed<T> {
+    changed: Timestamp,
+    gone: bool,
+    item: T,
+}
+
+/// What a list call answers: a page of items, or the not-modified answer.
+enum Selected<T> {
+    Page(Vec<T>),
+    NotModified(Response),
+}
+
+/// The changes-since rule of the call's operation, with the time the call asks from; an
+/// unreadable time is the operation's 400 fault.
+fn changes_since(call: &Call<'_>) -> Result<Option<(Timestamp, &'static ChangesSince)>, Fault> {
+    let Some(c) = call.mount.changes_since.iter().find(|c| c.applies_to.contains(&call.op.id)) else { return Ok(None) };
+    let Some((_, text)) = call.query.iter().find(|(k, _)| *k == c.param) else { return Ok(None) };
+    match Scalar::parse(&c.format) {
+        Some(Scalar::UnixTime) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| Timestamp::from_second(secs).ok())
+            .map(|t| Some((t, c)))
+            .ok_or_else(|| call.fault(400, format!("{} {text:?} is not a time in seconds since the epoch", c.param))),
+        // Every other format is the generic rule's (an ISO 8601 date and time).
+        _ => crate::limits::changes_since(call),
+    }
+}
+
+/// Whether an item changed at `changed` is among the changes since `since`: deleted
+/// ones only for the days the rule keeps them, when it says.
+fn is_change(changed: Timestamp, gone: bool, since: Timestamp, rule: &ChangesSince, now: Timestamp) -> bool {
+    let kept = |days: u64| {
+        let secs = i64::try_from(days).ok().and_then(|d| d.checked_mul(86_400));
+        secs.is_none_or(|s| now.duration_since(changed) < SignedDuration::from_secs(s))
+    };
+    changed >= since && (!gone || rule.retention_days.is_none_or(kept))
+}
+
+/// The items a list call answers: without changes-since the live ones, with it those
+/// changed since then (or the rule's not-modified answer when there are none, if the
+/// operation documents it), then the page the call asks for.
+fn select<T>(call: &Call<'_>, since: Option<(Timestamp, &'static ChangesSince)>, now: Timestamp, all: Vec<Listed<T>>) -> Result<Selected<T>, Fault> {
+    let items: Vec<T> = match since {
+        None => all.into_iter().filter(|l| !l.gone).map(|l| l.item).collect(),
+        Some((t, rule)) => {
+            let changed: Vec<T> = all.into_iter().filter(|l| is_change(l.changed, l.gone, t, rule, now)).map(|l| l.item).collect();
+            let not_modified = rule.not_modified_status.filter(|s| call.op.response(*s).is_some());
+            if let (true, Some(status)) = (changed.is_empty(), not_modified) {
+                return Ok(Selected::NotModified(wire::empty(status)));
+            }
+            changed
+        }
+    };
+    page(call, items).map(Selected::Page)
+}
+
+/// The page of `items` a list call asks for, by the pagination rule of its operation:
+/// from its offset (past the end, an empty page), at most its size. A size above the
+/// documented maximum is the rule's documented fault when it names one; without one the
+/// documents say only that a list holds at most the maximum, so the page is cut there.
+fn page<T>(call: &Call<'_>, items: Vec<T>) -> Result<Vec<T>, Fault> {
+    let rule: Option<&Pagination> = call.mount.pagination.iter().find(|p| p.applies_to.contains(&call.op.id));
+    let Some(p) = rule.filter(|_| !call.app.switches.on(crate::deviations::Deviation::NoPagination)) else { return Ok(items) };
+    let query = |name: &str| call.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let whole = |name: &str, text: &str| text.trim().parse::<u64>().map_err(|_| call.fault(400, format!("{name} must be a whole number, not {text:?}")));
+    let size = match query(&p.size_param) {
+        None => p.default.unwrap_or(p.max),
+        Some(text) => match whole(&p.size_param, text)? {
+            n if n <= p.max => n,
+            n => match &p.exceeded {
+                Some(e) => {
+                    let message = format!("{} {n} is above the maximum of {}", p.size_param, p.max);
+                    return Err(crate::limits::exceeded_fault(call.mount, Some(call.op), Some(e), message.clone()).unwrap_or_else(|| call.fault(e.status, message)));
+                }
+                None => p.max,
+            },
+        },
+    };
+    let offset = match p.offset_param.as_deref().and_then(|name| query(name).map(|text| (name, text))) {
+        Some((name, text)) => whole(name, text)?,
+        None => 0,
+    };
+    let (offset, size) = (usize::try_from(offset).unwrap_or(usize::MAX), usize::try_from(size).unwrap_or(usize::MAX));
+    Ok(items.into_iter().skip(offset).take(size).collect())
+}
+
+// ---------------------------------------------------------------------------------------
 // Servers.
 
 fn addresses(s: &ServerRec) -> m::Addresses {
@@ -390,7 +546,9 @@ fn create(call: &Call<'_>) -> Answer {
             group: req.shared_ip_group_id,
             backup: m::BackupSchedule::new(false),
             resized_from: None,
+            updated: now,
         };
+        a.touch_group(rec.group, now);
         // The password is in this answer only: later reads never return it.
         let out = server_model(&rec, now).admin_pass(Secret::new(new_password()));
         a.servers.push(rec);
@@ -399,16 +557,23 @@ fn create(call: &Call<'_>) -> Answer {
 }
 
 fn list(call: &Call<'_>, detail: bool) -> Answer {
-    let (summaries, details) = with_account(call, |a, _, now, _| {
-        let live: Vec<&ServerRec> = a.live().collect();
-        let summaries: Vec<m::ServerSummary> = live.iter().map(|s| m::ServerSummary::new(s.id, s.name.clone())).collect();
-        let details: Vec<m::Server> = if detail { live.iter().map(|s| server_model(s, now)).collect() } else { Vec::new() };
-        (summaries, details)
+    let since = changes_since(call)?;
+    let (now, all) = with_account(call, |a, _, now, _| {
+        let all: Vec<Listed<m::Server>> = a
+            .servers
+            .iter()
+            .map(|s| Listed { changed: s.updated, gone: is_gone(&SERVER_STATUS, &s.life.state), item: server_model(s, now) })
+            .collect();
+        (now, all)
     });
+    let servers = match select(call, since, now, all)? {
+        Selected::Page(p) => p,
+        Selected::NotModified(r) => return Ok(r),
+    };
     if detail {
-        reply(call, &m::ServersDetail::new(details))
+        reply(call, &m::ServersDetail::new(servers))
     } else {
-        reply(call, &m::Servers::new(summaries))
+        reply(call, &m::Servers::new(servers.into_iter().map(|s| m::ServerSummary::new(s.id, s.name)).collect::<Vec<_>>()))
     }
 }
 
@@ -426,6 +591,7 @@ fn update(call: &Call<'_>) -> Answer {
         }
         if let Some(n) = &req.name {
             s.name = n.clone();
+            s.updated = now;
         }
         done(call)
     })
@@ -434,6 +600,9 @@ fn update(call: &Call<'_>) -> Answer {
 fn delete(call: &Call<'_>) -> Answer {
     with_server(call, |call, a, i, now, outcome| {
         start(call, &mut a.servers[i], now, outcome, |_| true)?;
+        // A deleted server leaves its group's members.
+        let group = a.servers[i].group;
+        a.touch_group(group, now);
         done(call)
     })
 }
@@ -559,15 +728,20 @@ fn group_model(a: &Account, g: &GroupRec) -> m::SharedIpGroup {
 }
 
 fn groups(call: &Call<'_>, detail: bool) -> Answer {
-    let (summaries, details) = with_account(call, |a, _, _, _| {
-        let summaries: Vec<m::SharedIpGroupSummary> = a.groups.iter().map(|g| m::SharedIpGroupSummary::new(g.id, g.name.clone())).collect();
-        let details: Vec<m::SharedIpGroup> = if detail { a.groups.iter().map(|g| group_model(a, g)).collect() } else { Vec::new() };
-        (summaries, details)
+    let since = changes_since(call)?;
+    let (now, all) = with_account(call, |a, _, now, _| {
+        // A deleted group is removed, so every listed one is live.
+        let all: Vec<Listed<m::SharedIpGroup>> = a.groups.iter().map(|g| Listed { changed: g.updated, gone: false, item: group_model(a, g) }).collect();
+        (now, all)
     });
+    let groups = match select(call, since, now, all)? {
+        Selected::Page(p) => p,
+        Selected::NotModified(r) => return Ok(r),
+    };
     if detail {
-        reply(call, &m::SharedIpGroupsDetail::new(details))
+        reply(call, &m::SharedIpGroupsDetail::new(groups))
     } else {
-        reply(call, &m::SharedIpGroups::new(summaries))
+        reply(call, &m::SharedIpGroups::new(groups.into_iter().map(|g| m::SharedIpGroupSummary::new(g.id, g.name)).collect::<Vec<_>>()))
     }
 }
 
@@ -584,7 +758,7 @@ fn group(call: &Call<'_>) -> Answer {
 fn create_group(call: &Call<'_>) -> Answer {
     let req: m::CreateSharedIpGroupRequest = call.read()?;
     v1_0::limits::validate_shared_ip_groups_create(&req, &account_limits()).map_err(|v| call.fault(v.status, v.message))?;
-    let out = with_account(call, |a, serial, _, _| {
+    let out = with_account(call, |a, serial, now, _| {
         let count = i64::try_from(a.groups.len()).unwrap_or(i64::MAX);
         within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUPS, count.saturating_add(1), "the account's shared IP groups")?;
         let member = match req.server {
@@ -603,8 +777,9 @@ fn create_group(call: &Call<'_>) -> Answer {
         let id = next_id(serial, 0);
         if let Some(i) = member {
             a.servers[i].group = Some(id);
+            a.servers[i].updated = now;
         }
-        let g = GroupRec { id, name: req.name.clone() };
+        let g = GroupRec { id, name: req.name.clone(), updated: now };
         let out = group_model(a, &g);
         a.groups.push(g);
         Ok(out)
@@ -614,7 +789,7 @@ fn create_group(call: &Call<'_>) -> Answer {
 
 fn delete_group(call: &Call<'_>) -> Answer {
     let id = id_param(call, "group_id", "shared IP group")?;
-    with_account(call, |a, _, _, _| {
+    with_account(call, |a, _, now, _| {
         let i = find_group(call, a, id)?;
         // The documents: it succeeds only when none of its servers shares an address.
         if let Some(s) = a.members(id).find(|s| !s.shared.is_empty()) {
@@ -623,6 +798,7 @@ fn delete_group(call: &Call<'_>) -> Answer {
         a.groups.remove(i);
         for s in a.servers.iter_mut().filter(|s| s.group == Some(id)) {
             s.group = None;
+            s.updated = now;
         }
         done(call)
     })
@@ -664,10 +840,18 @@ fn refuse_busy(call: &Call<'_>, s: &ServerRec) -> Result<(), Fault> {
 
 fn flavors(call: &Call<'_>, detail: bool) -> Answer {
     let docs = documented(call)?;
+    let since = changes_since(call)?;
+    // The documents' flavors carry no time and never change here: they count as
+    // unchanged since the epoch, so any later changes-since finds nothing new.
+    let all = docs.flavors.iter().map(|f| Listed { changed: Timestamp::UNIX_EPOCH, gone: false, item: f.clone() }).collect();
+    let flavors = match select(call, since, call.app.clock.now(), all)? {
+        Selected::Page(p) => p,
+        Selected::NotModified(r) => return Ok(r),
+    };
     if detail {
-        reply(call, &m::FlavorsDetail::new(docs.flavors.clone()))
+        reply(call, &m::FlavorsDetail::new(flavors))
     } else {
-        reply(call, &m::Flavors::new(docs.flavors.iter().map(|f| m::FlavorSummary::new(f.id, f.name.clone())).collect::<Vec<_>>()))
+        reply(call, &m::Flavors::new(flavors.into_iter().map(|f| m::FlavorSummary::new(f.id, f.name)).collect::<Vec<_>>()))
     }
 }
 
@@ -679,7 +863,7 @@ fn flavor(call: &Call<'_>) -> Answer {
 
 fn image_model(i: &ImageRec, now: Timestamp) -> m::Image {
     let status = m::ImageStatus::from(i.life.state.as_str());
-    m::Image::new(i.id, i.name.clone(), i.created, status).server_id(i.server_id).progress(i.life.progress(now))
+    m::Image::new(i.id, i.name.clone(), i.created, status).server_id(i.server_id).updated(i.updated).progress(i.life.progress(now))
 }
 
 /// The documented images, then the account's own.
@@ -689,11 +873,25 @@ fn all_images(call: &Call<'_>, docs: &Documented) -> Vec<m::Image> {
 }
 
 fn images(call: &Call<'_>, detail: bool) -> Answer {
-    let all = all_images(call, documented(call)?);
+    let docs = documented(call)?;
+    let since = changes_since(call)?;
+    // A documented image changed when the documents say it was updated (else created);
+    // one whose time does not read counts as unchanged since the epoch.
+    let stamp = |t: &runtime::Timestamp| t.parse().unwrap_or(Timestamp::UNIX_EPOCH);
+    let documents = docs.images.iter().map(|i| Listed { changed: stamp(i.updated.as_ref().unwrap_or(&i.created)), gone: false, item: i.clone() });
+    let (now, own) = with_account(call, |a, _, now, _| {
+        let own: Vec<Listed<m::Image>> =
+            a.images.iter().map(|i| Listed { changed: i.updated, gone: is_gone(&IMAGE_STATUS, &i.life.state), item: image_model(i, now) }).collect();
+        (now, own)
+    });
+    let images = match select(call, since, now, documents.chain(own).collect())? {
+        Selected::Page(p) => p,
+        Selected::NotModified(r) => return Ok(r),
+    };
     if detail {
-        reply(call, &m::ImagesDetail::new(all))
+        reply(call, &m::ImagesDetail::new(images))
     } else {
-        reply(call, &m::Images::new(all.iter().map(|i| m::ImageSummary::new(i.id, i.name.clone())).collect::<Vec<_>>()))
+        reply(call, &m::Images::new(images.into_iter().map(|i| m::ImageSummary::new(i.id, i.name)).collect::<Vec<_>>()))
     }
 }
 
@@ -718,7 +916,7 @@ fn create_image(call: &Call<'_>) -> Answer {
         let life = Lifecycle::create(call.walk(&IMAGE_STATUS, now, outcome)).map_err(|e| call.fault(409, e.to_string()))?;
         // The documents: a name equal to an existing custom image's replaces that image.
         a.images.retain(|x| x.name != req.name);
-        let rec = ImageRec { id: next_id(serial, floor), name: req.name.clone(), server_id: req.server_id, created: now, life };
+        let rec = ImageRec { id: next_id(serial, floor), name: req.name.clone(), server_id: req.server_id, created: now, life, updated: now };
         let out = image_model(&rec, now);
         a.images.push(rec);
         reply(call, &out)

@@ -8,7 +8,8 @@ use crate::state::App;
 use crate::wire::{self, Fault, FaultStyle, Refusal};
 use crate::{compute, control, first_gen, identity};
 use axum::body::{to_bytes, Body};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use std::net::SocketAddr;
 use axum::http::{HeaderMap, Method, Request};
 use axum::response::Response;
 use axum::Router;
@@ -32,8 +33,11 @@ pub struct Call<'a> {
     pub headers: &'a HeaderMap,
     /// The body.
     pub body: &'a [u8],
-    /// The tenant of the token (for token-authenticated operations).
+    /// The tenant of the token (for token-authenticated operations), or of the calling
+    /// server (for source-address ones).
     pub tenant: String,
+    /// The calling server, for operations authenticated by the source address.
+    pub server: Option<String>,
     /// The format the answer is written in.
     pub format: Format,
 }
@@ -89,6 +93,7 @@ pub type Answer = Result<Response, Fault>;
 pub fn style(m: &Mount) -> &'static dyn FaultStyle {
     match m.key.as_str() {
         k if k == cloudservers::v1_0::client::API.api => &compute::V1_0_FAULTS,
+        k if k == cloudservers::rackconnect::client::API.api => &crate::rackconnect::FAULTS,
         _ => &compute::V2_FAULTS,
     }
 }
@@ -107,7 +112,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
 }
 
-async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response {
+async fn handle(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request<Body>) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let limit = app.config.max_body;
@@ -115,12 +120,13 @@ async fn handle(State(app): State<Arc<App>>, req: Request<Body>) -> Response {
     let started = std::time::Instant::now();
     let response = match body {
         Ok(bytes) if app.switches.any() => {
-            let r = dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes);
+            let r = dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes, peer);
             deviate(&app, r, limit).await
         }
-        Ok(bytes) => dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes),
+        Ok(bytes) => dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes, peer),
         Err(_) => too_large(&app, &path, &parts.headers, limit),
     };
+    let response = crate::persist::after(&app, &parts.method, &path, &parts.headers, response);
     tracing::info!(method = %parts.method, path = %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
     response
 }
@@ -138,7 +144,7 @@ fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
     Some((m, &path[path.len() - rest.len() - 1..]))
 }
 
-fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], peer: SocketAddr) -> Response {
     let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
     if controls && app.config.control {
         return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);
@@ -200,7 +206,15 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
     .into_iter()
     .map(|(k, v)| (k.to_string(), decode(v)))
     .collect();
-    let format = if app.switches.on(Deviation::JsonOnly) { Format::Json } else { format_for(Some(op)) };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    // A documented format parameter picks the format, over the extension and Accept.
+    let asked = op.query.iter().filter(|q| q.selects_format).find_map(|q| pairs.iter().find(|(k, _)| *k == q.name)).and_then(|(_, v)| Format::parse(v));
+    let offered = |f: &Format| op.success().and_then(|r| r.body.as_ref()).is_none_or(|b| b.formats.contains(f));
+    let format = match asked.filter(offered) {
+        _ if app.switches.on(Deviation::JsonOnly) => Format::Json,
+        Some(f) => f,
+        None => format_for(Some(op)),
+    };
     let tenant = match op.auth {
         AuthKind::Token => match authorize(app, mount, headers, path_tenant.as_deref()) {
             Ok(t) => t,
@@ -211,7 +225,13 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
         },
         _ => path_tenant.unwrap_or_default(),
     };
-    if app.config.rate_limits && !app.switches.on(Deviation::NoRateLimits) && op.auth == AuthKind::Token {
+    // A source-authenticated call is from the server its address is bound to.
+    let bound = (op.auth == AuthKind::SourceIp).then(|| app.store().bindings.get(&peer.ip().to_string()).cloned()).flatten();
+    let (tenant, server) = match bound {
+        Some((t, s)) => (t, Some(s)),
+        None => (tenant, None),
+    };
+    if app.config.rate_limits && !app.switches.on(Deviation::NoRateLimits) && matches!(op.auth, AuthKind::Token | AuthKind::SourceIp) {
         // Rate limits match the path after the endpoint root, with its query.
         let target = match (&endpoint, op.base) {
             (Some((_, p)), Base::Endpoint) => p.clone(),
@@ -219,16 +239,19 @@ fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &Heade
         };
         let target = if query.is_empty() { target } else { format!("{target}?{query}") };
         let now = app.clock.now();
-        if let Err((f, _)) = crate::limits::admit(&mut app.store().windows, mount, &tenant, method.as_str(), &target, now) {
+        // RackConnect counts each cloud server's requests: by its address.
+        let counted = if op.auth == AuthKind::SourceIp { peer.ip().to_string() } else { tenant.clone() };
+        if let Err((f, _)) = crate::limits::admit(&mut app.store().windows, mount, &counted, method.as_str(), &target, now) {
             return wire::fault_response(style(mount), &f, format);
         }
     }
-    let query = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let call = Call { app, mount, op, params, query, headers, body, tenant, format };
+    let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format };
     let answer = if mount.exchanges_credentials() {
         identity::handle(&call)
     } else if mount.key == cloudservers::v1_0::client::API.api {
         first_gen::handle(&call)
+    } else if mount.key == cloudservers::rackconnect::client::API.api {
+        crate::rackconnect::handle(&call)
     } else {
         compute::handle(&call)
     };

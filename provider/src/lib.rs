@@ -25,12 +25,15 @@ mod identity;
 mod lifecycle;
 mod limits;
 mod mounts;
+mod persist;
+mod rackconnect;
 mod seed;
 mod state;
 mod wire;
 
 pub use clock::{Clock, ClockMode};
 pub use deviations::Deviation;
+pub use persist::StateError;
 pub use seed::{Account, Seed, SeedError};
 
 use std::net::SocketAddr;
@@ -63,6 +66,9 @@ pub struct Config {
     pub rate_limits: bool,
     /// Deliberate departures from the documents switched on at start.
     pub deviations: Vec<Deviation>,
+    /// A SQLite file keeping the whole state across restarts (in memory when `None`):
+    /// every change is committed before it is answered, and a restart resumes from it.
+    pub state: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -78,6 +84,7 @@ impl Default for Config {
             region: "DFW".to_string(),
             rate_limits: true,
             deviations: Vec::new(),
+            state: None,
         }
     }
 }
@@ -130,6 +137,13 @@ impl Config {
         self.seed = Some(path.into());
         self
     }
+
+    /// Keep the state in the SQLite file at `path` (created when missing), restoring what
+    /// it holds at start: the store, a virtual clock's time and the deviation switches.
+    pub fn state(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state = Some(path.into());
+        self
+    }
 }
 
 /// The path under which the control API is served (with [`Config::control`]).
@@ -148,6 +162,9 @@ pub enum Error {
     /// The seed is unusable.
     #[error(transparent)]
     Seed(#[from] SeedError),
+    /// The state file could not be opened or read.
+    #[error(transparent)]
+    State(#[from] StateError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -259,10 +276,16 @@ async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener)
         Some(path) => Seed::from_file(path)?,
         None => Seed::documented(&schema)?,
     };
+    // The state file is opened before the port is bound: a provider that cannot keep its
+    // state does not take requests.
+    let state = config.state.as_deref().map(persist::Persister::open).transpose()?;
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.map_err(|source| Error::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Listen { addr: config.listen, source })?;
-    let app = state::App::new(config, &schema, seed, format!("http://{addr}"));
+    let mut app = state::App::new(config, &schema, seed, format!("http://{addr}"));
+    if let Some((persister, stored)) = state {
+        app.keep_state(persister, stored)?;
+    }
     // The router falls back on the first API's faults for paths no API claims.
     if app.mounts.is_empty() {
         return Err(Error::NoApis);

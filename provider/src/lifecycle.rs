@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Where a resource is in its machine and where it is going.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lifecycle {
     /// The current state.
     pub state: String,
@@ -50,7 +50,7 @@ pub struct Walk<'m> {
 }
 
 /// How a walk ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// As asked.
     #[default]
@@ -76,6 +76,31 @@ impl Lifecycle {
             l.walk_from(walk, |_| true)?;
         }
         Ok(l)
+    }
+
+    /// A machine the service moves by itself (no operation causes its transitions): its
+    /// initial state, then on through the transitions without an operation, one step per
+    /// transient state, failing on the way when `outcome` says so.
+    pub fn automatic(machine: &StateMachine, now: Timestamp, step: Duration, outcome: Outcome) -> Self {
+        let initial = machine.initial.first().map(|s| s.to_string()).unwrap_or_default();
+        let mut l = Lifecycle::at(initial.clone());
+        let step = SignedDuration::try_from(step).unwrap_or(SignedDuration::MAX);
+        let fails = outcome == Outcome::Fails;
+        let mut here = initial;
+        let mut at = now;
+        // Guards against a machine whose transient states loop.
+        for _ in 0..machine.states.len() {
+            if machine.kind_of(&here) != Some(StateKind::Transient) || outcome == Outcome::Stalls {
+                break;
+            }
+            let onward: Vec<&Transition> = machine.transitions.iter().filter(|t| t.operation.is_none() && t.from == here && t.to != here).collect();
+            let Some(next) = onward.iter().find(|t| t.on_error == fails).or_else(|| onward.iter().find(|t| !t.on_error)) else { break };
+            at = at.saturating_add(step).unwrap_or(Timestamp::MAX);
+            here = next.to.to_string();
+            l.pending.push_back((here.clone(), at));
+        }
+        l.walk = Some((now, at));
+        l
     }
 
     /// Whether `operation` moves resources of `machine` at all.

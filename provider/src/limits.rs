@@ -30,7 +30,7 @@ impl Rate {
 }
 
 /// A window of one limit for one account: when it began and how many requests it counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     /// When the window began.
     pub start: Timestamp,

@@ -35,6 +35,11 @@ struct Args {
     /// with `--control` lists them).
     #[arg(long, value_name = "NAME", value_parser = deviation)]
     deviation: Vec<provider::Deviation>,
+    /// Keep the whole state in this SQLite file (created when missing) instead of in
+    /// memory: every change is committed before it is answered, and a restart on the same
+    /// file resumes where the last run stopped, clock included.
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
 }
 
 fn deviation(name: &str) -> Result<provider::Deviation, String> {
@@ -64,6 +69,9 @@ fn main() -> ExitCode {
     }
     if let Some(seed) = args.seed {
         config = config.seed(seed);
+    }
+    if let Some(state) = args.state {
+        config = config.state(state);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,

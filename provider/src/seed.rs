@@ -3,7 +3,8 @@
 //! response); or a JSON file (`--seed FILE`) of the same form:
 //!
 //! ```json
-//! {"accounts": [{"username": "u", "password": "p", "api_key": "k", "tenant": "010101"}],
+//! {"accounts": [{"username": "u", "password": "p", "api_key": "k", "tenant": "010101",
+//!                "automation": false}],
 //!  "flavors": [ /* v2 flavors, as in a flavor list with details */ ],
 //!  "images": [ /* v2 images, as in an image list with details */ ],
 //!  "versions": [ /* v2 versions, as in the version list */ ],
@@ -28,12 +29,23 @@ pub struct Account {
     pub api_key: String,
     /// The tenant (account) ID that ends the account's endpoints.
     pub tenant: String,
+    /// The account has RackConnect and Managed Operations: its new servers run their
+    /// automation and show its status in their metadata.
+    #[serde(default)]
+    pub automation: bool,
 }
 
 impl Account {
     /// An account of these credentials.
     pub fn new(username: impl Into<String>, password: impl Into<String>, api_key: impl Into<String>, tenant: impl Into<String>) -> Self {
-        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into() }
+        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into(), automation: false }
+    }
+
+    /// The account with RackConnect and Managed Operations automation on or off.
+    #[must_use]
+    pub fn automation(mut self, on: bool) -> Self {
+        self.automation = on;
+        self
     }
 }
 

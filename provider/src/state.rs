@@ -6,6 +6,7 @@ use crate::mounts::{mounts, Mount};
 use crate::seed::Seed;
 use crate::Config;
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -24,10 +25,12 @@ pub struct App {
     /// The deliberate departures from the documents that are on.
     pub switches: crate::deviations::Switches,
     store: Mutex<Store>,
+    /// The state file, when the state is kept in one (`--state`).
+    persister: Option<crate::persist::Persister>,
 }
 
 /// A token and whom it is for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenRec {
     /// The tenant.
     pub tenant: String,
@@ -36,7 +39,7 @@ pub struct TokenRec {
 }
 
 /// A server of an account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServerRec {
     pub id: String,
     pub name: String,
@@ -58,10 +61,14 @@ pub struct ServerRec {
     pub serial: u64,
     /// Volume attachments.
     pub attachments: Vec<cloudservers::v2::models::VolumeAttachment>,
+    /// The machines the service runs on the server by itself and writes into its
+    /// metadata (RackConnect and Managed Operations automation), by machine id.
+    #[serde(default)]
+    pub automation: Vec<(String, Lifecycle)>,
 }
 
 /// An image of an account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageRec {
     /// The image as the API shows it, but for what the record holds below.
     pub image: cloudservers::v2::models::Image,
@@ -72,7 +79,7 @@ pub struct ImageRec {
 }
 
 /// One account's resources.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Tenant {
     /// Servers in creation order.
     pub servers: Vec<ServerRec>,
@@ -80,8 +87,8 @@ pub struct Tenant {
     pub images: Option<Vec<ImageRec>>,
 }
 
-/// Everything that changes.
-#[derive(Debug, Default)]
+/// Everything that changes (and what a state file holds).
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Store {
     /// Tokens by value.
     pub tokens: HashMap<String, TokenRec>,
@@ -91,10 +98,19 @@ pub struct Store {
     pub first_gen: HashMap<String, crate::first_gen::Account>,
     /// How the next walks end, consumed in order (control API).
     pub outcomes: Vec<(String, Outcome)>,
-    /// Rate-limit windows.
+    /// Which server a source address is (RackConnect), bound through the control API:
+    /// the tenant and the server id.
+    #[serde(default)]
+    pub bindings: HashMap<String, (String, String)>,
+    /// Rate-limit windows (a list of pairs in a state file: JSON keys are strings).
+    #[serde(with = "crate::persist::entries")]
     pub windows: crate::limits::Windows,
     /// Counter for addresses and host ids.
     pub serial: u64,
+    /// The identity users accounts' administrators added (absent from older state
+    /// files: none).
+    #[serde(default)]
+    pub users: crate::identity::Users,
 }
 
 impl Store {
@@ -114,7 +130,26 @@ impl App {
         for d in &config.deviations {
             switches.set(*d, true);
         }
-        App { clock: Clock::new(config.clock), config, base, mounts: mounts(schema), seed, switches, store: Mutex::new(Store::default()) }
+        App { clock: Clock::new(config.clock), config, base, mounts: mounts(schema), seed, switches, store: Mutex::new(Store::default()), persister: None }
+    }
+
+    /// Keeps the state in a state file from now on, restoring its snapshot first.
+    pub fn keep_state(&mut self, persister: crate::persist::Persister, stored: Option<crate::persist::Stored>) -> Result<(), crate::persist::StateError> {
+        if let Some(s) = stored {
+            crate::persist::restore(self, s.decode(&self.base)?);
+        }
+        self.persister = Some(persister);
+        Ok(())
+    }
+
+    /// The state file, when the state is kept in one.
+    pub fn persister(&self) -> Option<&crate::persist::Persister> {
+        self.persister.as_ref()
+    }
+
+    /// Replaces the whole store (restoring a snapshot).
+    pub fn replace_store(&self, store: Store) {
+        *self.store() = store;
     }
 
     /// The store, locked. A panic while it was held leaves it usable: every change is

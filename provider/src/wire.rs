@@ -34,6 +34,10 @@ pub trait FaultStyle: Send + Sync {
     fn json(&self, fault: &Fault) -> serde_json::Value;
     /// The fault document in XML, rooted at the fault's name.
     fn xml(&self, fault: &Fault) -> String;
+    /// The API's faults have no body model: they are written as plain text.
+    fn plain(&self) -> bool {
+        false
+    }
 }
 
 /// The fault for `status` among those `op` lists, else among the API's faults that any
@@ -167,6 +171,11 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
     }
 }
 
+/// A plain-text answer.
+pub fn text(status: u16, body: String) -> Response {
+    respond(status, "text/plain", body.into_bytes())
+}
+
 /// An answer without a body.
 pub fn empty(status: u16) -> Response {
     respond(status, "", Vec::new())
@@ -175,6 +184,7 @@ pub fn empty(status: u16) -> Response {
 /// A fault document in `format`, with `Retry-After` when the fault has a retry header.
 pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> Response {
     let mut resp = match format {
+        _ if style.plain() => text(fault.status, fault.message.clone()),
         Format::Xml => respond(fault.status, "application/xml", style.xml(fault).into_bytes()),
         _ => {
             let doc = serde_json::json!({ fault.info.name: style.json(fault) });
@@ -193,7 +203,12 @@ fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if !content_type.is_empty() {
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(if content_type == "application/xml" { "application/xml" } else { "application/json" }));
+        let ct = match content_type {
+            "application/xml" => "application/xml",
+            "text/plain" => "text/plain; charset=utf-8",
+            _ => "application/json",
+        };
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     }
     resp
 }

@@ -439,3 +439,152 @@ async fn bad_requests_get_documented_faults() {
         assert!(fault.codes.contains(&want), "{method} {path}: {name} with {want}");
     }
 }
+
+/// A provider without rate limits: the polling tests ask for changes more often than the
+/// documented changes-since limit allows.
+async fn unlimited_cloud() -> provider::Handle {
+    provider::spawn(provider::Config::default().virtual_clock().step(STEP).rate_limits(false)).await.expect("the provider starts")
+}
+
+/// The endpoint and token of a client, for the requests the client cannot express.
+async fn raw(c: &v1_0::client::Client) -> (String, String) {
+    let endpoint = c.transport().endpoint().await.expect("endpoint").to_string().trim_end_matches('/').to_string();
+    let token = c.transport().session().await.and_then(|s| s.token).map(|t| t.expose().to_string()).expect("a token");
+    (endpoint, token)
+}
+
+/// A raw GET on the endpoint: its status and the name of its fault document, if any.
+async fn raw_get(endpoint: &str, token: &str, path: &str) -> (u16, Option<String>) {
+    let r = reqwest::Client::new().get(format!("{endpoint}{path}")).header("X-Auth-Token", token).send().await.expect("sent");
+    let status = r.status().as_u16();
+    let doc: Option<serde_json::Value> = r.json().await.ok();
+    (status, doc.and_then(|d| d.as_object().and_then(|o| o.keys().next().cloned())))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_page_by_the_documented_size_and_offset() {
+    let p = &v1_0::limits::PAGINATION;
+    assert!(p.applies_to.iter().any(|o| o == "v1.0.servers.list-detail"));
+    let cloud = unlimited_cloud().await;
+    for format in [Format::Json, Format::Xml] {
+        let c = client(&cloud, format);
+        let before: Vec<i64> = c.servers_list(&Default::default()).await.expect("list").body.expect("a body").servers.iter().map(|s| s.id).collect();
+        let mut ids = before.clone();
+        for i in 0..5 {
+            ids.push(c.servers_create(&create_request(&format!("page-{i}"))).await.expect("create").body.id);
+        }
+        let n = i64::try_from(before.len()).expect("a count");
+        let q = v1_0::client::ServersListDetailQuery { limit: Some(2), offset: Some(n + 1), ..Default::default() };
+        let page = c.servers_list_detail(&q).await.expect("a page").body.expect("a body");
+        assert_eq!(page.servers.iter().map(|s| s.id).collect::<Vec<_>>(), ids[before.len() + 1..before.len() + 3], "{format:?}");
+        // Past the end: an empty list, never itemNotFound.
+        let q = v1_0::client::ServersListQuery { offset: Some(n + 100), ..Default::default() };
+        let past = c.servers_list(&q).await.expect("past the end");
+        assert_eq!(past.status, 200);
+        assert!(past.body.expect("a body").servers.is_empty());
+        // Above the maximum, with no fault documented for it: at most the maximum.
+        let q = v1_0::client::ServersListQuery { limit: Some(i64::try_from(p.max).expect("max") + 1), ..Default::default() };
+        assert_eq!(c.servers_list(&q).await.expect("above the maximum").body.expect("a body").servers.len(), ids.len());
+        // The client's offset paging walks every page.
+        let q = v1_0::client::ServersListQuery { limit: Some(2), ..Default::default() };
+        let all: Vec<i64> = runtime::client::StreamExt::collect::<Vec<_>>(c.servers_list_items(&q)).await.into_iter().map(|s| s.expect("an item").id).collect();
+        assert_eq!(all, ids, "{format:?}");
+    }
+    let c = client(&cloud, Format::Json);
+    // The documents' flavors page too, as do images and shared IP groups.
+    let q = v1_0::client::FlavorsListDetailQuery { limit: Some(1), offset: Some(1), ..Default::default() };
+    let f = c.flavors_list_detail(&q).await.expect("flavors").body.expect("a body").flavors;
+    assert_eq!(f, flavors()[1..2]);
+    let q = v1_0::client::ImagesListQuery { limit: Some(1), ..Default::default() };
+    assert_eq!(c.images_list(&q).await.expect("images").body.expect("a body").images.len(), 1);
+    for name in ["g1", "g2", "g3"] {
+        c.shared_ip_groups_create(&m::CreateSharedIpGroupRequest::new(name)).await.expect("a group");
+    }
+    let q = v1_0::client::SharedIpGroupsListQuery { limit: Some(1), offset: Some(2), ..Default::default() };
+    let g = c.shared_ip_groups_list(&q).await.expect("groups").body.expect("a body").shared_ip_groups;
+    assert_eq!(g.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["g3"]);
+
+    // A size or offset that is not a whole number is the operation's 400 fault.
+    let (endpoint, token) = raw(&c).await;
+    let offset = p.offset_param.as_deref().expect("an offset parameter");
+    for query in [format!("{}=many", p.size_param), format!("{}=-1", p.size_param), format!("{offset}=first")] {
+        let (status, name) = raw_get(&endpoint, &token, &format!("/servers?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        let fault = v1_0::faults::FAULTS.iter().find(|f| Some(f.name) == name.as_deref()).unwrap_or_else(|| panic!("{query}: {name:?}"));
+        assert!(fault.codes.contains(&400));
+    }
+    cloud.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_since_lists_changes_deletions_and_not_modified() {
+    let c_rule = &v1_0::limits::CHANGES_SINCE;
+    let not_modified = c_rule.not_modified_status.expect("a documented not-modified status");
+    let cloud = unlimited_cloud().await;
+    let c = client(&cloud, Format::Json);
+    let old = active_server(&cloud, &c, "old").await.id;
+    let busy = active_server(&cloud, &c, "busy").await.id;
+    // A server whose build ends, unobserved, before the time asked from.
+    let quiet = c.servers_create(&create_request("quiet")).await.expect("create").body.id;
+    cloud.clock().advance(STEP * 4);
+    // A reboot that starts before the time and ends after it.
+    c.servers_reboot(busy, &m::RebootAction::new("SOFT")).await.expect("reboot");
+    let since = cloud.clock().now().as_second() + 1;
+    cloud.clock().advance(Duration::from_secs(2));
+
+    // Nothing changed since then but the reboot's end, which comes later.
+    let q = v1_0::client::ServersListQuery { changes_since: Some(since), ..Default::default() };
+    let r = c.flavors_list(&v1_0::client::FlavorsListQuery { changes_since: Some(since), ..Default::default() }).await.expect("flavors");
+    assert_eq!((r.status, r.body.is_none()), (not_modified, true), "the documents' flavors never change");
+    let r = c.images_list(&v1_0::client::ImagesListQuery { changes_since: Some(since), ..Default::default() }).await.expect("images");
+    assert_eq!((r.status, r.body.is_none()), (not_modified, true), "nor do the documents' images");
+    let r = c.shared_ip_groups_list(&v1_0::client::SharedIpGroupsListQuery { changes_since: Some(since), ..Default::default() }).await.expect("groups");
+    assert_eq!(r.status, not_modified);
+    cloud.clock().advance(STEP * 4);
+
+    let new = c.servers_create(&create_request("new")).await.expect("create").body.id;
+    c.servers_delete(old).await.expect("delete");
+    let group = c.shared_ip_groups_create(&m::CreateSharedIpGroupRequest::new("later")).await.expect("group").body.id;
+    let q_detail = v1_0::client::ServersListDetailQuery { changes_since: Some(since), ..Default::default() };
+    let changed = c.servers_list_detail(&q_detail).await.expect("changes").body.expect("a body").servers;
+    let mut ids: Vec<i64> = changed.iter().map(|s| s.id).collect();
+    ids.sort_unstable();
+    let mut want = vec![old, busy, new];
+    want.sort_unstable();
+    assert_eq!(ids, want, "quiet ({quiet}) changed before the time");
+    // The deleted server is among the changes, in the machine's terminal state (the
+    // table keeps deletions for {:?} days: none given, always).
+    let deleted = changed.iter().find(|s| s.id == old).expect("the deleted server");
+    assert_eq!(SERVER_STATUS.kind_of(deleted.status.as_str()), Some(StateKind::Terminal), "{:?}", c_rule.retention_days);
+    let summaries = c.servers_list(&q).await.expect("changes").body.expect("a body").servers;
+    assert_eq!(summaries.len(), 3);
+    // Without changes-since, the deleted server is gone.
+    let live: Vec<i64> = c.servers_list(&Default::default()).await.expect("list").body.expect("a body").servers.iter().map(|s| s.id).collect();
+    assert!(live.contains(&new) && !live.contains(&old));
+    // Paging applies to the changes.
+    let page = v1_0::client::ServersListDetailQuery { changes_since: Some(since), limit: Some(1), offset: Some(1) };
+    assert_eq!(c.servers_list_detail(&page).await.expect("a page").body.expect("a body").servers.len(), 1);
+    let g = c.shared_ip_groups_list_detail(&v1_0::client::SharedIpGroupsListDetailQuery { changes_since: Some(since), ..Default::default() }).await.expect("groups");
+    assert_eq!(g.body.expect("a body").shared_ip_groups.iter().map(|g| g.id).collect::<Vec<_>>(), [group]);
+    // The epoch: everything is a change.
+    let f = c.flavors_list_detail(&v1_0::client::FlavorsListDetailQuery { changes_since: Some(0), ..Default::default() }).await.expect("flavors");
+    assert_eq!(f.body.expect("a body").flavors, flavors());
+    // Now: nothing changed since.
+    let later = cloud.clock().now().as_second() + 1;
+    cloud.clock().advance(Duration::from_secs(2));
+    let r = c.servers_list(&v1_0::client::ServersListQuery { changes_since: Some(later), ..Default::default() }).await.expect("no changes");
+    assert_eq!((r.status, r.body.is_none()), (not_modified, true));
+
+    // A time that is not seconds since the epoch is the operation's 400 fault.
+    let (endpoint, token) = raw(&c).await;
+    for bad in ["yesterday", "2012-08-20T21:11:09Z", "1.5"] {
+        let (status, name) = raw_get(&endpoint, &token, &format!("/servers/detail?{}={bad}", c_rule.param)).await;
+        assert_eq!(status, 400, "{bad}");
+        let fault = v1_0::faults::FAULTS.iter().find(|f| Some(f.name) == name.as_deref()).unwrap_or_else(|| panic!("{bad}: {name:?}"));
+        assert!(fault.codes.contains(&400));
+    }
+    let r = reqwest::Client::new().get(format!("{endpoint}/servers?{}={later}", c_rule.param)).header("X-Auth-Token", &token).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), not_modified);
+    assert!(r.bytes().await.expect("a body").is_empty(), "the not-modified answer has no body");
+    cloud.shutdown().await;
+}

@@ -689,7 +689,9 @@ impl Transport {
         let mut url = endpoint.clone();
         if req.base == Base::Host {
             let prefix: Vec<&str> = endpoint.path_segments().map(|s| s.filter(|s| !s.is_empty()).collect()).unwrap_or_default();
-            let at = prefix.iter().rposition(|s| req.versions.contains(s)).unwrap_or(0);
+            // A URL naming no version of the API is its host itself (RackConnect's, given
+            // as the base URL), perhaps behind a path prefix, which is kept.
+            let at = prefix.iter().rposition(|s| req.versions.contains(s)).unwrap_or(prefix.len());
             url.set_path(&format!("/{}", prefix[..at].join("/")));
         }
         url.set_query(None);
@@ -816,10 +818,10 @@ mod tests {
         assert_eq!(u.path(), "/v2/010101/servers/a%20b%2Fc.xml");
         assert!(ext);
         // Host-relative paths drop the endpoint's path; the root keeps Accept.
-        let root = Request::new("op", Method::GET, Base::Host, vec![]).accept(Format::Json);
+        let root = Request::new("op", Method::GET, Base::Host, vec![]).accept(Format::Json).versions(&["v2"]);
         let (u, ext) = t.url(&root, &ep).unwrap();
         assert_eq!((u.as_str(), ext), ("https://dfw.example/", false));
-        let v2 = Request::new("op", Method::GET, Base::Host, vec!["v2".into()]).accept(Format::Json);
+        let v2 = Request::new("op", Method::GET, Base::Host, vec!["v2".into()]).accept(Format::Json).versions(&["v2"]);
         assert_eq!(t.url(&v2, &ep).unwrap().0.as_str(), "https://dfw.example/v2.json");
         // Behind a path prefix, host-relative paths start at the prefix, before the version.
         let prefixed = Url::parse("https://host.example/compute/v2/010101/").unwrap();
@@ -830,12 +832,16 @@ mod tests {
         assert_eq!(t.url(&v2, &ep).unwrap().0.as_str(), "https://dfw.example/v2.json");
         let deep = Url::parse("https://host.example/v2/api/v2/1").unwrap();
         assert_eq!(t.url(&v2, &deep).unwrap().0.as_str(), "https://host.example/v2/api/v2.json", "the last version segment");
-        // No version segment in the endpoint: the host root.
+        // No version segment in the URL: it is the host root, with its prefix.
         let bare = Url::parse("https://host.example/compute/").unwrap();
-        assert_eq!(t.url(&root, &bare).unwrap().0.as_str(), "https://host.example/");
-        // No format asked (RackConnect): no extension.
-        let rc = Request::new("op", Method::GET, Base::Host, vec!["v1".into(), "gateway_ip".into()]);
-        assert_eq!(t.url(&rc, &ep).unwrap().0.as_str(), "https://dfw.example/v1/gateway_ip");
+        assert_eq!(t.url(&root, &bare).unwrap().0.as_str(), "https://host.example/compute/");
+        // No format asked (RackConnect): no extension. Its paths name no version: the
+        // base URL is its host, and a path prefix before it is kept.
+        let rc = Request::new("op", Method::GET, Base::Host, vec!["v1".into(), "gateway_ip".into()]).versions(&["v1"]);
+        let rc_host = Url::parse("https://dfw.api.rackconnect.example").unwrap();
+        assert_eq!(t.url(&rc, &rc_host).unwrap().0.as_str(), "https://dfw.api.rackconnect.example/v1/gateway_ip");
+        let rc_prefixed = Url::parse("https://gateway.example/rackconnect").unwrap();
+        assert_eq!(t.url(&rc, &rc_prefixed).unwrap().0.as_str(), "https://gateway.example/rackconnect/v1/gateway_ip");
     }
 
     #[test]
