@@ -728,9 +728,14 @@ fn create_image(call: &Call<'_>) -> Answer {
     let outcome = store.next_outcome(&call.op.id);
     let server = store
         .tenants
-        .get(&call.tenant)
-        .and_then(|t| t.servers.iter().find(|s| s.id == server_id && !is_gone(&SERVER_STATUS, &s.life.state)))
-        .cloned()
+        .get_mut(&call.tenant)
+        .and_then(|t| t.servers.iter_mut().find(|s| s.id == server_id))
+        .map(|s| {
+            // The server's state as of now, not as of its last reading.
+            settle(s, now);
+            s.clone()
+        })
+        .filter(|s| !is_gone(&SERVER_STATUS, &s.life.state))
         .ok_or_else(|| call.fault(404, format!("server {server_id} does not exist")))?;
     if SERVER_STATUS.kind_of(&server.life.state) != Some(StateKind::Stable) {
         return Err(call.fault(409, format!("the server is {}", server.life.state)));

@@ -144,7 +144,7 @@ fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
     Some((m, &path[path.len() - rest.len() - 1..]))
 }
 
-fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], peer: SocketAddr) -> Response {
+pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], peer: SocketAddr) -> Response {
     let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
     if controls && app.config.control {
         return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);

@@ -292,3 +292,55 @@ async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener)
     }
     Ok((app, listener))
 }
+
+/// A provider without a listener, answering requests handed to it directly: for fuzzing
+/// request decoding (`provider/fuzz`) and for tests that need no sockets.
+#[doc(hidden)]
+pub mod offline {
+    use crate::state::{App, TokenRec};
+    use axum::http::{HeaderMap, HeaderValue, Method};
+
+    /// A provider answering in-process.
+    pub struct Offline {
+        app: App,
+        token: String,
+    }
+
+    impl Offline {
+        /// A provider of the default settings (virtual clock, control API on), with a
+        /// token for its first account.
+        pub fn new() -> Result<Offline, crate::Error> {
+            let schema = schema::Schema::load_default().map_err(crate::Error::Schema)?;
+            let seed = crate::Seed::documented(&schema)?;
+            let config = crate::Config::default().virtual_clock().control(true);
+            let app = App::new(config, &schema, seed, "http://offline.invalid".to_string());
+            let tenant = app.seed.accounts.first().map(|a| a.tenant.clone()).ok_or(crate::Error::Seed(crate::SeedError::NoAccount))?;
+            let token = "offline-token".to_string();
+            app.store().tokens.insert(token.clone(), TokenRec { tenant, expires: jiff::Timestamp::MAX });
+            Ok(Offline { app, token })
+        }
+
+        /// The status of the answer to a request (`path_and_query` below the root),
+        /// sent with the first account's token.
+        pub fn status(&self, method: &str, path_and_query: &str, content_type: Option<&str>, body: &[u8]) -> u16 {
+            let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+            let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+            let mut headers = HeaderMap::new();
+            if let Ok(t) = HeaderValue::from_str(&self.token) {
+                headers.insert(self.app.mounts.first().map(|m| m.token_header.as_str()).unwrap_or("x-auth-token").parse::<axum::http::HeaderName>().unwrap_or(axum::http::header::AUTHORIZATION), t);
+            }
+            if let Some(ct) = content_type.and_then(|c| HeaderValue::from_str(c).ok()) {
+                headers.insert(axum::http::header::CONTENT_TYPE, ct);
+            }
+            let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            crate::http::dispatch(&self.app, &method, path, query, &headers, body, peer).status().as_u16()
+        }
+
+        /// The endpoint path of an API for the first account (`/v2/v2/010101`).
+        pub fn endpoint_path(&self, api: &str) -> Option<String> {
+            let tenant = self.app.seed.accounts.first()?.tenant.clone();
+            let m = self.app.mounts.iter().find(|m| m.key == api)?;
+            Some(format!("/{}/{}/{}", m.module, m.version_segment, tenant))
+        }
+    }
+}
