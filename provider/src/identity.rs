@@ -218,7 +218,7 @@ fn tokens(call: &Call<'_>) -> Answer {
             .ok_or_else(|| call.fault(401, "the credentials are not valid"))?,
         (None, None) => return Err(call.fault(400, "the request holds no credentials")),
     };
-    let (token, expires) = issue(app, &who.tenant, who.added.as_deref());
+    let (token, expires) = issue(app, &call.op.id, &who.tenant, who.added.as_deref());
     let mut t = models::Token::default();
     t.id = Secret::new(token);
     t.expires = expires.into();
@@ -236,9 +236,12 @@ fn tokens(call: &Call<'_>) -> Answer {
 }
 
 /// A new token for `tenant`, issued to the added user `added` when it is one's.
-fn issue(app: &App, tenant: &str, added: Option<&str>) -> (String, jiff::Timestamp) {
+fn issue(app: &App, op: &str, tenant: &str, added: Option<&str>) -> (String, jiff::Timestamp) {
     let token = uuid::Uuid::new_v4().to_string();
-    let lifetime = jiff::SignedDuration::try_from(app.config.token_lifetime).unwrap_or(jiff::SignedDuration::MAX);
+    // The configured lifetime, else the documented one of the issuing call.
+    let documented = identity::limits::TOKEN_LIMITS.iter().find(|l| l.applies_to.iter().any(|o| o == op)).and_then(|l| l.hours).map(|h| std::time::Duration::from_secs(h.saturating_mul(3600)));
+    let lifetime = app.config.token_lifetime.or(documented).unwrap_or(std::time::Duration::MAX);
+    let lifetime = jiff::SignedDuration::try_from(lifetime).unwrap_or(jiff::SignedDuration::MAX);
     let expires = app.clock.now().saturating_add(lifetime).unwrap_or(jiff::Timestamp::MAX);
     let mut store = app.store();
     store.tokens.insert(token.clone(), TokenRec { tenant: tenant.to_string(), expires });
@@ -278,7 +281,7 @@ fn v1_0(call: &Call<'_>, v: runtime::client::V1_0Call) -> Answer {
         .iter()
         .find(|a| a.username == user && a.api_key == key)
         .ok_or_else(|| call.fault(401, "the user name and key are not valid"))?;
-    let (token, _) = issue(app, &account.tenant, None);
+    let (token, _) = issue(app, &call.op.id, &account.tenant, None);
     let first_generation = app.mounts.iter().find(|m| m.key == cloudservers::v1_0::client::API.api);
     let mut resp = wire::empty(call.success());
     let h = resp.headers_mut();

@@ -52,8 +52,8 @@ pub struct Config {
     pub clock: ClockMode,
     /// How long each transient state of a state machine lasts.
     pub step: Duration,
-    /// How long a token lives.
-    pub token_lifetime: Duration,
+    /// How long a token lives; `None`: the documented lifetime of the call that issues it.
+    pub token_lifetime: Option<Duration>,
     /// The largest request body read, in bytes; a larger one gets the API's 413 fault.
     pub max_body: usize,
     /// Serve the control API under [`CONTROL_PREFIX`].
@@ -77,7 +77,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: ClockMode::Real,
             step: Duration::from_millis(200),
-            token_lifetime: Duration::from_secs(24 * 3600),
+            token_lifetime: None,
             max_body: 1 << 20,
             control: false,
             seed: None,
@@ -110,7 +110,7 @@ impl Config {
 
     /// Tokens live `lifetime`.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
+        self.token_lifetime = Some(lifetime);
         self
     }
 

@@ -22,9 +22,9 @@ struct Args {
     /// How long each transient state lasts, in milliseconds.
     #[arg(long, default_value_t = 200)]
     step_ms: u64,
-    /// How long a token lives, in seconds.
-    #[arg(long, default_value_t = 86_400)]
-    token_lifetime: u64,
+    /// How long a token lives, in seconds (default: the documented lifetime).
+    #[arg(long)]
+    token_lifetime: Option<u64>,
     /// A seed file (accounts, flavors, images) replacing the documented seed.
     #[arg(long)]
     seed: Option<PathBuf>,
@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let mut config = provider::Config::default()
         .listen(args.listen)
         .step(Duration::from_millis(args.step_ms))
-        .token_lifetime(Duration::from_secs(args.token_lifetime))
+
         .control(args.control)
         .rate_limits(!args.no_rate_limits);
     for d in args.deviation {
@@ -66,6 +66,9 @@ fn main() -> ExitCode {
     }
     if args.virtual_clock {
         config = config.virtual_clock();
+    }
+    if let Some(s) = args.token_lifetime {
+        config = config.token_lifetime(Duration::from_secs(s));
     }
     if let Some(seed) = args.seed {
         config = config.seed(seed);

@@ -231,3 +231,28 @@ async fn metadata_addresses_images_and_attachments() {
         assert_eq!(c.extensions_get(&alias).await.expect("extension").body.alias, alias);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_expire_after_the_documented_lifetime() {
+    let cloud = cloud().await;
+    let a = &cloud.accounts()[0];
+    let http = reqwest::Client::new();
+    let access: serde_json::Value = http
+        .post(format!("{}/v2.0/tokens", cloud.identity_url()))
+        .json(&serde_json::json!({"auth": {"passwordCredentials": {"username": a.username, "password": a.password}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = access["access"]["token"]["id"].as_str().unwrap().to_string();
+    let url = format!("{}/v2/{}/flavors", cloud.host_url("v2").unwrap(), a.tenant);
+    let get = || http.get(&url).header("X-Auth-Token", &token).send();
+    assert_eq!(get().await.unwrap().status(), 200);
+    let hours = cloudservers::identity::limits::TOKEN_LIFETIME.hours.expect("documented");
+    cloud.clock().advance(Duration::from_secs(hours * 3600 - 60));
+    assert_eq!(get().await.unwrap().status(), 200, "still valid a minute before");
+    cloud.clock().advance(Duration::from_secs(120));
+    assert_eq!(get().await.unwrap().status(), 401, "expired");
+}
