@@ -221,7 +221,7 @@ fn create(call: &Call<'_>) -> Answer {
     }
     let now = call.app.clock.now();
     let mut store = call.app.store();
-    let outcome = store.next_outcome(&call.op.id);
+    let outcome = store.outcome_for(&call.op.id, &req.name, &req.metadata.as_ref().map(|md| md.0.clone()).unwrap_or_default());
     let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome))
         .map_err(|e| call.fault(409, e.to_string()))?;
     store.serial += 1;
@@ -390,7 +390,13 @@ fn with_server(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Timest
     let now = call.app.clock.now();
     let id = call.param("server_id").to_string();
     let mut store = call.app.store();
-    let outcome = store.next_outcome(&call.op.id);
+    let who = store
+        .tenants
+        .get(&call.tenant)
+        .and_then(|t| t.servers.iter().find(|s| s.id == id))
+        .map(|s| (s.name.clone(), s.metadata.clone()))
+        .unwrap_or_default();
+    let outcome = store.outcome_for(&call.op.id, &who.0, &who.1);
     let t = store.tenants.entry(call.tenant.clone()).or_default();
     let s = t
         .servers

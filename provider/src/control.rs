@@ -5,12 +5,16 @@
 //! - `POST /outcomes` with `{"operation": "v2.servers.create", "outcome": "fails"}` (or
 //!   `"stalls"`) makes the next walk of that operation end in its error state, or stay in
 //!   its first transient state;
+//! - `POST /behaviours` with `{"operation"?: ID, "name"?: REGEX, "metadata"?: {K: V},
+//!   "reaction": {"kind": "fault", "status": 503} | {"kind": "fails"} | {"kind": "stalls"},
+//!   "times"?: N}` adds a behaviour (every matching request when `times` is absent);
+//!   `DELETE /behaviours` removes them all;
 //! - `POST /bindings` with `{"address": "127.0.0.1", "tenant": "010101", "server": ID}`
 //!   makes requests from that address come from that server (RackConnect);
 //! - `POST /deviations` with `{"name": "json-only", "on": true}` switches a deliberate
 //!   departure from the documents on or off (`GET /` lists them all).
 
-use crate::lifecycle::Outcome;
+use crate::behaviours::{Behaviour, Reaction};
 use crate::state::App;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -63,6 +67,8 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
                 "endpoints": [
                     {"method": "POST", "path": "/clock", "body": {"advance_seconds": "number"}, "does": "moves the virtual clock forward"},
                     {"method": "POST", "path": "/outcomes", "body": {"operation": "operation id", "outcome": "fails | stalls"}, "does": "the next walk of the operation ends in its error state, or stays in its first transient state"},
+                    {"method": "POST", "path": "/behaviours", "body": {"operation": "operation id (optional)", "name": "server name regex (optional)", "metadata": {"key": "value"}, "reaction": {"kind": "fault | fails | stalls", "status": "for a fault", "message": "optional"}, "times": "N, or absent for every matching request"}, "does": "adds a behaviour"},
+                    {"method": "DELETE", "path": "/behaviours", "does": "removes every behaviour"},
                     {"method": "POST", "path": "/bindings", "body": {"address": "IP address", "tenant": "tenant id", "server": "server id"}, "does": "requests from the address come from the server (RackConnect)"},
                     {"method": "POST", "path": "/deviations", "body": {"name": "switch name", "on": "boolean"}, "does": "switches a deliberate departure from the documents on or off"},
                 ],
@@ -81,16 +87,33 @@ pub fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
         },
         ("POST", "/outcomes") => match serde_json::from_slice::<Queue>(body) {
             Ok(q) if app.mounts.iter().any(|m| m.operations.iter().any(|o| o.id == q.operation)) || crate::compute::automation_machines().iter().any(|m| m.id == q.operation) => {
-                let outcome = match q.outcome {
-                    OutcomeName::Fails => Outcome::Fails,
-                    OutcomeName::Stalls => Outcome::Stalls,
+                let reaction = match q.outcome {
+                    OutcomeName::Fails => Reaction::Fails,
+                    OutcomeName::Stalls => Reaction::Stalls,
                 };
-                app.store().outcomes.push((q.operation, outcome));
-                json(StatusCode::OK, serde_json::json!({"queued": app.store().outcomes.len()}))
+                let b = Behaviour { operation: Some(q.operation), name: None, metadata: Default::default(), reaction, times: Some(1) };
+                let mut store = app.store();
+                store.behaviours.push(b);
+                json(StatusCode::OK, serde_json::json!({"behaviours": store.behaviours.len()}))
             }
             Ok(q) => problem(StatusCode::BAD_REQUEST, &format!("no operation {} is documented", q.operation)),
             Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"operation\": ID, \"outcome\": \"fails\"|\"stalls\"}}: {e}")),
         },
+        ("POST", "/behaviours") => match serde_json::from_slice::<Behaviour>(body) {
+            Ok(b) => match b.check() {
+                Ok(()) => {
+                    let mut store = app.store();
+                    store.behaviours.push(b);
+                    json(StatusCode::OK, serde_json::json!({"behaviours": store.behaviours.len()}))
+                }
+                Err(m) => problem(StatusCode::BAD_REQUEST, &m),
+            },
+            Err(e) => problem(StatusCode::BAD_REQUEST, &format!("expected {{\"operation\"?, \"name\"?, \"metadata\"?, \"reaction\": {{\"kind\": \"fault\"|\"fails\"|\"stalls\", ...}}, \"times\"?}}: {e}")),
+        },
+        ("DELETE", "/behaviours") => {
+            app.store().behaviours.clear();
+            json(StatusCode::OK, serde_json::json!({"behaviours": 0}))
+        }
         ("POST", "/bindings") => match serde_json::from_slice::<Binding>(body) {
             Ok(b) => {
                 let exists = app.store().tenants.get(&b.tenant).is_some_and(|t| t.servers.iter().any(|s| s.id == b.server));

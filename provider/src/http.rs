@@ -246,14 +246,9 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         }
     }
     let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format };
-    let answer = if mount.exchanges_credentials() {
-        identity::handle(&call)
-    } else if mount.key == cloudservers::v1_0::client::API.api {
-        first_gen::handle(&call)
-    } else if mount.key == cloudservers::rackconnect::client::API.api {
-        crate::rackconnect::handle(&call)
-    } else {
-        compute::handle(&call)
+    let answer = match behaviour_fault(&call) {
+        Some(f) => Err(f),
+        None => answer(&call),
     };
     let mut r = match answer {
         Ok(r) => r,
@@ -268,6 +263,49 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     };
     r.extensions_mut().insert(Answered(op));
     r
+}
+
+/// The handler of the call's API.
+fn answer(call: &Call<'_>) -> Answer {
+    if call.mount.exchanges_credentials() {
+        identity::handle(call)
+    } else if call.mount.key == cloudservers::v1_0::client::API.api {
+        first_gen::handle(call)
+    } else if call.mount.key == cloudservers::rackconnect::client::API.api {
+        crate::rackconnect::handle(call)
+    } else {
+        compute::handle(call)
+    }
+}
+
+/// The fault a behaviour asked for, if one matches the call: by its operation, and by
+/// the name and metadata of the server it concerns (the addressed server, or the one a
+/// create describes).
+fn behaviour_fault(call: &Call<'_>) -> Option<Fault> {
+    let mut store = call.app.store();
+    if store.behaviours.is_empty() {
+        return None;
+    }
+    let (name, metadata) = match call.params.iter().find(|(k, _)| k == "server_id") {
+        Some((_, id)) => store.tenants.get(&call.tenant).and_then(|t| t.servers.iter().find(|s| s.id == *id)).map(|s| (s.name.clone(), s.metadata.clone())),
+        None => {
+            let doc: Option<serde_json::Value> = serde_json::from_slice(call.body).ok();
+            let inner = doc.as_ref().and_then(|d| call.op.request.as_ref().and_then(|b| b.wrap.as_deref()).map_or(Some(d), |w| d.get(w)));
+            inner.and_then(|v| {
+                let name = v.get("name")?.as_str()?.to_string();
+                let md = v.get("metadata").and_then(|m| serde_json::from_value(m.clone()).ok()).unwrap_or_default();
+                Some((name, md))
+            })
+        }
+    }
+    .unzip();
+    let subject = crate::behaviours::Subject { operation: &call.op.id, name: name.as_deref(), metadata: metadata.as_ref() };
+    let reaction = crate::behaviours::take(&mut store.behaviours, &subject, |r| matches!(r, crate::behaviours::Reaction::Fault { .. }))?;
+    drop(store);
+    match reaction {
+        crate::behaviours::Reaction::Fault { status, message } => Some(call.fault(status, message.unwrap_or_else(|| format!("a behaviour of the control API answers {} with {status}", call.op.id)))),
+        _ => None,
+    }
 }
 
 /// The operation an answer is for (for the deviations that change answers).

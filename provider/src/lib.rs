@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod behaviours;
 mod clock;
 mod compute;
 mod control;

@@ -382,7 +382,7 @@ mod tests {
         out.extend(sorted("tenant", &s.tenants));
         out.extend(sorted("v1.0", &s.first_gen));
         out.extend(sorted("window", &s.windows));
-        out.push(format!("outcomes {:?}", s.outcomes));
+        out.push(format!("behaviours {:?}", s.behaviours));
         out.push(format!("serial {}", s.serial));
         out
     }

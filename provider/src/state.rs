@@ -96,8 +96,9 @@ pub struct Store {
     pub tenants: HashMap<String, Tenant>,
     /// Accounts' v1.0 resources by tenant.
     pub first_gen: HashMap<String, crate::first_gen::Account>,
-    /// How the next walks end, consumed in order (control API).
-    pub outcomes: Vec<(String, Outcome)>,
+    /// The behaviours asked for through the control API, in the order given.
+    #[serde(default)]
+    pub behaviours: Vec<crate::behaviours::Behaviour>,
     /// Which server a source address is (RackConnect), bound through the control API:
     /// the tenant and the server id.
     #[serde(default)]
@@ -114,12 +115,15 @@ pub struct Store {
 }
 
 impl Store {
-    /// The outcome queued for the next walk of `operation`, if any (consumed).
+    /// The outcome of the next walk of `operation`, by the behaviours that match it
+    /// without regard to a server.
     pub fn next_outcome(&mut self, operation: &str) -> Outcome {
-        match self.outcomes.iter().position(|(op, _)| op == operation) {
-            Some(i) => self.outcomes.remove(i).1,
-            None => Outcome::Succeeds,
-        }
+        crate::behaviours::outcome(&mut self.behaviours, &crate::behaviours::Subject { operation, name: None, metadata: None })
+    }
+
+    /// The outcome of the next walk of `operation` on a server of this name and metadata.
+    pub fn outcome_for(&mut self, operation: &str, name: &str, metadata: &std::collections::BTreeMap<String, String>) -> Outcome {
+        crate::behaviours::outcome(&mut self.behaviours, &crate::behaviours::Subject { operation, name: Some(name), metadata: Some(metadata) })
     }
 }
 
