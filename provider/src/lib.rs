@@ -337,6 +337,21 @@ pub mod offline {
             crate::http::dispatch(&self.app, &method, path, query, &headers, body, peer).status().as_u16()
         }
 
+        /// The status of the answer to a fuzzer's input: its first byte picks a method
+        /// (and, by its high bit, the root instead of the v2 endpoint), the next line a
+        /// path, the one after a content type; the rest is the body. `None` for no input.
+        pub fn status_of_input(&self, data: &[u8]) -> Option<u16> {
+            const METHODS: [&str; 6] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
+            let (&m, rest) = data.split_first()?;
+            let text = String::from_utf8_lossy(rest);
+            let mut parts = text.splitn(3, '\n');
+            let path = parts.next().unwrap_or_default();
+            let content_type = parts.next();
+            let body = parts.next().unwrap_or_default().as_bytes();
+            let root = if m & 0x80 == 0 { self.endpoint_path("v2").unwrap_or_default() } else { String::new() };
+            Some(self.status(METHODS[usize::from(m) % METHODS.len()], &format!("{root}/{path}"), content_type, body))
+        }
+
         /// The endpoint path of an API for the first account (`/v2/v2/010101`).
         pub fn endpoint_path(&self, api: &str) -> Option<String> {
             let tenant = self.app.seed.accounts.first()?.tenant.clone();

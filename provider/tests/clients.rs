@@ -2,6 +2,8 @@
 //! v1.0 headers), the seeded flavors and images, a server walked through the documented
 //! machine on a virtual clock, the documented faults, both formats, and isolation.
 
+mod support;
+
 use cloudservers::v2::machines::SERVER_STATUS;
 use cloudservers::{v1_0, v2};
 use runtime::client::{Format, IdentityV2, Transport, V1_0};
@@ -237,17 +239,8 @@ async fn tokens_expire_after_the_documented_lifetime() {
     let cloud = cloud().await;
     let a = &cloud.accounts()[0];
     let http = reqwest::Client::new();
-    let access: serde_json::Value = http
-        .post(format!("{}/v2.0/tokens", cloud.identity_url()))
-        .json(&serde_json::json!({"auth": {"passwordCredentials": {"username": a.username, "password": a.password}}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = access["access"]["token"]["id"].as_str().unwrap().to_string();
-    let url = format!("{}/v2/{}/flavors", cloud.host_url("v2").unwrap(), a.tenant);
+    let (token, endpoint) = support::token_and_endpoint(&http, &cloud, a).await;
+    let url = format!("{endpoint}/flavors");
     let get = || http.get(&url).header("X-Auth-Token", &token).send();
     assert_eq!(get().await.unwrap().status(), 200);
     let hours = cloudservers::identity::limits::TOKEN_LIFETIME.hours.expect("documented");

@@ -1,6 +1,8 @@
 //! Every deliberate deviation, switched on through the control API, shows in what the
 //! provider answers, and is gone when switched off.
 
+mod support;
+
 use cloudservers::v2;
 use provider::Deviation;
 use runtime::machines::StateKind;
@@ -118,24 +120,7 @@ async fn every_deviation_shows_and_goes_away() {
     let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
     let a = cloud.accounts()[0].clone();
     let http = reqwest::Client::new();
-    let access: Value = http
-        .post(format!("{}/v2.0/tokens", cloud.identity_url()))
-        .json(&serde_json::json!({"auth": {"passwordCredentials": {"username": a.username, "password": a.password}}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = access["access"]["token"]["id"].as_str().unwrap().to_string();
-    let endpoint = access["access"]["serviceCatalog"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"].as_str() == v2::client::API.catalog_service)
-        .and_then(|s| s["endpoints"][0]["publicURL"].as_str())
-        .unwrap()
-        .to_string();
+    let (token, endpoint) = support::token_and_endpoint(&http, &cloud, &a).await;
     let flavors: Value = http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
     let flavor = flavors["flavors"][0]["id"].as_str().unwrap().to_string();
     let p = Probe { http, base: cloud.base_url().to_string(), endpoint, token, flavor };
