@@ -2,7 +2,7 @@
 //! v1.0 headers), the seeded flavors and images, a server walked through the documented
 //! machine on a virtual clock, the documented faults, both formats, and isolation.
 
-mod support;
+use crate::support;
 
 use cloudservers::v2::machines::SERVER_STATUS;
 use cloudservers::{v1_0, v2};

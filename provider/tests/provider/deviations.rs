@@ -1,7 +1,7 @@
 //! Every deliberate deviation, switched on through the control API, shows in what the
 //! provider answers, and is gone when switched off.
 
-mod support;
+use crate::support;
 
 use cloudservers::v2;
 use provider::Deviation;
