@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 
 oha, pid, log, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
@@ -36,12 +37,14 @@ def rss_kib():
     return 0
 
 
-def oha_run(args):
+def oha_run(args, expected=()):
     out = subprocess.run([oha, "--no-tui", "--output-format", "json", "-H", f"X-Auth-Token: {token}", *args], check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
     codes = {int(k): v for k, v in r.get("statusCodeDistribution", {}).items()}
-    errors = sum(v for k, v in codes.items() if k >= 400) + sum(r.get("errorDistribution", {}).values())
-    return r["summary"]["requestsPerSec"], r["latencyPercentiles"]["p50"] * 1000, r["latencyPercentiles"]["p99"] * 1000, errors, sum(codes.values())
+    # Requests still in flight when a timed run ends are not errors of the server.
+    errors = sum(v for k, v in codes.items() if k >= 400 and k not in expected) + sum(v for k, v in r.get("errorDistribution", {}).items() if k != "aborted due to deadline")
+    pct = r["latencyPercentiles"]
+    return r["summary"]["requestsPerSec"], (pct["p50"] or 0) * 1000, (pct["p99"] or 0) * 1000, errors, sum(codes.values())
 
 
 rows, bad = [], 0
@@ -49,16 +52,31 @@ for c in (16, 64):
     for name, args in (
         ("get server", ["-z", f"{secs}s", "-c", str(c), f"{endpoint}/servers/{ids[0]}"]),
         ("list servers detail (100)", ["-z", f"{secs}s", "-c", str(c), f"{endpoint}/servers/detail"]),
-        ("create server", ["-z", f"{secs}s", "-c", str(c), "-m", "POST", "-T", "application/json", "-d", json.dumps(create), f"{endpoint}/servers"]),
     ):
         rps, p50, p99, errors, n = oha_run(args)
         rows.append((name, c, rps, p50, p99, errors, n))
         bad += errors
-    # Delete what the create run made (all but the 100 listed), by a list of URLs.
-    made = [s["id"] for s in call("GET", endpoint + "/servers", token=token)["servers"] if s["id"] not in ids]
+
+# Create then delete: a bounded create run, a wait until the new servers have left their
+# transient state (delete is documented from a lasting one), then a delete run of them all.
+cycle = 20000
+for c in (16, 64):
+    rps, p50, p99, errors, n = oha_run(["-n", str(cycle), "-c", str(c), "-m", "POST", "-T", "application/json", "-d", json.dumps(create), f"{endpoint}/servers"])
+    rows.append(("create server", c, rps, p50, p99, errors, n))
+    bad += errors
+    time.sleep(2)
+    made, marker = [], None
+    while True:
+        page = call("GET", endpoint + "/servers?limit=1000" + (f"&marker={marker}" if marker else ""), token=token)["servers"]
+        made += [s["id"] for s in page if s["id"] not in ids]
+        if len(page) < 1000:
+            break
+        marker = page[-1]["id"]
     with open(log + ".urls", "w") as f:
         f.write("\n".join(f"{endpoint}/servers/{i}" for i in made) + "\n")
-    rps, p50, p99, errors, n = oha_run(["-n", str(len(made)), "-c", str(c), "-m", "DELETE", "--urls-from-file", log + ".urls"])
+    # oha picks the URLs of the file at random, so a server may be picked again after its
+    # deletion: that answer is the documented 404, not a failure of the server.
+    rps, p50, p99, errors, n = oha_run(["-n", str(len(made)), "-c", str(c), "-m", "DELETE", "--urls-from-file", log + ".urls"], expected=(404,))
     rows.append(("delete server", c, rps, p50, p99, errors, n))
     bad += errors
 
