@@ -64,11 +64,9 @@ pub fn fault_for(style: &dyn FaultStyle, op: Option<&Operation<'_>>, status: u16
 pub fn response_format(extension: Option<Format>, headers: &HeaderMap, body: Option<&BodySpec<'_>>) -> Format {
     let offered = |f: Format| body.is_none_or(|b| b.formats.is_empty() || b.formats.contains(&f));
     let accepted = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).and_then(|a| {
-        a.split(',').map(|p| p.split(';').next().unwrap_or_default().trim()).find_map(|m| match m {
-            "application/xml" | "text/xml" => Some(Format::Xml),
-            "application/json" => Some(Format::Json),
-            "text/plain" => Some(Format::Text),
-            _ => None,
+        a.split(',').find_map(|range| {
+            let media = range.split(';').next().unwrap_or_default().trim();
+            Format::from_content_type(media).or_else(|| media.eq_ignore_ascii_case(Format::Text.media_type()).then_some(Format::Text))
         })
     });
     let default = body.and_then(|b| b.default_format).or_else(|| body.and_then(|b| b.formats.first().copied()));
@@ -79,12 +77,7 @@ pub fn response_format(extension: Option<Format>, headers: &HeaderMap, body: Opt
 /// neither JSON nor XML. A body without a type is read as JSON.
 pub fn request_format(headers: &HeaderMap) -> Option<Format> {
     let Some(ct) = headers.get(header::CONTENT_TYPE) else { return Some(Format::Json) };
-    let media = ct.to_str().ok()?.split(';').next()?.trim().to_ascii_lowercase();
-    match media.as_str() {
-        "application/json" => Some(Format::Json),
-        "application/xml" | "text/xml" => Some(Format::Xml),
-        _ => None,
-    }
+    Format::from_content_type(ct.to_str().ok()?)
 }
 
 /// Why a request body was refused, as the message of a 400 or 415 fault.
@@ -158,7 +151,7 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
             let element = T::catalog().model(T::MODEL_ID).and_then(|m| m.element.clone());
             let ns = element.as_ref().and_then(|e| e.ns.as_deref());
             let local = element.as_ref().map(|e| e.local.to_string()).filter(|l| !l.is_empty()).or(wrap.map(str::to_string)).unwrap_or_default();
-            respond(status, "application/xml", runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
+            respond(status, Some(Format::Xml), runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
         }
         _ => {
             let inner = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
@@ -166,29 +159,29 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
                 Some(w) => serde_json::json!({ w: inner }),
                 None => inner,
             };
-            respond(status, "application/json", serde_json::to_vec(&doc).unwrap_or_default())
+            respond(status, Some(Format::Json), serde_json::to_vec(&doc).unwrap_or_default())
         }
     }
 }
 
 /// A plain-text answer.
 pub fn text(status: u16, body: String) -> Response {
-    respond(status, "text/plain", body.into_bytes())
+    respond(status, Some(Format::Text), body.into_bytes())
 }
 
 /// An answer without a body.
 pub fn empty(status: u16) -> Response {
-    respond(status, "", Vec::new())
+    respond(status, None, Vec::new())
 }
 
 /// A fault document in `format`, with `Retry-After` when the fault has a retry header.
 pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> Response {
     let mut resp = match format {
         _ if style.plain() => text(fault.status, fault.message.clone()),
-        Format::Xml => respond(fault.status, "application/xml", style.xml(fault).into_bytes()),
+        Format::Xml => respond(fault.status, Some(Format::Xml), style.xml(fault).into_bytes()),
         _ => {
             let doc = serde_json::json!({ fault.info.name: style.json(fault) });
-            respond(fault.status, "application/json", serde_json::to_vec(&doc).unwrap_or_default())
+            respond(fault.status, Some(Format::Json), serde_json::to_vec(&doc).unwrap_or_default())
         }
     };
     if let (Some(h), Some(at)) = (fault.info.retry_header, fault.retry_at) {
@@ -199,16 +192,18 @@ pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> 
     resp
 }
 
-fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+fn respond(status: u16, format: Option<Format>, body: Vec<u8>) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    if !content_type.is_empty() {
-        let ct = match content_type {
-            "application/xml" => "application/xml",
-            "text/plain" => "text/plain; charset=utf-8",
-            _ => "application/json",
+    if let Some(f) = format {
+        // Plain text says its encoding; JSON and XML documents carry theirs.
+        let ct = match f {
+            Format::Text => HeaderValue::from_str(&format!("{}; charset=utf-8", f.media_type())),
+            _ => HeaderValue::from_str(f.media_type()),
         };
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        if let Ok(ct) = ct {
+            resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+        }
     }
     resp
 }
