@@ -181,7 +181,8 @@ pub enum Error {
 #[derive(Debug)]
 pub struct Handle {
     base: String,
-    hosts: Vec<(String, String)>,
+    /// Each API's key, host URL and endpoint version segment.
+    hosts: Vec<(String, String, String)>,
     identity: String,
     accounts: Vec<Account>,
     clock: Clock,
@@ -202,7 +203,13 @@ impl Handle {
 
     /// The URL of an API's documented host (`/v2`, `/v1_0`, ...), by schema key (`v2`).
     pub fn host_url(&self, api: &str) -> Option<&str> {
-        self.hosts.iter().find(|(k, _)| k == api).map(|(_, url)| url.as_str())
+        self.hosts.iter().find(|(k, _, _)| k == api).map(|(_, url, _)| url.as_str())
+    }
+
+    /// The URL of an API's endpoint for a tenant (`.../v2/v2/010101`), as the catalog
+    /// gives it, by schema key.
+    pub fn endpoint_url(&self, api: &str, tenant: &str) -> Option<String> {
+        self.hosts.iter().find(|(k, _, _)| k == api).map(|(_, url, version)| format!("{url}/{version}/{tenant}"))
     }
 
     /// The accounts and their credentials.
@@ -241,7 +248,7 @@ impl Drop for Handle {
 pub async fn spawn(config: Config) -> Result<Handle, Error> {
     let (app, listener) = prepare(config).await?;
     let base = app.base.clone();
-    let hosts = app.mounts.iter().map(|m| (m.key.clone(), app.host_url(m))).collect();
+    let hosts = app.mounts.iter().map(|m| (m.key.clone(), app.host_url(m), m.version_segment.clone())).collect();
     let identity = app.identity_url();
     let accounts = app.seed.accounts.clone();
     let clock = app.clock.clone();

@@ -7,11 +7,18 @@ use proptest::prelude::*;
 use runtime::client::{IdentityV2, Transport};
 use runtime::shapes::operations::Operation;
 
-fn every_operation() -> Vec<&'static Operation<'static>> {
-    [cloudservers::v2::operations::OPERATIONS, cloudservers::v1_0::operations::OPERATIONS, cloudservers::rackconnect::operations::OPERATIONS, cloudservers::identity::operations::OPERATIONS]
-        .into_iter()
-        .flatten()
-        .collect()
+/// Every operation, with the key of its API.
+fn every_operation() -> Vec<(&'static str, &'static Operation<'static>)> {
+    use cloudservers::{identity, rackconnect, v1_0, v2};
+    [
+        (v2::client::API.api, v2::operations::OPERATIONS),
+        (v1_0::client::API.api, v1_0::operations::OPERATIONS),
+        (rackconnect::client::API.api, rackconnect::operations::OPERATIONS),
+        (identity::client::API.api, identity::operations::OPERATIONS),
+    ]
+    .into_iter()
+    .flat_map(|(key, ops)| ops.iter().map(move |op| (key, op)))
+    .collect()
 }
 
 struct Target {
@@ -32,9 +39,11 @@ fn target() -> Target {
         c.flavors_list(&Default::default()).await.expect("a first call");
         let token = c.transport().session().await.and_then(|s| s.token).map(|t| t.expose().to_string()).expect("a token");
         let mut roots = Vec::new();
-        for (key, version) in [("v2", "v2"), ("v1.0", "v1.0"), ("rackconnect", "v2.0"), ("identity", "v2.0")] {
-            if let Some(host) = cloud.host_url(key) {
-                roots.push((key.to_string(), host.to_string(), format!("{host}/v{}/{}", version.trim_start_matches('v'), a.tenant)));
+        for (key, _) in every_operation() {
+            if let (Some(host), Some(endpoint)) = (cloud.host_url(key), cloud.endpoint_url(key, &a.tenant)) {
+                if !roots.iter().any(|(k, _, _): &(String, String, String)| k == key) {
+                    roots.push((key.to_string(), host.to_string(), endpoint));
+                }
             }
         }
         (cloud, token, roots)
@@ -93,10 +102,8 @@ proptest! {
     ) {
         thread_local! { static T: Target = target(); }
         let ops = every_operation();
-        let op = ops[which.index(ops.len())];
+        let (key, op) = ops[which.index(ops.len())];
         T.with(|t| {
-            let key = op.id.split('.').next().unwrap_or_default();
-            let key = if op.id.starts_with("v1.0.") { "v1.0" } else { key };
             let (_, host, endpoint) = t.roots.iter().find(|(k, _, _)| k == key).cloned().unwrap_or_default();
             let root = match op.base { runtime::shapes::operations::Base::Host => host, runtime::shapes::operations::Base::Endpoint => endpoint };
             let mut url = format!("{root}{}", path_of(op, &values));
