@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use axum::http::{HeaderMap, Method, Request};
 use axum::response::Response;
 use axum::Router;
-use runtime::shapes::operations::{route, AuthKind, Base, Operation, Route};
+use runtime::shapes::operations::{AuthKind, Base, Operation, Route};
 use runtime::shapes::Format;
 use std::sync::Arc;
 
@@ -167,22 +167,19 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         .and_then(|r| r.strip_prefix(mount.version_segment.as_str()))
         .and_then(|r| r.strip_prefix('/'))
         .map(|r| r.split_once('/').map(|(t, p)| (t.to_string(), format!("/{p}"))).unwrap_or((r.to_string(), "/".to_string())));
-    let host_route = route_in(mount, Base::Host, method.as_str(), rest);
+    let host_route = mount.routes(Base::Host).route(method.as_str(), rest);
     let (found, path_tenant) = match (&host_route, &endpoint) {
         (Route::Found(..) | Route::Several(..), _) => (host_route, None),
-        (_, Some((tenant, p))) if !tenant.is_empty() => {
-            let r = route_in(mount, Base::Endpoint, method.as_str(), p);
-            (r, Some(tenant.clone()))
-        }
+        (_, Some((tenant, p))) if !tenant.is_empty() => (mount.routes(Base::Endpoint).route(method.as_str(), p), Some(tenant.clone())),
         _ => (host_route, None),
     };
     let format_for = |op: Option<&Operation<'_>>| wire::response_format(extension, headers, op.and_then(|o| o.success()).and_then(|r| r.body.as_ref()));
-    let op: &'static Operation<'static> = match found {
-        Route::Found(op, _) => op,
-        Route::Several(ops, _) => {
+    let (op, values): (&'static Operation<'static>, _) = match found {
+        Route::Found(op, values) => (op, values),
+        Route::Several(ops, values) => {
             let key = wire::action_key(headers, body);
             match ops.iter().find(|o| o.action.as_deref() == key.as_deref()).or_else(|| ops.iter().find(|o| o.action.is_none())) {
-                Some(op) => op,
+                Some(op) => (*op, values),
                 None => {
                     let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
                     return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
@@ -198,14 +195,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
             return wire::fault_response(style(mount), &f, format_for(None));
         }
     };
-    let params = match op.base {
-        Base::Host => op.match_path(rest),
-        Base::Endpoint => endpoint.as_ref().and_then(|(_, p)| op.match_path(p)),
-    }
-    .unwrap_or_default()
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), decode(v)))
-    .collect();
+    let params = values.into_iter().map(|(k, v)| (k.to_string(), decode(v))).collect();
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     // A documented format parameter picks the format, over the extension and Accept.
     let asked = op.query.iter().filter(|q| q.selects_format).find_map(|q| pairs.iter().find(|(k, _)| *k == q.name)).and_then(|(_, v)| Format::parse(v));
@@ -346,25 +336,6 @@ async fn deviate(app: &App, mut r: Response, limit: usize) -> Response {
         return Response::from_parts(parts, Body::from(serde_json::to_vec(&doc).unwrap_or_default()));
     }
     r
-}
-
-fn route_in(mount: &Mount, base: Base, method: &str, path: &str) -> Route<'static, 'static, 'static> {
-    let ops: &'static [Operation<'static>] = mount.operations;
-    // The router borrows the path; the handlers re-match it, so only the operations are
-    // kept here.
-    match route(ops, method, path) {
-        Route::Found(op, _) if op.base == base => Route::Found(op, Vec::new()),
-        Route::Several(found, _) => {
-            let found: Vec<_> = found.into_iter().filter(|o| o.base == base).collect();
-            if found.is_empty() {
-                Route::NotFound
-            } else {
-                Route::Several(found, Vec::new())
-            }
-        }
-        Route::WrongMethod(m) => Route::WrongMethod(m),
-        _ => Route::NotFound,
-    }
 }
 
 fn decode(s: &str) -> String {

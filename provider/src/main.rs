@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+// Most of a request's allocations are short-lived strings and maps; mimalloc serves them
+// from per-thread pages instead of the system allocator's shared arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Serve a fake Rackspace cloud (Cloud Servers v2, identity) from the schema.
 #[derive(Debug, Parser)]
 #[command(version)]

@@ -6,7 +6,7 @@
 use cloudservers::{identity, rackconnect, v1_0, v2};
 use crate::limits::Rate;
 use runtime::limits::{ChangesSince, Pagination, RateLimit};
-use runtime::shapes::operations::Operation;
+use runtime::shapes::operations::{Base, Operation, Router};
 
 /// One mounted API.
 #[derive(Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct Mount {
     pub catalog: Option<(String, String)>,
     /// Its operations.
     pub operations: &'static [Operation<'static>],
+    /// Its operations relative to its host, indexed for routing.
+    pub host_routes: Router<'static, 'static>,
+    /// Its operations relative to an account's endpoint, indexed for routing.
+    pub endpoint_routes: Router<'static, 'static>,
     /// The header a token is sent in.
     pub token_header: String,
     /// Its rate limits.
@@ -57,6 +61,14 @@ fn tables() -> [Tables; 4] {
 }
 
 impl Mount {
+    /// Its operations relative to `base`, indexed for routing.
+    pub fn routes(&self, base: Base) -> &Router<'static, 'static> {
+        match base {
+            Base::Host => &self.host_routes,
+            Base::Endpoint => &self.endpoint_routes,
+        }
+    }
+
     /// Whether this API is where credentials are exchanged for tokens (the identity
     /// service): one of its operations authenticates by the credentials it carries.
     pub fn exchanges_credentials(&self) -> bool {
@@ -73,8 +85,11 @@ pub fn mounts(schema: &schema::Schema) -> Vec<Mount> {
         .filter_map(|api| {
             let key = api.key.as_str().to_string();
             let t = tables().into_iter().find(|t| t.key == key)?;
+            let on = |base: Base| Router::new(t.operations.iter().filter(move |o| o.base == base));
             Some(Mount {
                 operations: t.operations,
+                host_routes: on(Base::Host),
+                endpoint_routes: on(Base::Endpoint),
                 rates: t.rates.iter().map(Rate::new).collect(),
                 pagination: t.pagination,
                 changes_since: t.changes_since,

@@ -154,13 +154,24 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
             respond(status, Some(Format::Xml), runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
         }
         _ => {
-            let inner = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-            let doc = match wrap {
-                Some(w) => serde_json::json!({ w: inner }),
-                None => inner,
+            let body = match wrap {
+                Some(w) => serde_json::to_vec(&Wrapped(w, value)),
+                None => serde_json::to_vec(value),
             };
-            respond(status, Some(Format::Json), serde_json::to_vec(&doc).unwrap_or_default())
+            respond(status, Some(Format::Json), body.unwrap_or_default())
         }
+    }
+}
+
+/// A JSON document of one member, written straight from the value (no intermediate tree).
+struct Wrapped<'a, T>(&'a str, &'a T);
+
+impl<T: Serialize> Serialize for Wrapped<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
     }
 }
 

@@ -179,34 +179,100 @@ pub enum Route<'o, 'a, 'p> {
 
 /// The operation `method` and `path` select among `ops` (of one base). Literal segments
 /// win over placeholders, so `/servers/detail` is not `/servers/{server_id}`.
+///
+/// For many requests over one table, [`Router`] does the same with the templates split
+/// once.
 pub fn route<'o, 'a, 'p>(ops: &'o [Operation<'a>], method: &str, path: &'p str) -> Route<'o, 'a, 'p>
 where
     'o: 'p,
 {
-    let mut best: Option<(usize, Vec<&'o Operation<'a>>, PathValues<'p>)> = None;
-    let mut methods: Vec<&'o str> = Vec::new();
-    for op in ops {
-        let Some(values) = op.match_path(path) else { continue };
-        if !op.method.eq_ignore_ascii_case(method) {
-            if !methods.contains(&op.method.as_ref()) {
-                methods.push(op.method.as_ref());
+    Router::new(ops).route(method, path)
+}
+
+/// One segment of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment<'o> {
+    Literal(&'o str),
+    Param(&'o str),
+}
+
+/// Operations indexed by the number of segments of their path templates, each template
+/// split once: what [`route`] does, without re-reading every template for every request.
+#[derive(Debug, Clone)]
+pub struct Router<'o, 'a> {
+    /// By segment count: the operations with that many segments, in table order.
+    by_length: Vec<Vec<(&'o Operation<'a>, Vec<Segment<'o>>)>>,
+}
+
+impl<'o, 'a> Router<'o, 'a> {
+    /// An index of `ops` (of one base, in table order: that order is kept among the
+    /// operations one request selects).
+    pub fn new(ops: impl IntoIterator<Item = &'o Operation<'a>>) -> Self {
+        let mut by_length: Vec<Vec<(&'o Operation<'a>, Vec<Segment<'o>>)>> = Vec::new();
+        for op in ops {
+            let segments: Vec<Segment<'o>> = op
+                .path
+                .split('/')
+                .map(|t| match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                    Some(name) => Segment::Param(name),
+                    None => Segment::Literal(t),
+                })
+                .collect();
+            if by_length.len() <= segments.len() {
+                by_length.resize_with(segments.len() + 1, Vec::new);
             }
-            continue;
+            by_length[segments.len()].push((op, segments));
         }
-        // Fewer placeholders is the more specific template.
-        let rank = values.len();
-        match &mut best {
-            Some((r, found, _)) if *r == rank => found.push(op),
-            Some((r, _, _)) if *r < rank => {}
-            _ => best = Some((rank, vec![op], values)),
+        Router { by_length }
+    }
+
+    /// The operation `method` and `path` select (see [`route`]).
+    pub fn route<'p>(&self, method: &str, path: &'p str) -> Route<'o, 'a, 'p>
+    where
+        'o: 'p,
+    {
+        let given: Vec<&'p str> = path.split('/').collect();
+        let mut best: Option<(usize, Vec<&'o Operation<'a>>, PathValues<'p>)> = None;
+        let mut methods: Vec<&'o str> = Vec::new();
+        for (op, template) in self.by_length.get(given.len()).map(Vec::as_slice).unwrap_or_default() {
+            let Some(values) = fit(template, &given) else { continue };
+            if !op.method.eq_ignore_ascii_case(method) {
+                if !methods.contains(&op.method.as_ref()) {
+                    methods.push(op.method.as_ref());
+                }
+                continue;
+            }
+            // Fewer placeholders is the more specific template.
+            let rank = values.len();
+            match &mut best {
+                Some((r, found, _)) if *r == rank => found.push(op),
+                Some((r, _, _)) if *r < rank => {}
+                _ => best = Some((rank, vec![op], values)),
+            }
+        }
+        match best {
+            Some((_, found, values)) if found.len() == 1 && found[0].action.is_none() => Route::Found(found[0], values),
+            Some((_, found, values)) => Route::Several(found, values),
+            None if !methods.is_empty() => Route::WrongMethod(methods),
+            None => Route::NotFound,
         }
     }
-    match best {
-        Some((_, found, values)) if found.len() == 1 && found[0].action.is_none() => Route::Found(found[0], values),
-        Some((_, found, values)) => Route::Several(found, values),
-        None if !methods.is_empty() => Route::WrongMethod(methods),
-        None => Route::NotFound,
+}
+
+/// The placeholders' values when the segments fit the template (of the same length).
+fn fit<'o, 'p>(template: &[Segment<'o>], given: &[&'p str]) -> Option<PathValues<'p>>
+where
+    'o: 'p,
+{
+    let mut values = Vec::new();
+    for (t, g) in template.iter().zip(given) {
+        match *t {
+            Segment::Param(name) if !g.is_empty() => values.push((name, *g)),
+            Segment::Literal(l) if l == *g => {}
+            _ => return None,
+        }
     }
+    Some(values)
 }
 
 /// Builders for `static` operation tables in generated code.
