@@ -42,7 +42,11 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "servers.list" => list(call, false),
         "servers.list-detail" => list(call, true),
         "limits.get" => limits(call),
-        "servers.get" => with_server(call, |call, s, now, _| Ok(reply_server(call, s, now))),
+        "servers.get" => {
+            // The most frequent call: the answer is written after the store is released.
+            let model = with_server(call, |call, s, now, _| Ok(server_model(call, s, now)))?;
+            Ok(wire::reply(call.op, call.success(), &model, call.format, prefixes()))
+        }
         "servers.update" => update(call),
         "servers.delete" => delete(call),
         "flavors.list" | "flavors.list-detail" => flavors(call, rest.ends_with("detail")),
@@ -208,9 +212,23 @@ fn prefixes() -> &'static [(&'static str, &'static str)] {
 }
 
 fn links(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
-    let endpoint = call.app.endpoint_url(call.mount, &call.tenant);
-    let bookmark = endpoint.replacen(&format!("/{}/", call.mount.version_segment), "/", 1);
-    vec![m::Link::new("self", format!("{endpoint}/{collection}/{id}")), m::Link::new("bookmark", format!("{bookmark}/{collection}/{id}"))]
+    let (endpoint, bookmark) = call.endpoint();
+    vec![m::Link::new("self", href(endpoint, collection, id)), m::Link::new("bookmark", href(bookmark, collection, id))]
+}
+
+/// The bookmark link alone, as references to other collections' items carry it.
+fn bookmark(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
+    vec![m::Link::new("bookmark", href(call.endpoint().1, collection, id))]
+}
+
+/// `{base}/{collection}/{id}`, written without the formatting machinery (a detailed list
+/// writes hundreds of them).
+fn href(base: &str, collection: &str, id: &str) -> String {
+    let mut out = String::with_capacity(base.len() + collection.len() + id.len() + 2);
+    for part in [base, "/", collection, "/", id] {
+        out.push_str(part);
+    }
+    out
 }
 
 fn create(call: &Call<'_>) -> Answer {
@@ -263,7 +281,7 @@ fn create(call: &Call<'_>) -> Answer {
     store.tenants.entry(call.tenant.clone()).or_default().servers.push(rec);
     drop(store);
     let mut resp = wire::reply(call.op, call.success(), &out, call.format, prefixes());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.app.endpoint_url(call.mount, &call.tenant))) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.endpoint().0)) {
         resp.headers_mut().insert(axum::http::header::LOCATION, v);
     }
     Ok(resp)
@@ -306,7 +324,7 @@ fn listing<T: serde::Serialize>(call: &Call<'_>, items: Vec<T>, id_of: impl Fn(&
         .collect()
     };
     let (page, last) = crate::limits::page(call, items, id_of)?;
-    let list_url = format!("{}/{collection}", call.app.endpoint_url(call.mount, &call.tenant));
+    let list_url = format!("{}/{collection}", call.endpoint().0);
     let links = last.and_then(|l| crate::limits::next_link(call, &list_url, &l)).map(|(rel, href)| vec![m::Link::new(rel, href)]);
     Ok((page, links))
 }
@@ -391,17 +409,22 @@ fn shown_metadata(s: &ServerRec) -> std::collections::BTreeMap<String, String> {
 }
 
 /// Runs `f` on the addressed server (settled to now), or answers 404.
-fn with_server(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Timestamp, Outcome) -> Answer) -> Answer {
+fn with_server<T>(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Timestamp, Outcome) -> Result<T, Fault>) -> Result<T, Fault> {
     let now = call.app.clock.now();
     let id = call.param("server_id").to_string();
     let mut store = call.app.store();
-    let who = store
-        .tenants
-        .get(&call.tenant)
-        .and_then(|t| t.servers.iter().find(|s| s.id == id))
-        .map(|s| (s.name.clone(), s.metadata.clone()))
-        .unwrap_or_default();
-    let outcome = store.outcome_for(&call.op.id, &who.0, &who.1);
+    // Behaviours match on the server's name and metadata: copied only when there are some.
+    let outcome = if store.behaviours.is_empty() {
+        Outcome::default()
+    } else {
+        let who = store
+            .tenants
+            .get(&call.tenant)
+            .and_then(|t| t.servers.iter().find(|s| s.id == id))
+            .map(|s| (s.name.clone(), s.metadata.clone()))
+            .unwrap_or_default();
+        store.outcome_for(&call.op.id, &who.0, &who.1)
+    };
     let t = store.tenants.entry(call.tenant.clone()).or_default();
     let s = t
         .servers
@@ -420,14 +443,22 @@ fn reply_server(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> axum::respons
 /// The extended status columns of the state's first row in the mapping table: the
 /// column of the extended machine's own states, and the other column that is not the
 /// server status.
-fn extended(status: &str) -> (Option<String>, Option<String>) {
-    let vm_col = EXTENDED_STATUS.state_column().unwrap_or_default().to_string();
-    let Some(row) = EXTENDED_STATUS.mapping.iter().find(|r| r.cells.iter().any(|(c, v)| *c != vm_col && v.as_deref() == Some(status) && SERVER_STATUS.state(status).is_some())) else {
+fn extended(status: &str) -> (Option<&'static str>, Option<&'static str>) {
+    // Worked out once per server state: every answer that shows a server shows them.
+    static BY_STATE: std::sync::OnceLock<Vec<(&'static str, (Option<&'static str>, Option<&'static str>))>> = std::sync::OnceLock::new();
+    let table = BY_STATE.get_or_init(|| SERVER_STATUS.states.iter().map(|st| (st.name.as_ref(), extended_of(&st.name))).collect());
+    table.iter().find(|(s, _)| *s == status).map(|(_, cols)| *cols).unwrap_or_else(|| extended_of(status))
+}
+
+fn extended_of(status: &str) -> (Option<&'static str>, Option<&'static str>) {
+    let rows: &'static [runtime::machines::MappingRow] = &EXTENDED_STATUS.mapping;
+    let vm_col = EXTENDED_STATUS.state_column().unwrap_or_default();
+    let Some(row) = rows.iter().find(|r| r.cells.iter().any(|(c, v)| *c != vm_col && v.as_deref() == Some(status) && SERVER_STATUS.state(status).is_some())) else {
         return (None, None);
     };
-    let status_col = row.cells.iter().find(|(_, v)| v.as_deref() == Some(status)).map(|(c, _)| c.to_string()).unwrap_or_default();
-    let vm = row.get(&vm_col).map(str::to_string);
-    let task = row.cells.iter().find(|(c, _)| *c != vm_col && *c != status_col && !c.ends_with("footnote")).and_then(|(_, v)| v.as_deref().map(str::to_string));
+    let status_col = row.cells.iter().find(|(_, v)| v.as_deref() == Some(status)).map(|(c, _)| c.as_ref()).unwrap_or_default();
+    let vm = row.get(vm_col);
+    let task = row.cells.iter().find(|(c, _)| *c != vm_col && *c != status_col && !c.ends_with("footnote")).and_then(|(_, v)| v.as_deref());
     (vm, task)
 }
 
@@ -446,11 +477,11 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.access_ipv6 = Some(s.access_ipv6.clone());
     let mut image = m::ImageRef::default();
     image.id = s.image.clone();
-    image.links = Some(links(call, "images", &s.image)[1..].to_vec());
+    image.links = Some(bookmark(call, "images", &s.image));
     out.image = Some(image);
     let mut flavor = m::FlavorRef::default();
     flavor.id = s.flavor.clone();
-    flavor.links = Some(links(call, "flavors", &s.flavor)[1..].to_vec());
+    flavor.links = Some(bookmark(call, "flavors", &s.flavor));
     out.flavor = Some(flavor);
     out.metadata = Some(m::Metadata(shown_metadata(s)));
     out.addresses = Some(addresses(s));
@@ -458,8 +489,8 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
     if !call.app.switches.on(crate::deviations::Deviation::NoExtendedStatus) {
         let (vm, task) = extended(&s.life.state);
-        out.os_ext_sts_vm_state = vm.as_deref().map(m::VmState::from);
-        out.os_ext_sts_task_state = Some(task.as_deref().map(m::TaskState::from));
+        out.os_ext_sts_vm_state = vm.map(m::VmState::from);
+        out.os_ext_sts_task_state = Some(task.map(m::TaskState::from));
     }
     if SERVER_STATUS.kind_of(&s.life.state) == Some(StateKind::Error) {
         let mut f = m::AsyncFault::default();
@@ -765,7 +796,7 @@ fn create_image(call: &Call<'_>) -> Answer {
     tenant_images(call, &mut store, now).push(crate::state::ImageRec { image, life, updated: now });
     drop(store);
     let mut resp = wire::empty(call.success());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/images/{id}", call.app.endpoint_url(call.mount, &call.tenant))) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/images/{id}", call.endpoint().0)) {
         resp.headers_mut().insert(axum::http::header::LOCATION, v);
     }
     Ok(resp)

@@ -40,9 +40,22 @@ pub struct Call<'a> {
     pub server: Option<String>,
     /// The format the answer is written in.
     pub format: Format,
+    /// The endpoint's URL and its bookmark form, made once per call.
+    hrefs: std::cell::OnceCell<(String, String)>,
 }
 
 impl Call<'_> {
+    /// The URL of the tenant's endpoint of the call's API, and that URL without its
+    /// version segment (the base of bookmark links).
+    pub fn endpoint(&self) -> (&str, &str) {
+        let (endpoint, bookmark) = self.hrefs.get_or_init(|| {
+            let endpoint = self.app.endpoint_url(self.mount, &self.tenant);
+            let bookmark = endpoint.replacen(&format!("/{}/", self.mount.version_segment), "/", 1);
+            (endpoint, bookmark)
+        });
+        (endpoint, bookmark)
+    }
+
     /// A path parameter.
     pub fn param(&self, name: &str) -> &str {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
@@ -235,7 +248,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
             return wire::fault_response(style(mount), &f, format);
         }
     }
-    let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format };
+    let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format, hrefs: Default::default() };
     let answer = match behaviour_fault(&call) {
         Some(f) => Err(f),
         None => answer(&call),

@@ -179,7 +179,7 @@ impl App {
 
     /// What the provider prints at start: its URLs and accounts.
     pub fn banner(&self) -> String {
-        let mut out = format!("cloudservers-provider listening on {}\nidentity: {}\n", self.base, self.identity_url());
+        let mut out = format!("cloudservers-provider listening on {}\n", self.base);
         for m in &self.mounts {
             out.push_str(&format!("{}: {}\n", m.key, self.host_url(m)));
         }

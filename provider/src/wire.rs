@@ -154,11 +154,16 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
             respond(status, Some(Format::Xml), runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
         }
         _ => {
-            let body = match wrap {
-                Some(w) => serde_json::to_vec(&Wrapped(w, value)),
-                None => serde_json::to_vec(value),
+            // Most answers are a few kilobytes: one allocation instead of a run of doublings.
+            let mut body = Vec::with_capacity(4096);
+            let written = match wrap {
+                Some(w) => serde_json::to_writer(&mut body, &Wrapped(w, value)),
+                None => serde_json::to_writer(&mut body, value),
             };
-            respond(status, Some(Format::Json), body.unwrap_or_default())
+            if written.is_err() {
+                body.clear();
+            }
+            respond(status, Some(Format::Json), body)
         }
     }
 }

@@ -51,7 +51,14 @@ pub fn parse_datetime(text: &str) -> Result<Timestamp, DateTimeError> {
 /// Writes a time as `CCYY-MM-DDThh:mm:ssZ` (whole seconds, UTC), as the documents write
 /// times and as the v2 `changes-since` parameter takes them.
 pub fn format_datetime(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let d = jiff::tz::Offset::UTC.to_datetime(t);
+    if (0..=9999).contains(&d.year()) {
+        // The common case without the strftime interpreter (servers' times are written
+        // on every answer that shows one).
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year(), d.month(), d.day(), d.hour(), d.minute(), d.second())
+    } else {
+        t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
 }
 
 /// Whole seconds since the Unix epoch, rounded down (negative before 1970): the form the
@@ -215,6 +222,11 @@ mod tests {
         }
         assert_eq!(format_datetime(at(AUG_1_2010)), "2010-08-01T00:00:00Z");
         assert_eq!(format_datetime(parse_datetime("2010-08-01T00:00:00.9Z").unwrap()), "2010-08-01T00:00:00Z");
+        // The fast form writes what the general one does, at the edges of its years and
+        // before the epoch with a fraction of a second.
+        for t in [Timestamp::MIN, Timestamp::MAX, at(-62_167_219_200), at(253_370_764_800), at(-1) - jiff::SignedDuration::from_millis(500)] {
+            assert_eq!(format_datetime(t), t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
     }
 
     #[test]
