@@ -64,15 +64,26 @@ fn machine_literal(t: &table::StateMachine) -> TokenStream {
         let (id, from, to, src) = (text(&x.id), text(&x.from), text(&x.to), text(&x.source));
         let op = opt_text(x.operation.as_deref());
         let on_error = x.on_error;
-        quote!(::runtime::machines::Transition { id: #id, from: #from, to: #to, operation: #op, on_error: #on_error, source: #src })
+        let when = match &x.when {
+            Some(c) => {
+                let (field, equals, absent) = (text(&c.field), text(&c.equals), c.absent);
+                quote!(Some(::runtime::machines::Condition { field: #field, equals: #equals, absent: #absent }))
+            }
+            None => quote!(None),
+        };
+        quote!(::runtime::machines::Transition { id: #id, from: #from, to: #to, operation: #op, on_error: #on_error, when: #when, source: #src })
     });
     let rows = t.mapping.iter().map(|row| {
         let cells = slice(row.cells.iter().map(|(k, v)| {
             let (k, v) = (text(k), opt_text(v.as_deref()));
             quote!((#k, #v))
         }));
+        let notes = slice(row.notes.iter().map(|(k, v)| {
+            let (k, v) = (text(k), text(v));
+            quote!((#k, #v))
+        }));
         let src = text(&row.source);
-        quote!(::runtime::machines::MappingRow { cells: #cells, source: #src })
+        quote!(::runtime::machines::MappingRow { cells: #cells, notes: #notes, source: #src })
     });
     let (id, subject, source) = (text(&t.id), opt_text(t.subject.as_deref()), text(&t.source));
     let metadata = match &t.metadata {

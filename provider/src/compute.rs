@@ -458,7 +458,7 @@ fn extended_of(status: &str) -> (Option<&'static str>, Option<&'static str>) {
     };
     let status_col = row.cells.iter().find(|(_, v)| v.as_deref() == Some(status)).map(|(c, _)| c.as_ref()).unwrap_or_default();
     let vm = row.get(vm_col);
-    let task = row.cells.iter().find(|(c, _)| *c != vm_col && *c != status_col && !c.ends_with("footnote")).and_then(|(_, v)| v.as_deref());
+    let task = row.cells.iter().find(|(c, _)| *c != vm_col && *c != status_col).and_then(|(_, v)| v.as_deref());
     (vm, task)
 }
 
@@ -542,9 +542,9 @@ fn start(call: &Call<'_>, s: &mut ServerRec, now: Timestamp, outcome: Outcome, c
 fn action(call: &Call<'_>) -> Answer {
     let id = call.op.id.to_string();
     // Every action body is read strictly; those that carry data are kept.
-    let (mut reboot_type, mut resize_to, mut rebuild) = (None, None, None);
+    let (mut request, mut resize_to, mut rebuild) = (serde_json::Value::Null, None, None);
     match id.strip_prefix("v2.").unwrap_or_default() {
-        "servers.reboot" => reboot_type = call.read::<m::RebootAction>()?.type_.map(|t| t.as_str().to_string()),
+        "servers.reboot" => request = serde_json::to_value(call.read::<m::RebootAction>()?).unwrap_or_default(),
         "servers.resize" => resize_to = Some(call.read::<m::ResizeAction>()?.flavor_ref),
         "servers.rebuild" => {
             let r: m::RebuildAction = call.read()?;
@@ -564,9 +564,7 @@ fn action(call: &Call<'_>) -> Answer {
         }
     }
     with_server(call, move |call, s, now, outcome| {
-        let prefer = reboot_type.clone();
-        let fallback_first = prefer.as_ref().is_none_or(|p| !SERVER_STATUS.transitions_by(&call.op.id).any(|t| t.from == s.life.state && t.to.starts_with(p.as_str())));
-        start(call, s, now, outcome, |t| fallback_first || prefer.as_ref().is_some_and(|p| t.to.starts_with(p.as_str())))?;
+        start(call, s, now, outcome, crate::lifecycle::asked(&request))?;
         if let Some(f) = &resize_to {
             s.resized_from = Some(std::mem::replace(&mut s.flavor, last_segment(f).to_string()));
         }

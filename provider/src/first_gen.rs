@@ -613,13 +613,9 @@ fn reboot(call: &Call<'_>) -> Answer {
     if !m::RebootType::DOCUMENTED.contains(&kind.as_str()) {
         return Err(call.fault(400, format!("{kind} is not a documented reboot type")));
     }
+    let request = serde_json::to_value(&req).unwrap_or_default();
     with_server(call, move |call, a, i, now, outcome| {
-        // The machine names each reboot's state after its type (HARD_REBOOT); the
-        // reboot whose type names no state takes the state no type names.
-        let named = |t: &Transition| t.to.starts_with(kind.as_str());
-        let unnamed = |t: &Transition| !m::RebootType::DOCUMENTED.iter().any(|k| t.to.starts_with(k));
-        let has_named = SERVER_STATUS.transitions_by(&call.op.id).any(&named);
-        start(call, &mut a.servers[i], now, outcome, |t| if has_named { named(t) } else { unnamed(t) })?;
+        start(call, &mut a.servers[i], now, outcome, crate::lifecycle::asked(&request))?;
         done(call)
     })
 }

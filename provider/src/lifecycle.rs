@@ -218,6 +218,12 @@ impl Lifecycle {
     }
 }
 
+/// The transitions a request asks for (as its body's JSON form, inside the wrapper):
+/// those whose condition it meets, and those that have none.
+pub fn asked(request: &serde_json::Value) -> impl Fn(&Transition) -> bool + '_ {
+    move |t| t.when.as_ref().is_none_or(|c| c.holds(request))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

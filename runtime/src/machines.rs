@@ -6,4 +6,4 @@
 //! The types and their queries are those of [`shapes::machines`], which the schema uses
 //! too; they are re-exported here for generated code and its users.
 
-pub use shapes::machines::{Cell, MappingRow, MetadataSlot, State, StateKind, StateMachine, Transition};
+pub use shapes::machines::{Cell, Condition, MappingRow, MetadataSlot, State, StateKind, StateMachine, Transition};

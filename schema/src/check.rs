@@ -510,6 +510,11 @@ impl Ctx<'_> {
                 if let Some(op) = &t.operation {
                     self.need(self.s.operation(op).is_some() || self.gone("operation", op), &tat.child("operation"), diags, || format!("unknown operation `{op}`"));
                 }
+                if let Some(c) = &t.when {
+                    if let Err(e) = self.condition(t.operation.as_deref(), c) {
+                        diags.push(&tat.child("when"), ProblemKind::Reference, e);
+                    }
+                }
             }
             for (i, row) in m.mapping.iter().enumerate() {
                 let status = row.get("status").and_then(|v| v.as_str());
@@ -730,6 +735,28 @@ impl Ctx<'_> {
 
     /// Resolves one parsed alternative against a request model (the same rules the
     /// generated validators follow).
+    /// Whether a transition's condition names a field of its operation's request model
+    /// (and, for an enumeration, one of its values).
+    fn condition(&self, op: Option<&str>, c: &crate::machines::Condition) -> Result<(), String> {
+        let op_id = op.ok_or("a transition with a condition needs its operation")?;
+        let Some(op) = self.s.operation(op_id) else { return Ok(()) };
+        let req = op.request.as_ref().ok_or_else(|| format!("{op_id} has no request body for the condition to read"))?;
+        let mut ty = TypeExpr::Model(req.model.clone());
+        for name in c.field.split('.') {
+            let TypeExpr::Model(id) = &ty else { return Err(format!("`{}`: the value before `{name}` has no fields", c.field)) };
+            let Some(m) = self.s.model(id) else { return Ok(()) };
+            let f = m.fields.iter().find(|f| f.name == name).ok_or_else(|| format!("{id} has no field `{name}` (condition field `{}`)", c.field))?;
+            ty = f.ty.clone();
+        }
+        if let TypeExpr::Model(id) = &ty {
+            let values = self.s.model(id).map(|m| m.enum_values()).unwrap_or_default();
+            if !values.is_empty() && !values.iter().any(|v| v.value == c.equals) {
+                return Err(format!("`{}` is not a value of {id}, the type of `{}`", c.equals, c.field));
+            }
+        }
+        Ok(())
+    }
+
     fn resolve_path(&self, model: &Model, wrap: Option<&str>, steps: &[PathStep], max_bytes: Option<u64>, max_count: Option<u64>) -> Result<(), String> {
         let ends_in_count = matches!(steps.last(), Some(PathStep::MapCount | PathStep::ArrayCount));
         let count = Measure::of(ends_in_count, max_bytes, max_count)? == Measure::Count;

@@ -32,6 +32,25 @@ pub struct State {
     pub inferred: bool,
 }
 
+/// The keys of a mapping row that are not its columns: where it is documented, and notes
+/// on its cells (`{"task_state": "a"}`, a table's footnote mark), which are no column.
+pub const MAPPING_ROW_KEYS: [&str; 2] = ["source", "notes"];
+
+/// What a request must say for a transition to be the one its operation takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The field of the operation's request model (JSON names, `.` between levels,
+    /// inside the body's wrapper).
+    pub field: String,
+    /// The value the field has.
+    pub equals: String,
+    /// The condition also holds when the request leaves the field out (the value is the
+    /// documented default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
+}
+
 /// One transition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +67,10 @@ pub struct Transition {
     /// The transition happens when the work fails.
     #[serde(default)]
     pub on_error: bool,
+    /// The transition is the one the operation takes when its request says so (a reboot
+    /// of type `HARD`); absent, it does not depend on the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
     /// Where it is documented (for an inferred transition: the place it is inferred from).
     pub source: Source,
     /// No document states the transition: it is read from what the documents do say (a
@@ -97,7 +120,8 @@ pub struct StateMachine {
     pub initial: Vec<String>,
     /// The transitions.
     pub transitions: Vec<Transition>,
-    /// A table keyed by state (the v2 extended status mapping).
+    /// A table keyed by state (the v2 extended status mapping): each row's columns, with
+    /// the keys of [`MAPPING_ROW_KEYS`] besides them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mapping: Vec<serde_json::Map<String, serde_json::Value>>,
     /// The resource metadata entry the service keeps the state in, if any.
@@ -144,10 +168,11 @@ impl StateMachine {
             to: text(&t.to),
             operation: t.operation.as_deref().map(text),
             on_error: t.on_error,
+            when: t.when.as_ref().map(|c| table::Condition { field: text(&c.field), equals: text(&c.equals), absent: c.absent }),
             source: source(&t.source),
         });
         let rows = self.mapping.iter().map(|row| {
-            let cells = row.iter().filter(|(k, _)| k.as_str() != "source").map(|(k, v)| {
+            let cells = row.iter().filter(|(k, _)| !MAPPING_ROW_KEYS.contains(&k.as_str())).map(|(k, v)| {
                 let value = match v {
                     serde_json::Value::Null => None,
                     serde_json::Value::String(s) => Some(text(s)),
@@ -156,7 +181,9 @@ impl StateMachine {
                 (text(k), value)
             });
             let row_source = row.get("source").and_then(|s| serde_json::from_value::<Source>(s.clone()).ok());
-            table::MappingRow { cells: cells.collect(), source: source(row_source.as_ref().unwrap_or(&self.source)) }
+            let notes = row.get("notes").and_then(serde_json::Value::as_object).into_iter().flatten();
+            let notes = notes.filter_map(|(k, v)| Some((text(k), text(v.as_str()?))));
+            table::MappingRow { cells: cells.collect(), notes: notes.collect(), source: source(row_source.as_ref().unwrap_or(&self.source)) }
         });
         table::StateMachine {
             id: text(&self.id),

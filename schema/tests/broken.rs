@@ -128,6 +128,18 @@ fn transition_to_an_unknown_state() {
 }
 
 #[test]
+fn transition_condition_without_a_request_to_read() {
+    let sm = "data/cloud-servers-v2/state-machines.json";
+    expect(
+        "when",
+        &[Break::Set(sm, "/state_machines/0/transitions/0/operation", json!("v2.servers.get")), Break::Set(sm, "/state_machines/0/transitions/0/when", json!({"field": "type", "equals": "HARD"}))],
+        ProblemKind::Reference,
+        "data/cloud-servers-v2/state-machines.json#/state_machines/0/transitions/0/when",
+        "v2.servers.get has no request body for the condition to read",
+    );
+}
+
+#[test]
 fn enum_and_machine_disagree() {
     expect("subject", &[Break::Set(MODELS, "/models/2/values/2", json!({"value": "ERROR"}))], ProblemKind::Consistency, "data/cloud-servers-v2/state-machines.json#/state_machines/0/subject", "value `ERROR` that is not a state");
 }

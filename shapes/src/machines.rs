@@ -77,8 +77,36 @@ pub struct Transition {
     pub operation: Option<Cow<'static, str>>,
     /// The transition happens when the work fails.
     pub on_error: bool,
+    /// What the operation's request says when this is the transition it takes (a reboot
+    /// of type `HARD`); `None`: any request.
+    pub when: Option<Condition>,
     /// Where it is documented (`document, place`).
     pub source: Cow<'static, str>,
+}
+
+/// A request field and its value, on which a transition depends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The field of the request model: JSON names, `.` between levels, inside the body's
+    /// wrapper.
+    pub field: Cow<'static, str>,
+    /// The value it has.
+    pub equals: Cow<'static, str>,
+    /// The condition also holds when the request leaves the field out (the documented
+    /// default).
+    pub absent: bool,
+}
+
+impl Condition {
+    /// Whether the request, as its JSON form (inside the wrapper), says so.
+    pub fn holds(&self, request: &serde_json::Value) -> bool {
+        let found = self.field.split('.').try_fold(request, |v, name| v.get(name));
+        match found {
+            Some(serde_json::Value::String(s)) => *s == self.equals,
+            Some(serde_json::Value::Null) | None => self.absent,
+            Some(other) => other.to_string() == self.equals,
+        }
+    }
 }
 
 /// One cell of a [`MappingRow`]: its column and its value (`None` for a null cell).
@@ -89,6 +117,8 @@ pub type Cell = (Cow<'static, str>, Option<Cow<'static, str>>);
 pub struct MappingRow {
     /// The cells, in the schema's column order.
     pub cells: Cow<'static, [Cell]>,
+    /// Notes on cells (a table's footnote marks): `(column, note)`; they are no column.
+    pub notes: Cow<'static, [(Cow<'static, str>, Cow<'static, str>)]>,
     /// Where the row is documented (`document, place`).
     pub source: Cow<'static, str>,
 }
@@ -212,15 +242,30 @@ mod tests {
             to: b("B"),
             operation: Some(b("op")),
             on_error: false,
+            when: None,
             source: b("s"),
         }]),
         mapping: Cow::Borrowed(&[
-            MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("X"))), (b("vm"), Some(b("A"))), (b("task"), None)]), source: b("s") },
-            MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("Y"))), (b("vm"), Some(b("A"))), (b("task"), Some(b("t")))]), source: b("s") },
+            MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("X"))), (b("vm"), Some(b("A"))), (b("task"), None)]), notes: Cow::Borrowed(&[(b("task"), b("a"))]), source: b("s") },
+            MappingRow { cells: Cow::Borrowed(&[(b("status"), Some(b("Y"))), (b("vm"), Some(b("A"))), (b("task"), Some(b("t")))]), notes: Cow::Borrowed(&[]), source: b("s") },
         ]),
         metadata: None,
         source: b("s"),
     };
+
+    #[test]
+    fn conditions_read_the_request() {
+        let hard = Condition { field: b("type"), equals: b("HARD"), absent: false };
+        assert!(hard.holds(&serde_json::json!({"type": "HARD"})));
+        assert!(!hard.holds(&serde_json::json!({"type": "SOFT"})));
+        assert!(!hard.holds(&serde_json::json!({})));
+        let soft = Condition { field: b("type"), equals: b("SOFT"), absent: true };
+        assert!(soft.holds(&serde_json::json!({})) && soft.holds(&serde_json::json!({"type": null})));
+        assert!(!soft.holds(&serde_json::json!({"type": "HARD"})));
+        let nested = Condition { field: b("a.n"), equals: b("2"), absent: false };
+        assert!(nested.holds(&serde_json::json!({"a": {"n": 2}})));
+        assert!(!nested.holds(&serde_json::json!({"a": 2})));
+    }
 
     #[test]
     fn lookups() {

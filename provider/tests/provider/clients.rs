@@ -67,9 +67,21 @@ async fn a_server_walks_the_documented_machine_in_both_formats() {
         c.servers_reboot(&id, &hard).await.expect("reboot");
         let s = c.servers_get(&id).await.expect("get").body;
         assert_eq!(kind(&s.status), Some(StateKind::Transient));
-        assert!(SERVER_STATUS.transitions_by("v2.servers.reboot").any(|t| t.to == s.status.as_ref().unwrap().as_str() && t.to.starts_with("HARD")));
+        // The state is the one of the transition whose condition the request meets.
+        let asked = |r: &v2::models::RebootAction| {
+            let body = serde_json::to_value(r).unwrap();
+            SERVER_STATUS.transitions_by("v2.servers.reboot").find(|t| t.when.as_ref().is_some_and(|w| w.holds(&body))).map(|t| t.to.to_string())
+        };
+        assert_eq!(s.status.as_ref().map(|x| x.as_str().to_string()), asked(&hard));
         cloud.clock().advance(STEP * 4);
         assert_eq!(kind(&c.servers_get(&id).await.unwrap().body.status), Some(StateKind::Stable));
+        // Without a type the reboot is the documented default one, another state.
+        let plain = v2::models::RebootAction::default();
+        c.servers_reboot(&id, &plain).await.expect("reboot");
+        let s = c.servers_get(&id).await.expect("get").body;
+        assert_eq!(s.status.as_ref().map(|x| x.as_str().to_string()), asked(&plain));
+        assert_ne!(asked(&plain), asked(&hard));
+        cloud.clock().advance(STEP * 4);
 
         let listed = c.servers_list_detail(&Default::default()).await.expect("list").body;
         assert!(listed.servers.iter().any(|s| s.id == id));
