@@ -73,12 +73,12 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "server-metadata.set" | "server-metadata.update" => {
             let req: m::Metadata = call.read()?;
             let check = if rest.ends_with("set") { v2::limits::validate_server_metadata_set } else { v2::limits::validate_server_metadata_update };
-            check(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            check(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
             let replace = rest.ends_with("set");
             with_server(call, move |call, s, now, _| {
                 let mut merged = if replace { Default::default() } else { s.metadata.clone() };
                 merged.extend(req.0);
-                check(&m::Metadata(merged.clone()), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                check(&m::Metadata(merged.clone()), &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
                 s.metadata = merged;
                 s.updated = now;
                 Ok(wire::reply(call.op, call.success(), &m::Metadata(s.metadata.clone()), call.format, prefixes()))
@@ -91,7 +91,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
         }),
         "server-metadata.set-item" => {
             let req: m::MetaItem = call.read()?;
-            v2::limits::validate_server_metadata_set_item(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            v2::limits::validate_server_metadata_set_item(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
             with_server(call, move |call, s, now, _| {
                 let key = call.param("key").to_string();
                 let value = match req.0.len() {
@@ -100,7 +100,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
                 };
                 let mut merged = s.metadata.clone();
                 merged.insert(key.clone(), value.clone());
-                v2::limits::validate_server_metadata_set(&m::Metadata(merged.clone()), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                v2::limits::validate_server_metadata_set(&m::Metadata(merged.clone()), &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
                 s.metadata = merged;
                 s.updated = now;
                 Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key, value)].into_iter().collect()), call.format, prefixes()))
@@ -116,13 +116,13 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "image-metadata.set" | "image-metadata.update" => {
             let req: m::Metadata = call.read()?;
             let check = if rest.ends_with("set") { v2::limits::validate_image_metadata_set } else { v2::limits::validate_image_metadata_update };
-            check(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            check(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
             let replace = rest.ends_with("set");
             with_image(call, move |call, i, now| {
                 let mut merged = if replace { Default::default() } else { i.image.metadata.clone().unwrap_or_default().0 };
                 merged.extend(req.0.into_iter().map(|(k, v)| (k, Some(v))));
                 let plain: std::collections::BTreeMap<String, String> = merged.iter().map(|(k, v)| (k.clone(), v.clone().unwrap_or_default())).collect();
-                check(&m::Metadata(plain), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                check(&m::Metadata(plain), &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
                 i.image.metadata = Some(m::ImageMetadata(merged));
                 i.updated = now;
                 Ok(wire::reply(call.op, call.success(), &image_metadata(i), call.format, prefixes()))
@@ -135,7 +135,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
         }),
         "image-metadata.set-item" => {
             let req: m::MetaItem = call.read()?;
-            v2::limits::validate_image_metadata_set_item(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            v2::limits::validate_image_metadata_set_item(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
             with_image(call, move |call, i, now| {
                 let key = call.param("key").to_string();
                 let value = match req.0.len() {
@@ -145,7 +145,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
                 let mut md = image_metadata(i).0;
                 md.insert(key.clone(), Some(value.clone()));
                 let plain: std::collections::BTreeMap<String, String> = md.iter().map(|(k, v)| (k.clone(), v.clone().unwrap_or_default())).collect();
-                v2::limits::validate_image_metadata_set(&m::Metadata(plain), &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+                v2::limits::validate_image_metadata_set(&m::Metadata(plain), &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
                 i.image.metadata = Some(m::ImageMetadata(md));
                 i.updated = now;
                 Ok(wire::reply(call.op, call.success(), &m::MetaItem([(key, value)].into_iter().collect()), call.format, prefixes()))
@@ -233,12 +233,14 @@ fn href(base: &str, collection: &str, id: &str) -> String {
 
 fn create(call: &Call<'_>) -> Answer {
     let req: m::CreateServerRequest = call.read()?;
-    v2::limits::validate_servers_create(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+    v2::limits::validate_servers_create(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
     if !call.app.seed.flavors.iter().any(|f| f.id == last_segment(&req.flavor_ref)) {
         return Err(call.fault(400, format!("flavor {} does not exist", req.flavor_ref)));
     }
     let now = call.app.clock.now();
     let mut store = call.app.store();
+    let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
+    within_absolute(call, in_use(call, servers, None).plus(flavor_use(call, last_segment(&req.flavor_ref))))?;
     let outcome = store.outcome_for(&call.op.id, &req.name, &req.metadata.as_ref().map(|md| md.0.clone()).unwrap_or_default());
     let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome))
         .map_err(|e| call.fault(409, e.to_string()))?;
@@ -443,14 +445,17 @@ fn reply_server(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> axum::respons
 /// The extended status columns of the state's first row in the mapping table: the
 /// column of the extended machine's own states, and the other column that is not the
 /// server status.
-fn extended(status: &str) -> (Option<&'static str>, Option<&'static str>) {
+/// The extended machine's state and the task state shown for a server status.
+type Extended = (Option<&'static str>, Option<&'static str>);
+
+fn extended(status: &str) -> Extended {
     // Worked out once per server state: every answer that shows a server shows them.
-    static BY_STATE: std::sync::OnceLock<Vec<(&'static str, (Option<&'static str>, Option<&'static str>))>> = std::sync::OnceLock::new();
+    static BY_STATE: std::sync::OnceLock<Vec<(&'static str, Extended)>> = std::sync::OnceLock::new();
     let table = BY_STATE.get_or_init(|| SERVER_STATUS.states.iter().map(|st| (st.name.as_ref(), extended_of(&st.name))).collect());
     table.iter().find(|(s, _)| *s == status).map(|(_, cols)| *cols).unwrap_or_else(|| extended_of(status))
 }
 
-fn extended_of(status: &str) -> (Option<&'static str>, Option<&'static str>) {
+fn extended_of(status: &str) -> Extended {
     let rows: &'static [runtime::machines::MappingRow] = &EXTENDED_STATUS.mapping;
     let vm_col = EXTENDED_STATUS.state_column().unwrap_or_default();
     let Some(row) = rows.iter().find(|r| r.cells.iter().any(|(c, v)| *c != vm_col && v.as_deref() == Some(status) && SERVER_STATUS.state(status).is_some())) else {
@@ -548,7 +553,7 @@ fn action(call: &Call<'_>) -> Answer {
         "servers.resize" => resize_to = Some(call.read::<m::ResizeAction>()?.flavor_ref),
         "servers.rebuild" => {
             let r: m::RebuildAction = call.read()?;
-            v2::limits::validate_servers_rebuild(&r, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+            v2::limits::validate_servers_rebuild(&r, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
             rebuild = Some(r);
         }
         "servers.change-password" => drop(call.read::<m::ChangePasswordAction>()?),
@@ -562,6 +567,10 @@ fn action(call: &Call<'_>) -> Answer {
         if !call.app.seed.flavors.iter().any(|x| x.id == last_segment(f)) {
             return Err(call.fault(400, format!("flavor {f} does not exist")));
         }
+        // The account's other servers and this one in its new flavor.
+        let store = call.app.store();
+        let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
+        within_absolute(call, in_use(call, servers, Some(call.param("server_id"))).plus(flavor_use(call, last_segment(f))))?;
     }
     with_server(call, move |call, s, now, outcome| {
         start(call, s, now, outcome, crate::lifecycle::asked(&request))?;
@@ -761,7 +770,7 @@ fn image_delete(call: &Call<'_>) -> Answer {
 
 fn create_image(call: &Call<'_>) -> Answer {
     let req: m::CreateImageAction = call.read()?;
-    v2::limits::validate_servers_create_image(&req, &account_limits()).map_err(|v| crate::limits::violation(call, &v))?;
+    v2::limits::validate_servers_create_image(&req, &account_limits(call)).map_err(|v| crate::limits::violation(call, &v))?;
     let now = call.app.clock.now();
     let server_id = call.param("server_id").to_string();
     let mut store = call.app.store();
@@ -842,8 +851,52 @@ fn extension(call: &Call<'_>) -> Answer {
     Ok(wire::reply(call.op, call.success(), e, call.format, prefixes()))
 }
 /// The documented default values of the absolute limits: every account has them.
-fn account_limits() -> runtime::limits::AccountLimits {
-    runtime::limits::AccountLimits::documented_defaults(v2::limits::ABSOLUTE_LIMITS)
+/// What servers use of the absolute limits on them: how many there are, and their
+/// flavors' RAM and cores.
+#[derive(Debug, Clone, Copy, Default)]
+struct InUse {
+    instances: i64,
+    ram: i64,
+    cores: i64,
+}
+
+impl InUse {
+    fn plus(self, other: InUse) -> InUse {
+        InUse { instances: self.instances.saturating_add(other.instances), ram: self.ram.saturating_add(other.ram), cores: self.cores.saturating_add(other.cores) }
+    }
+
+    /// The use of the absolute limit of this id (0 for a limit on something else).
+    fn of(&self, limit: &str) -> i64 {
+        use v2::limits::{ABSOLUTE_MAX_TOTAL_CORES as CORES, ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM};
+        [(&INSTANCES, self.instances), (&RAM, self.ram), (&CORES, self.cores)].into_iter().find(|(l, _)| l.id == limit).map_or(0, |(_, v)| v)
+    }
+}
+
+/// One server of this flavor.
+fn flavor_use(call: &Call<'_>, flavor: &str) -> InUse {
+    let f = call.app.seed.flavors.iter().find(|f| f.id == flavor);
+    InUse { instances: 1, ram: f.map_or(0, |f| f.ram), cores: f.map_or(0, |f| f.vcpus) }
+}
+
+/// What the live servers use, but for the one `except`.
+fn in_use(call: &Call<'_>, servers: &[ServerRec], except: Option<&str>) -> InUse {
+    servers
+        .iter()
+        .filter(|s| !is_gone(&SERVER_STATUS, &s.life.state) && Some(s.id.as_str()) != except)
+        .fold(InUse::default(), |sum, s| sum.plus(flavor_use(call, &s.flavor)))
+}
+
+/// Refuses a call that would take the account beyond an absolute limit on servers.
+fn within_absolute(call: &Call<'_>, total: InUse) -> Result<(), Fault> {
+    use v2::limits::{ABSOLUTE_MAX_TOTAL_CORES as CORES, ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM};
+    let values = account_limits(call);
+    crate::limits::within(call, &INSTANCES, &values, total.instances, "the account's servers")?;
+    crate::limits::within(call, &RAM, &values, total.ram, "the account's RAM")?;
+    crate::limits::within(call, &CORES, &values, total.cores, "the account's cores")
+}
+
+fn account_limits(call: &Call<'_>) -> runtime::limits::AccountLimits {
+    crate::limits::account(call, v2::limits::ABSOLUTE_LIMITS)
 }
 
 /// The account's rate limits with what remains of each window, and the absolute limits.
@@ -872,6 +925,15 @@ fn limits(call: &Call<'_>) -> Answer {
         }
     }
     drop(store);
-    out.absolute = m::AbsoluteLimits(v2::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), l.value?))).collect());
+    let used = {
+        let store = call.app.store();
+        in_use(call, store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default(), None)
+    };
+    let values = account_limits(call);
+    let documented = v2::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), values.get(&l.name)?)));
+    // Each usage counter reports what the account uses of the limit it counts against;
+    // of what this provider does not hold (volumes, key pairs...), nothing is used.
+    let usage = v2::limits::USAGE_COUNTERS.iter().map(|u| (u.name.to_string(), u.counts.as_deref().map_or(0, |id| used.of(id))));
+    out.absolute = m::AbsoluteLimits(documented.chain(usage).collect());
     Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
 }

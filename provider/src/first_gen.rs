@@ -22,7 +22,7 @@ use axum::response::Response;
 use cloudservers::v1_0;
 use jiff::{SignedDuration, Timestamp};
 use runtime::faults::FaultInfo;
-use runtime::limits::{AbsoluteLimit, AccountLimits, ChangesSince, Pagination};
+use runtime::limits::{AccountLimits, ChangesSince, Pagination};
 use runtime::machines::{StateKind, StateMachine, Transition};
 use runtime::shapes::Scalar;
 use runtime::strict::Shaped;
@@ -344,20 +344,9 @@ fn usable_image(docs: &Documented, a: &Account, id: i64) -> bool {
 // ---------------------------------------------------------------------------------------
 // Limits.
 
-/// The documented default values of the absolute limits: every account has them here.
-fn account_limits() -> AccountLimits {
-    AccountLimits::documented_defaults(v1_0::limits::ABSOLUTE_LIMITS)
-}
-
-/// Refuses with the limit's documented fault when `total` goes beyond its value.
-fn within(call: &Call<'_>, limit: &AbsoluteLimit, total: i64, what: &str) -> Result<(), Fault> {
-    match limit.value {
-        Some(max) if !limit.is_unlimited() && total > max => {
-            let status = limit.exceeded.as_ref().map(|e| e.status).unwrap_or(400);
-            Err(call.fault(status, format!("{what} would be {total}, more than the {} of {max} (limit {})", limit.name, limit.id)))
-        }
-        _ => Ok(()),
-    }
+/// The account's values of the absolute limits (its own, else the documented defaults).
+fn account_limits(call: &Call<'_>) -> AccountLimits {
+    crate::limits::account(call, v1_0::limits::ABSOLUTE_LIMITS)
 }
 
 /// The RAM of the account's live servers, in the flavors' unit.
@@ -382,7 +371,8 @@ fn limits(call: &Call<'_>) -> Answer {
         })
         .collect::<Vec<_>>();
     drop(store);
-    let absolute = v1_0::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), l.value?))).collect();
+    let values = account_limits(call);
+    let absolute = v1_0::limits::ABSOLUTE_LIMITS.iter().filter_map(|l| Some((l.name.to_string(), values.get(&l.name)?))).collect();
     reply(call, &m::Limits::new(rate, m::AbsoluteLimits(absolute)))
 }
 
@@ -510,7 +500,7 @@ fn new_password() -> String {
 
 fn create(call: &Call<'_>) -> Answer {
     let req: m::CreateServerRequest = call.read()?;
-    v1_0::limits::validate_servers_create(&req, &account_limits()).map_err(|v| call.fault(v.status, v.message))?;
+    v1_0::limits::validate_servers_create(&req, &account_limits(call)).map_err(|v| call.fault(v.status, v.message))?;
     let docs = documented(call)?;
     let Some(flavor) = docs.flavors.iter().find(|f| f.id == req.flavor_id) else {
         return Err(call.fault(400, format!("flavor {} does not exist", req.flavor_id)));
@@ -519,13 +509,13 @@ fn create(call: &Call<'_>) -> Answer {
         if !usable_image(docs, a, req.image_id) {
             return Err(call.fault(400, format!("image {} does not exist or is not ready", req.image_id)));
         }
-        within(call, &v1_0::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, ram_in_use(docs, a, None).saturating_add(flavor.ram), "the account's RAM")?;
+        crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, &account_limits(call), ram_in_use(docs, a, None).saturating_add(flavor.ram), "the account's RAM")?;
         if let Some(g) = req.shared_ip_group_id {
             if !a.groups.iter().any(|x| x.id == g) {
                 return Err(call.fault(400, format!("shared IP group {g} does not exist")));
             }
             let members = i64::try_from(a.members(g).count()).unwrap_or(i64::MAX);
-            within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUP_MEMBERS, members.saturating_add(1), "the group's servers")?;
+            crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUP_MEMBERS, &account_limits(call), members.saturating_add(1), "the group's servers")?;
         }
         let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome)).map_err(|e| call.fault(409, e.to_string()))?;
         let id = next_id(serial, 0);
@@ -649,7 +639,7 @@ fn resize(call: &Call<'_>) -> Answer {
         if current == flavor.id {
             return Err(call.fault(403, format!("server {id} already has flavor {current}")));
         }
-        within(call, &v1_0::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, ram_in_use(docs, a, Some(id)).saturating_add(flavor.ram), "the account's RAM")?;
+        crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, &account_limits(call), ram_in_use(docs, a, Some(id)).saturating_add(flavor.ram), "the account's RAM")?;
         let s = &mut a.servers[i];
         start(call, s, now, outcome, |_| true)?;
         s.resized_from = Some(std::mem::replace(&mut s.flavor_id, flavor.id));
@@ -753,10 +743,10 @@ fn group(call: &Call<'_>) -> Answer {
 
 fn create_group(call: &Call<'_>) -> Answer {
     let req: m::CreateSharedIpGroupRequest = call.read()?;
-    v1_0::limits::validate_shared_ip_groups_create(&req, &account_limits()).map_err(|v| call.fault(v.status, v.message))?;
+    v1_0::limits::validate_shared_ip_groups_create(&req, &account_limits(call)).map_err(|v| call.fault(v.status, v.message))?;
     let out = with_account(call, |a, serial, now, _| {
         let count = i64::try_from(a.groups.len()).unwrap_or(i64::MAX);
-        within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUPS, count.saturating_add(1), "the account's shared IP groups")?;
+        crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUPS, &account_limits(call), count.saturating_add(1), "the account's shared IP groups")?;
         let member = match req.server {
             Some(sid) => {
                 let Some(i) = a.servers.iter().position(|s| s.id == sid && !is_gone(&SERVER_STATUS, &s.life.state)) else {
@@ -765,7 +755,7 @@ fn create_group(call: &Call<'_>) -> Answer {
                 if let Some(g) = a.servers[i].group {
                     return Err(call.fault(400, format!("server {sid} is already in shared IP group {g}")));
                 }
-                within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUP_MEMBERS, 1, "the group's servers")?;
+                crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_IP_GROUP_MEMBERS, &account_limits(call), 1, "the group's servers")?;
                 Some(i)
             }
             None => None,

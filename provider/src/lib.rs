@@ -70,6 +70,9 @@ pub struct Config {
     /// A SQLite file keeping the whole state across restarts (in memory when `None`):
     /// every change is committed before it is answered, and a restart resumes from it.
     pub state: Option<PathBuf>,
+    /// Values of absolute limits, by the names the limits calls report, given to every
+    /// account over the seed's and the documented ones.
+    pub account_limits: std::collections::BTreeMap<String, i64>,
 }
 
 impl Default for Config {
@@ -86,6 +89,7 @@ impl Default for Config {
             rate_limits: true,
             deviations: Vec::new(),
             state: None,
+            account_limits: Default::default(),
         }
     }
 }
@@ -133,6 +137,13 @@ impl Config {
         self
     }
 
+    /// Give every account this value of the absolute limit `name` (as the limits calls
+    /// name it: `maxTotalInstances`), over the seed's and the documented one.
+    pub fn account_limit(mut self, name: impl Into<String>, value: i64) -> Self {
+        self.account_limits.insert(name.into(), value);
+        self
+    }
+
     /// Read the seed from `path`.
     pub fn seed(mut self, path: impl Into<PathBuf>) -> Self {
         self.seed = Some(path.into());
@@ -166,6 +177,9 @@ pub enum Error {
     /// The state file could not be opened or read.
     #[error(transparent)]
     State(#[from] StateError),
+    /// An account limit was given for a name no API has an absolute limit of.
+    #[error("no API has an absolute limit named {0}")]
+    UnknownLimit(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -280,10 +294,19 @@ pub async fn serve(config: Config, shutdown: impl std::future::Future<Output = (
 
 async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener), Error> {
     let schema = schema::Schema::load_default().map_err(Error::Schema)?;
-    let seed = match &config.seed {
+    let mut seed = match &config.seed {
         Some(path) => Seed::from_file(path)?,
         None => Seed::documented(&schema)?,
     };
+    for (name, value) in &config.account_limits {
+        let known = schema.limits.iter().any(|l| matches!(&l.kind, schema::limits::LimitKind::Absolute { name: n, .. } if n == name));
+        if !known {
+            return Err(Error::UnknownLimit(name.clone()));
+        }
+        for a in &mut seed.accounts {
+            a.limits.insert(name.clone(), *value);
+        }
+    }
     // The state file is opened before the port is bound: a provider that cannot keep its
     // state does not take requests.
     let state = config.state.as_deref().map(persist::Persister::open).transpose()?;

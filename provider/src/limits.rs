@@ -6,7 +6,7 @@ use crate::http::Call;
 use crate::mounts::Mount;
 use crate::wire::{self, Fault};
 use jiff::{SignedDuration, Timestamp};
-use runtime::limits::{ChangesSince, Exceeded, Pagination, RateLimit};
+use runtime::limits::{AbsoluteLimit, AccountLimits, ChangesSince, Exceeded, Pagination, RateLimit};
 use std::collections::HashMap;
 
 /// One rate limit, with its pattern compiled.
@@ -155,10 +155,38 @@ pub fn changes_since(call: &Call<'_>) -> Result<Option<(Timestamp, &'static Chan
 
 /// The fault of a field limit a request breaks.
 pub fn violation(call: &Call<'_>, v: &runtime::limits::LimitViolation) -> Fault {
+    named_fault(call, v.fault.as_deref(), v.status, v.message.clone())
+}
+
+/// The fault of this id (a limit's documented fault), or the call's fault of the status.
+fn named_fault(call: &Call<'_>, fault: Option<&str>, status: u16, message: String) -> Fault {
     let style = crate::http::style(call.mount);
-    let named = v.fault.as_deref().and_then(|id| style.faults().iter().find(|f| f.id == id));
-    match named {
-        Some(info) => Fault { info, status: v.status, message: v.message.clone(), retry_at: None },
-        None => call.fault(v.status, v.message.clone()),
+    match fault.and_then(|id| style.faults().iter().find(|f| f.id == id)) {
+        Some(info) => Fault { info, status, message, retry_at: None },
+        None => call.fault(status, message),
+    }
+}
+
+/// The call's account's values of the absolute limits of `table`: its own (the seed's),
+/// else the documented defaults.
+pub fn account(call: &Call<'_>, table: &[AbsoluteLimit]) -> AccountLimits {
+    let own = call.app.seed.accounts.iter().find(|a| a.tenant == call.tenant).map(|a| &a.limits);
+    let known = |name: &str| table.iter().any(|l| l.name == name);
+    own.into_iter().flatten().filter(|(name, _)| known(name)).fold(AccountLimits::documented_defaults(table), |l, (name, v)| l.with(name, *v))
+}
+
+/// Refuses, with the limit's documented fault, a call the absolute limit is enforced by
+/// when it would take the account's `total` of what the limit bounds beyond the account's
+/// value of it (`-1` is no limit).
+pub fn within(call: &Call<'_>, limit: &AbsoluteLimit, values: &AccountLimits, total: i64, what: &str) -> Result<(), Fault> {
+    if !limit.enforced_by.contains(&call.op.id) {
+        return Ok(());
+    }
+    match values.get(&limit.name) {
+        Some(max) if max != -1 && total > max => {
+            let (status, fault) = limit.exceeded.as_ref().map_or((400, None), |e| (e.status, e.fault.as_deref()));
+            Err(named_fault(call, fault, status, format!("{what} would be {total}, more than the {} of {max} (limit {})", limit.name, limit.id)))
+        }
+        _ => Ok(()),
     }
 }

@@ -45,6 +45,16 @@ struct Args {
     /// file resumes where the last run stopped, clock included.
     #[arg(long, value_name = "PATH")]
     state: Option<PathBuf>,
+    /// Give every account its own value of an absolute limit, as the limits calls name it
+    /// (repeatable): `--account-limit maxTotalInstances=500`.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = account_limit)]
+    account_limit: Vec<(String, i64)>,
+}
+
+fn account_limit(text: &str) -> Result<(String, i64), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("{text} is not NAME=VALUE"))?;
+    let value = value.trim().parse().map_err(|e| format!("the value of {name} is not an integer: {e}"))?;
+    Ok((name.trim().to_string(), value))
 }
 
 fn deviation(name: &str) -> Result<provider::Deviation, String> {
@@ -66,6 +76,9 @@ fn main() -> ExitCode {
 
         .control(args.control)
         .rate_limits(!args.no_rate_limits);
+    for (name, value) in args.account_limit {
+        config = config.account_limit(name, value);
+    }
     for d in args.deviation {
         config = config.deviation(d);
     }

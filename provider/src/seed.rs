@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! {"accounts": [{"username": "u", "password": "p", "api_key": "k", "tenant": "010101",
-//!                "automation": false}],
+//!                "automation": false, "limits": {"maxTotalInstances": 500}}],
 //!  "flavors": [ /* v2 flavors, as in a flavor list with details */ ],
 //!  "images": [ /* v2 images, as in an image list with details */ ],
 //!  "versions": [ /* v2 versions, as in the version list */ ],
@@ -33,12 +33,17 @@ pub struct Account {
     /// automation and show its status in their metadata.
     #[serde(default)]
     pub automation: bool,
+    /// The account's own values of absolute limits, by the names the limits calls report
+    /// them under (`{"maxTotalInstances": 500}`); the documented defaults hold for the
+    /// others.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub limits: std::collections::BTreeMap<String, i64>,
 }
 
 impl Account {
     /// An account of these credentials.
     pub fn new(username: impl Into<String>, password: impl Into<String>, api_key: impl Into<String>, tenant: impl Into<String>) -> Self {
-        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into(), automation: false }
+        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into(), automation: false, limits: Default::default() }
     }
 
     /// The account with RackConnect and Managed Operations automation on or off.

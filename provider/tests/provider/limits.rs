@@ -131,3 +131,93 @@ async fn field_limits_refuse_what_the_client_would() {
     let report = c.limits_get().await.expect("limits").body;
     assert_eq!(report.absolute.0.get(v2::limits::ABSOLUTE_MAX_SERVER_META.name.as_ref()), Some(&max));
 }
+
+async fn create_of(c: &v2::client::Client, flavor: &str) -> Result<String, runtime::client::ClientError<v2::faults::ServersCreateError>> {
+    let mut r = v2::models::CreateServerRequest::default();
+    r.name = "sized".into();
+    r.flavor_ref = flavor.into();
+    r.image_ref = "image".into();
+    c.servers_create(&r).await.map(|a| a.body.id)
+}
+
+fn reported(limits: &v2::models::Limits, counter: &str) -> Option<i64> {
+    limits.absolute.0.get(counter).copied()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absolute_limits_refuse_creates_and_resizes_and_the_report_counts_usage() {
+    use v2::limits::{ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM, USAGE_COUNTERS};
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    let mut flavors = c.flavors_list_detail(&Default::default()).await.expect("flavors").body.flavors;
+    flavors.sort_by_key(|f| f.ram);
+    let (small, big) = (flavors[0].clone(), flavors[flavors.len() - 1].clone());
+    let max_ram = RAM.value.expect("a documented default");
+    // As many of the biggest flavor as the RAM limit takes, then one more is refused.
+    let fits = max_ram / big.ram;
+    for _ in 0..fits {
+        create_of(&c, &big.id).await.expect("within the limit");
+    }
+    let e = create_of(&c, &big.id).await.expect_err("beyond the RAM limit");
+    let exceeded = RAM.exceeded.as_ref().expect("documented");
+    assert_eq!(e.fault().map(|f| f.status()), Some(exceeded.status), "{e}");
+    assert_eq!(e.fault().and_then(|f| f.fault().name.clone()).as_deref(), exceeded.fault_name.as_deref());
+
+    // A resize counts the server in its new flavor.
+    if fits * big.ram + small.ram <= max_ram {
+        let id = create_of(&c, &small.id).await.expect("small");
+        cloud.clock().advance(Duration::from_secs(10));
+        let mut resize = v2::models::ResizeAction::default();
+        resize.flavor_ref = big.id.clone();
+        let e = c.servers_resize(&id, &resize).await.expect_err("beyond the RAM limit");
+        assert_eq!(e.fault().map(|f| f.status()), Some(exceeded.status), "{e}");
+        c.servers_delete(&id).await.expect("delete");
+    }
+
+    // The report gives the account's values and what it uses, by each counter's limit.
+    let limits = c.limits_get().await.expect("limits").body;
+    assert_eq!(reported(&limits, &RAM.name), Some(max_ram));
+    let used = |limit: &str| USAGE_COUNTERS.iter().find(|u| u.counts.as_deref() == Some(limit)).and_then(|u| reported(&limits, &u.name));
+    assert_eq!(used(&RAM.id), Some(fits * big.ram));
+    assert_eq!(used(&INSTANCES.id), Some(fits));
+    assert_eq!(used(&v2::limits::ABSOLUTE_MAX_TOTAL_CORES.id), Some(fits * big.vcpus));
+    assert!(USAGE_COUNTERS.iter().all(|u| reported(&limits, &u.name).is_some()), "every usage counter is reported");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instance_limit_counts_live_servers() {
+    use v2::limits::ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES;
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    let mut flavors = c.flavors_list_detail(&Default::default()).await.expect("flavors").body.flavors;
+    flavors.sort_by_key(|f| f.ram);
+    let max = INSTANCES.value.expect("a documented default");
+    let mut last = String::new();
+    for _ in 0..max {
+        last = create_of(&c, &flavors[0].id).await.expect("within the limit");
+    }
+    let e = create_of(&c, &flavors[0].id).await.expect_err("beyond the instance limit");
+    assert_eq!(e.fault().map(|f| f.status()), INSTANCES.exceeded.as_ref().map(|x| x.status), "{e}");
+    // A deleted server no longer counts.
+    cloud.clock().advance(Duration::from_secs(10));
+    c.servers_delete(&last).await.expect("delete");
+    cloud.clock().advance(Duration::from_secs(10));
+    create_of(&c, &flavors[0].id).await.expect("room again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_take_their_own_limit_values() {
+    use v2::limits::ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES;
+    let config = provider::Config::default().virtual_clock().rate_limits(false);
+    let unknown = provider::spawn(config.clone().account_limit("maxNoSuchThing", 1)).await;
+    assert!(matches!(unknown, Err(provider::Error::UnknownLimit(ref n)) if n == "maxNoSuchThing"), "{unknown:?}");
+
+    let cloud = provider::spawn(config.account_limit(INSTANCES.name.to_string(), 1)).await.expect("starts");
+    let c = client(&cloud);
+    let flavor = c.flavors_list(&Default::default()).await.expect("flavors").body.flavors[0].id.clone();
+    create_of(&c, &flavor).await.expect("the one server the account may have");
+    let e = create_of(&c, &flavor).await.expect_err("beyond the account's value");
+    assert_eq!(e.fault().map(|f| f.status()), INSTANCES.exceeded.as_ref().map(|x| x.status), "{e}");
+    let limits = c.limits_get().await.expect("limits").body;
+    assert_eq!(reported(&limits, &INSTANCES.name), Some(1), "the report gives the account's value");
+}
