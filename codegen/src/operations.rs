@@ -55,7 +55,17 @@ fn operation(o: &Operation<'_>) -> TokenStream {
         ps.iter()
             .map(|p| {
                 let (name, t, required, selects) = (p.name.as_ref(), ty(&p.ty), p.required, p.selects_format);
-                quote!(param(#name, #t, #required, #selects))
+                match &p.filter {
+                    Some(f) if !required && !selects => {
+                        let (of, field) = (f.of.as_ref(), f.field.as_ref());
+                        let compare = match f.compare {
+                            shapes::operations::Compare::Equals => quote!(Compare::Equals),
+                            shapes::operations::Compare::AtLeast => quote!(Compare::AtLeast),
+                        };
+                        quote!(filter_param(#name, #t, #of, #field, #compare))
+                    }
+                    _ => quote!(param(#name, #t, #required, #selects)),
+                }
             })
             .collect()
     };
@@ -115,14 +125,14 @@ impl Context<'_> {
         quote! {
             /// Every documented operation of this API as data (method, path, parameters,
             /// bodies, responses, faults, limits), for servers that route requests by it
-            /// (`runtime::shapes::operations::route`) and suites that judge responses by it.
+            /// (`runtime::shapes::operations::Router`) and suites that judge responses by it.
             pub mod operations {
                 #[allow(unused_imports)]
                 use ::runtime::shapes::build::*;
                 #[allow(unused_imports)]
                 use ::runtime::shapes::operations::build::*;
                 #[allow(unused_imports)]
-                use ::runtime::shapes::operations::{AuthKind, Base, Operation};
+                use ::runtime::shapes::operations::{AuthKind, Base, Compare, Operation};
                 #[allow(unused_imports)]
                 use ::runtime::shapes::{Container as C, Format, Scalar as S};
                 #[allow(unused_imports)]

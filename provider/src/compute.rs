@@ -297,33 +297,26 @@ fn is_gone(machine: &StateMachine, state: &str) -> bool {
     machine.kind_of(state) == Some(StateKind::Terminal)
 }
 
-/// The items of a list call: filtered by the documented query parameters that name a
-/// field of the items (by value, or by the `id` of a referenced item), then paged.
+/// The items of a list call (full models, of the resource its filters read): kept by the
+/// documented filter parameters given, then paged.
 fn listing<T: serde::Serialize>(call: &Call<'_>, items: Vec<T>, id_of: impl Fn(&T) -> &str, collection: &str) -> Result<(Vec<T>, Option<Vec<m::Link>>), Fault> {
-    let paging: Vec<&str> = call.mount.pagination.iter().flat_map(|p| [Some(p.size_param.as_ref()), p.marker_param.as_deref()]).flatten().collect();
-    let filters: Vec<(&str, &str)> = call
+    let filters: Vec<(&runtime::shapes::operations::Filter<'_>, &str)> = call
         .op
         .query
         .iter()
-        .filter(|q| !paging.contains(&q.name.as_ref()) && !call.mount.changes_since.iter().any(|c| c.param == q.name))
-        .filter_map(|q| call.query.iter().find(|(k, _)| *k == q.name).map(|(_, v)| (q.name.as_ref(), v.as_str())))
+        .filter_map(|q| Some((q.filter.as_ref()?, call.query.iter().find(|(k, _)| *k == q.name)?.1.as_str())))
         .collect();
     // Most lists have no filter: no item is written out to be compared then.
     let items: Vec<T> = if filters.is_empty() {
         items
     } else {
         items
-        .into_iter()
-        .filter(|item| {
-            let v = serde_json::to_value(item).unwrap_or_default();
-            filters.iter().all(|(name, want)| match v.get(*name) {
-                None => true,
-                Some(serde_json::Value::Object(o)) => o.get("id").and_then(|i| i.as_str()) == Some(*want),
-                Some(serde_json::Value::String(s)) => s == want,
-                Some(other) => want.parse::<serde_json::Value>().is_ok_and(|w| w == *other),
+            .into_iter()
+            .filter(|item| {
+                let v = serde_json::to_value(item).unwrap_or_default();
+                filters.iter().all(|(f, wanted)| f.keeps(&v, wanted))
             })
-        })
-        .collect()
+            .collect()
     };
     let (page, last) = crate::limits::page(call, items, id_of)?;
     let list_url = format!("{}/{collection}", call.endpoint().0);

@@ -342,6 +342,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// A filter parameter compares a field of the model its operation lists (a number,
+    /// for `at-least`).
+    fn filter(&self, o: &Operation, p: &crate::operations::Param, f: &shapes::operations::Filter<'_>, at: &Location, diags: &mut Diagnostics) {
+        match self.field_type(&f.of, &f.field) {
+            Err(e) => diags.push(at, ProblemKind::Reference, format!("`{}` of {}: {e}", p.name, o.id)),
+            Ok(ty) if f.compare == shapes::operations::Compare::AtLeast && !matches!(ty, TypeExpr::Scalar(shapes::Scalar::Integer | shapes::Scalar::Number)) => {
+                diags.push(at, ProblemKind::Consistency, format!("`{}` of {} compares `{}` as a number, but it is {ty}", p.name, o.id, f.field))
+            }
+            Ok(_) => {}
+        }
+    }
+
+    /// The type of the field at `path` (JSON names joined by `.`) of a model.
+    fn field_type(&self, model: &str, path: &str) -> Result<TypeExpr, String> {
+        let mut ty = TypeExpr::Model(model.to_string());
+        for name in path.split('.') {
+            let TypeExpr::Model(id) = &ty else { return Err(format!("`{path}`: the value before `{name}` has no fields")) };
+            let m = self.s.model(id).ok_or_else(|| format!("unknown model `{id}`"))?;
+            let f = m.fields.iter().find(|f| f.name == name).ok_or_else(|| format!("{id} has no field `{name}` (in `{path}`)"))?;
+            ty = f.ty.clone();
+        }
+        Ok(ty)
+    }
+
     /// The list model a paged operation returns has the parts its pager reads.
     fn page_model(&self, l: &Limit, op: &Operation, id_field: Option<&str>, next_links: bool, at: &Location, diags: &mut Diagnostics) {
         let models = op.responses.iter().filter(|r| (200..300).contains(&r.status)).filter_map(|r| r.model.as_deref());
@@ -412,6 +436,9 @@ impl Ctx<'_> {
             }
             for (i, p) in o.query.iter().enumerate() {
                 self.type_refs(&p.ty, &at.child("query").child(i), diags);
+                if let Some(f) = &p.filter {
+                    self.filter(o, p, f, &at.child("query").child(i).child("filter"), diags);
+                }
                 if p.selects_format {
                     self.format_selector(o, p, &at.child("query").child(i), diags);
                 }
@@ -741,14 +768,8 @@ impl Ctx<'_> {
         let op_id = op.ok_or("a transition with a condition needs its operation")?;
         let Some(op) = self.s.operation(op_id) else { return Ok(()) };
         let req = op.request.as_ref().ok_or_else(|| format!("{op_id} has no request body for the condition to read"))?;
-        let mut ty = TypeExpr::Model(req.model.clone());
-        for name in c.field.split('.') {
-            let TypeExpr::Model(id) = &ty else { return Err(format!("`{}`: the value before `{name}` has no fields", c.field)) };
-            let Some(m) = self.s.model(id) else { return Ok(()) };
-            let f = m.fields.iter().find(|f| f.name == name).ok_or_else(|| format!("{id} has no field `{name}` (condition field `{}`)", c.field))?;
-            ty = f.ty.clone();
-        }
-        if let TypeExpr::Model(id) = &ty {
+        let ty = self.field_type(&req.model, &c.field)?;
+        if let TypeExpr::Enum(id) = &ty {
             let values = self.s.model(id).map(|m| m.enum_values()).unwrap_or_default();
             if !values.is_empty() && !values.iter().any(|v| v.value == c.equals) {
                 return Err(format!("`{}` is not a value of {id}, the type of `{}`", c.equals, c.field));

@@ -28,6 +28,9 @@ pub struct Param {
     /// `xml`, `text`), and the response's `default_format` applies when it is omitted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub selects_format: bool,
+    /// The list items the parameter keeps, for a filter of a list call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<shapes::operations::Filter<'static>>,
     /// What it selects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

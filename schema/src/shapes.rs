@@ -178,7 +178,7 @@ pub fn shape_of<'s>(schema: &'s Schema, m: &'s Model) -> shapes::Model<'s> {
 pub fn operation_of(op: &crate::Operation) -> shapes::operations::Operation<'_> {
     use shapes::operations as so;
     fn param(p: &crate::operations::Param) -> so::Param<'_> {
-        so::Param { name: Cow::Borrowed(&p.name), ty: type_of(&p.ty), required: p.required, selects_format: p.selects_format }
+        so::Param { name: Cow::Borrowed(&p.name), ty: type_of(&p.ty), required: p.required, selects_format: p.selects_format, filter: p.filter.clone() }
     }
     let body = |b: crate::operations::Body| -> so::Body<'static> {
         so::Body { model: Cow::Owned(b.model), wrap: b.wrap.map(Cow::Owned), formats: Cow::Owned(b.formats), default_format: b.default_format }

@@ -46,6 +46,47 @@ pub struct Param<'a> {
     pub required: bool,
     /// It picks the response format (RackConnect `format`).
     pub selects_format: bool,
+    /// For a filter of a list call: the items it keeps.
+    pub filter: Option<Filter<'a>>,
+}
+
+/// Which items of a list a filter parameter keeps: those whose `field` compares to the
+/// parameter's value as `compare` says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter<'a> {
+    /// The model of the resources listed (`v2.Server`), whose field is compared (a list
+    /// without details shows less of each item than the filter reads).
+    pub of: Cow<'a, str>,
+    /// The field compared: JSON names, `.` between levels (`image.id`).
+    pub field: Cow<'a, str>,
+    /// How it compares.
+    #[serde(default)]
+    pub compare: Compare,
+}
+
+/// How a filter compares an item's field with the parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compare {
+    /// The same value.
+    #[default]
+    Equals,
+    /// A number at least the value (`minRam`).
+    AtLeast,
+}
+
+impl Filter<'_> {
+    /// Whether the item (its JSON form) is kept when the parameter is `wanted`; an item
+    /// without the field is not.
+    pub fn keeps(&self, item: &serde_json::Value, wanted: &str) -> bool {
+        let Some(v) = self.field.split('.').try_fold(item, |v, name| v.get(name)) else { return false };
+        match (self.compare, v) {
+            (Compare::Equals, serde_json::Value::String(s)) => s == wanted,
+            (Compare::Equals, other) => wanted.parse::<serde_json::Value>().is_ok_and(|w| w == *other),
+            (Compare::AtLeast, v) => matches!((v.as_f64(), wanted.trim().parse::<f64>()), (Some(have), Ok(want)) if have >= want),
+        }
+    }
 }
 
 /// A request header an operation documents.
@@ -282,7 +323,12 @@ pub mod build {
 
     /// A parameter.
     pub const fn param(name: &'static str, ty: Type<'static>, required: bool, selects_format: bool) -> Param<'static> {
-        Param { name: s(name), ty, required, selects_format }
+        Param { name: s(name), ty, required, selects_format, filter: None }
+    }
+
+    /// A query parameter that filters a list.
+    pub const fn filter_param(name: &'static str, ty: Type<'static>, of: &'static str, field: &'static str, compare: Compare) -> Param<'static> {
+        Param { name: s(name), ty, required: false, selects_format: false, filter: Some(Filter { of: s(of), field: s(field), compare }) }
     }
 
     /// A request header.

@@ -221,3 +221,43 @@ async fn accounts_take_their_own_limit_values() {
     let limits = c.limits_get().await.expect("limits").body;
     assert_eq!(reported(&limits, &INSTANCES.name), Some(1), "the report gives the account's value");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_filter_keeps_what_the_schema_says() {
+    let cloud = cloud(false).await;
+    let c = client(&cloud);
+    // Servers of two flavors and names, so that each filter has something to tell apart.
+    let flavors = c.flavors_list(&Default::default()).await.expect("flavors").body.flavors;
+    for (i, f) in flavors.iter().take(2).enumerate() {
+        create_of(&c, &f.id).await.expect("create");
+        let mut r = v2::models::CreateServerRequest::default();
+        r.name = format!("named-{i}");
+        r.flavor_ref = f.id.clone();
+        r.image_ref = "image".into();
+        c.servers_create(&r).await.expect("create");
+    }
+    let http = reqwest::Client::new();
+    let (token, endpoint) = crate::support::token_and_endpoint(&http, &cloud, &cloud.accounts()[0]).await;
+    let get = |path: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move { http.get(path).header("X-Auth-Token", token).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON") }
+    };
+    let mut checked = 0;
+    for op in v2::operations::OPERATIONS.iter().filter(|o| o.method == "GET" && o.query.iter().any(|q| q.filter.is_some())) {
+        let path = format!("{endpoint}{}", op.path);
+        let all = get(path.clone()).await;
+        let items = all.as_object().and_then(|o| o.values().find_map(|v| v.as_array())).cloned().unwrap_or_default();
+        assert!(!items.is_empty(), "{} lists something", op.id);
+        for q in op.query.iter().filter(|q| q.filter.is_some()) {
+            let f = q.filter.as_ref().unwrap();
+            // A value the first item has, read by the filter's field path.
+            let Some(value) = f.field.split('.').try_fold(&items[0], |v, n| v.get(n)).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)) else { continue };
+            let wanted: Vec<&serde_json::Value> = items.iter().filter(|i| f.keeps(i, &value)).collect();
+            let kept = get(format!("{path}?{}={}", q.name, form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>())).await;
+            let kept = kept.as_object().and_then(|o| o.values().find_map(|v| v.as_array())).cloned().unwrap_or_default();
+            assert_eq!(kept.iter().collect::<Vec<_>>(), wanted, "{} ?{}={value}", op.id, q.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "the detailed lists' filters were tried ({checked})");
+}
