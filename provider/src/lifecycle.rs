@@ -73,7 +73,8 @@ impl Lifecycle {
         let initial = walk.machine.initial.first().map(|s| s.to_string()).unwrap_or_default();
         let mut l = Lifecycle::at(initial);
         if walk.machine.transitions_by(walk.operation).any(|t| t.from == l.state) {
-            l.walk_from(walk, |_| true)?;
+            let waits = walk.machine.kind_of(&l.state) == Some(StateKind::Transient);
+            l.walk_from(walk, |_| true, waits)?;
         }
         Ok(l)
     }
@@ -111,21 +112,30 @@ impl Lifecycle {
     /// Starts `operation` from the current state: the first of its documented transitions
     /// out of it that `choose` accepts, then on through the states the same operation (or
     /// the service by itself) leads to, until a state that is not transient.
+    ///
+    /// A walk under way is interrupted by another operation that has a transition out of
+    /// the current state (a delete while a server builds), which then moves at once; the
+    /// same operation, or one without such a transition, is refused.
     pub fn start(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool) -> Result<(), WrongState> {
         self.settle(walk.now);
-        if !self.pending.is_empty() {
-            return Err(WrongState { operation: walk.operation.to_string(), state: self.state.clone() });
+        let transient = walk.machine.kind_of(&self.state) == Some(StateKind::Transient);
+        let busy = !self.pending.is_empty() || (transient && self.operation.is_some());
+        if busy {
+            let interrupts = self.operation.as_deref() != Some(walk.operation) && walk.machine.transitions_by(walk.operation).any(|t| t.from == self.state && !t.on_error);
+            if !interrupts {
+                return Err(WrongState { operation: walk.operation.to_string(), state: self.state.clone() });
+            }
+            self.pending.clear();
+            return self.walk_from(walk, choose, false);
         }
-        self.walk_from(walk, choose)
+        self.walk_from(walk, choose, transient)
     }
 
-    fn walk_from(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool) -> Result<(), WrongState> {
+    /// `waits`: the first move takes a step too, and is the failing one when the walk
+    /// fails (from a new resource's initial transient state); otherwise it happens at once.
+    fn walk_from(&mut self, walk: Walk<'_>, choose: impl Fn(&Transition) -> bool, waits: bool) -> Result<(), WrongState> {
         let Walk { machine, operation, now, step, outcome, skip_transient, illegal_end } = walk;
         let wrong = || WrongState { operation: operation.to_string(), state: self.state.clone() };
-        // From a transient state (a new resource's initial one), the first move takes a
-        // step too, and is the failing one when the walk fails; from a lasting one it
-        // happens at once.
-        let waits = machine.kind_of(&self.state) == Some(StateKind::Transient);
         let fails_here = waits && outcome == Outcome::Fails;
         let from_here: Vec<&Transition> = machine.transitions_by(operation).filter(|t| t.from == self.state).collect();
         let first = from_here

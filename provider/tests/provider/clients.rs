@@ -261,3 +261,34 @@ async fn tokens_expire_after_the_documented_lifetime() {
     cloud.clock().advance(Duration::from_secs(120));
     assert_eq!(get().await.unwrap().status(), 401, "expired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_interrupts_any_walk_and_other_operations_wait() {
+    let cloud = cloud().await;
+    let c = client(&cloud, Format::Json);
+    // Deleted while it builds: the documents let a server be deleted in any state.
+    let building = c.servers_create(&create_request(&cloud)).await.expect("create").body.id;
+    assert_eq!(kind(&c.servers_get(&building).await.expect("get").body.status), Some(StateKind::Transient));
+    assert!(SERVER_STATUS.transitions_by("v2.servers.delete").any(|t| SERVER_STATUS.kind_of(&t.from) == Some(StateKind::Transient)));
+    c.servers_delete(&building).await.expect("delete while building");
+    let e = c.servers_get(&building).await.expect_err("gone at once");
+    assert_eq!(e.fault().map(|f| f.status()), Some(404), "{e}");
+    // Time passing does not bring it back by finishing the build.
+    cloud.clock().advance(STEP * 4);
+    assert!(c.servers_get(&building).await.is_err());
+
+    // An operation without a transition out of a transient state is refused there, and
+    // the same operation again is refused while its walk is under way.
+    let id = c.servers_create(&create_request(&cloud)).await.expect("create").body.id;
+    cloud.clock().advance(STEP * 4);
+    let hard = {
+        let mut r = v2::models::RebootAction::default();
+        r.type_ = Some(v2::models::RebootType::from("HARD"));
+        r
+    };
+    c.servers_reboot(&id, &hard).await.expect("reboot");
+    let again = c.servers_reboot(&id, &hard).await.expect_err("already rebooting");
+    assert_eq!(again.fault().map(|f| f.status()), Some(409), "{again}");
+    c.servers_delete(&id).await.expect("delete while rebooting");
+    assert!(c.servers_get(&id).await.is_err());
+}
