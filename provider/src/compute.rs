@@ -567,7 +567,8 @@ fn action(call: &Call<'_>) -> Answer {
     }
     with_server(call, move |call, s, now, outcome| {
         start(call, s, now, outcome, crate::lifecycle::asked(&request))?;
-        if let Some(f) = &resize_to {
+        // A resize that is to fail leaves the server in the flavor it has.
+        if let Some(f) = resize_to.as_ref().filter(|_| outcome != Outcome::Fails) {
             s.resized_from = Some(std::mem::replace(&mut s.flavor, last_segment(f).to_string()));
         }
         if call.op.id.ends_with("revert-resize") {
@@ -659,7 +660,7 @@ fn flavor(call: &Call<'_>) -> Answer {
 fn image_model(call: &Call<'_>, rec: &crate::state::ImageRec) -> m::Image {
     let now = call.app.clock.now();
     let mut i = rec.image.clone();
-    i.links = Some(links(call, "images", &i.id));
+    i.links = Some(image_links(call, &i.id));
     if rec.life.state.is_empty() {
         return i;
     }
@@ -674,6 +675,24 @@ fn image_model(call: &Call<'_>, rec: &crate::state::ImageRec) -> m::Image {
         i.fault = Some(f);
     }
     i
+}
+
+/// An image's self and bookmark links, and the other representations the documented
+/// images link to (their relation and media type), all pointing back here.
+fn image_links(call: &Call<'_>, id: &str) -> Vec<m::Link> {
+    let mut out = links(call, "images", id);
+    let ours: Vec<String> = out.iter().map(|l| l.rel.clone()).collect();
+    let mut others: Vec<&m::Link> = call.app.seed.images.iter().flat_map(|i| i.links.iter().flatten()).filter(|l| !ours.contains(&l.rel)).collect();
+    others.dedup_by(|a, b| a.rel == b.rel && a.type_ == b.type_);
+    let here = href(call.endpoint().1, "images", id);
+    for l in others {
+        let mut alt = m::Link::new(l.rel.clone(), here.clone());
+        alt.type_ = l.type_.clone();
+        if !out.iter().any(|o| o.rel == alt.rel && o.type_ == alt.type_) {
+            out.push(alt);
+        }
+    }
+    out
 }
 
 fn image_metadata(rec: &crate::state::ImageRec) -> m::ImageMetadata {

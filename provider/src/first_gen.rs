@@ -642,7 +642,10 @@ fn resize(call: &Call<'_>) -> Answer {
         crate::limits::within(call, &v1_0::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, &account_limits(call), ram_in_use(docs, a, Some(id)).saturating_add(flavor.ram), "the account's RAM")?;
         let s = &mut a.servers[i];
         start(call, s, now, outcome, |_| true)?;
-        s.resized_from = Some(std::mem::replace(&mut s.flavor_id, flavor.id));
+        // A resize that is to fail leaves the server in the flavor it has.
+        if outcome != Outcome::Fails {
+            s.resized_from = Some(std::mem::replace(&mut s.flavor_id, flavor.id));
+        }
         done(call)
     })
 }

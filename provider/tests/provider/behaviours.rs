@@ -68,3 +68,30 @@ async fn behaviours_match_and_react() {
     cloud.clock().advance(STEP * 10);
     assert_eq!(kind(&c.servers_get(&fine).await.unwrap().body), Some(StateKind::Stable), "behaviours removed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_resize_keeps_the_flavor() {
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
+    let a = cloud.accounts()[0].clone();
+    let c = v2::client::Client::new(Transport::builder().auth(IdentityV2::password(cloud.identity_url(), &a.username, &a.password)).build().unwrap());
+    let http = reqwest::Client::new();
+    let url = format!("{}{}/behaviours", cloud.base_url(), provider::CONTROL_PREFIX);
+    let r = http.post(url).json(&json!({"operation": "v2.servers.resize", "reaction": {"kind": "fails"}})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let flavors = c.flavors_list(&Default::default()).await.unwrap().body.flavors;
+    let mut create = v2::models::CreateServerRequest::default();
+    create.name = "resized".into();
+    create.flavor_ref = flavors[0].id.clone();
+    create.image_ref = "image".into();
+    let id = c.servers_create(&create).await.unwrap().body.id;
+    cloud.clock().advance(STEP * 10);
+    let mut resize = v2::models::ResizeAction::default();
+    resize.flavor_ref = flavors[1].id.clone();
+    c.servers_resize(&id, &resize).await.expect("accepted");
+    cloud.clock().advance(STEP * 10);
+    let s = c.servers_get(&id).await.unwrap().body;
+    // The walk took the machine's error transition of resize, and the flavor is the old one.
+    let ended = s.status.as_ref().map(|x| x.as_str().to_string()).unwrap_or_default();
+    assert!(v2::machines::SERVER_STATUS.transitions_by("v2.servers.resize").any(|t| t.on_error && t.to == ended), "{ended}");
+    assert_eq!(s.flavor.map(|f| f.id), Some(flavors[0].id.clone()));
+}
