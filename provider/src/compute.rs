@@ -33,7 +33,7 @@ pub static V1_0_FAULTS: Typed<v1_0::models::Fault> = Typed::new(v1_0::faults::FA
 /// Answers a compute operation.
 pub fn handle(call: &Call<'_>) -> Answer {
     if call.mount.key != v2::client::API.api {
-        return Err(call.fault(405, format!("{} is not served by this provider yet", call.op.id)));
+        return Err(crate::http::unserved(call));
     }
     let id = call.op.id.as_ref();
     let rest = id.strip_prefix("v2.").unwrap_or(id);
@@ -203,7 +203,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
             })
         }
         _ if call.op.action.is_some() && Lifecycle::moves(&SERVER_STATUS, id) => action(call),
-        _ => Err(call.fault(405, format!("{id} is not served by this provider yet"))),
+        _ => Err(crate::http::unserved(call)),
     }
 }
 

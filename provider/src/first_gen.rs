@@ -202,7 +202,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "shared-ip-groups.get" => group(call),
         "shared-ip-groups.create" => create_group(call),
         "shared-ip-groups.delete" => delete_group(call),
-        _ => Err(call.fault(405, format!("{id} is not served by this provider"))),
+        _ => Err(crate::http::unserved(call)),
     }
 }
 

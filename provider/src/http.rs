@@ -99,6 +99,14 @@ impl Call<'_> {
     }
 }
 
+/// What the answer to an operation without a handler says, after its id.
+pub const UNSERVED: &str = "is not served by this provider";
+
+/// The fault of an operation the provider has no handler for.
+pub fn unserved(call: &Call<'_>) -> Fault {
+    call.fault(405, format!("{} {UNSERVED}", call.op.id))
+}
+
 /// What a handler answers: a response, or a fault.
 pub type Answer = Result<Response, Fault>;
 

@@ -81,7 +81,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "identity.v2.users.create" => create_user(call),
         "identity.v2.users.update" => update_user(call),
         "identity.v2.users.delete" => delete_user(call),
-        _ => Err(call.fault(405, format!("{} is not served by this provider", call.op.id))),
+        _ => Err(crate::http::unserved(call)),
     }
 }
 

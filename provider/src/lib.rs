@@ -328,6 +328,10 @@ async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener)
 /// request decoding (`provider/fuzz`) and for tests that need no sockets.
 #[doc(hidden)]
 pub mod offline {
+    /// What the answer to an operation the provider has no handler for says (the
+    /// operation's id comes before it).
+    pub const UNSERVED: &str = crate::http::UNSERVED;
+
     use crate::state::{App, TokenRec};
     use axum::http::{HeaderMap, HeaderValue, Method};
 
@@ -354,6 +358,17 @@ pub mod offline {
         /// The status of the answer to a request (`path_and_query` below the root),
         /// sent with the first account's token.
         pub fn status(&self, method: &str, path_and_query: &str, content_type: Option<&str>, body: &[u8]) -> u16 {
+            self.respond(method, path_and_query, content_type, body).status().as_u16()
+        }
+
+        /// The status and body of the answer to a request, as [`Offline::status`] sends it.
+        pub async fn answer(&self, method: &str, path_and_query: &str, content_type: Option<&str>, body: &[u8]) -> (u16, Vec<u8>) {
+            let r = self.respond(method, path_and_query, content_type, body);
+            let status = r.status().as_u16();
+            (status, axum::body::to_bytes(r.into_body(), usize::MAX).await.map(|b| b.to_vec()).unwrap_or_default())
+        }
+
+        fn respond(&self, method: &str, path_and_query: &str, content_type: Option<&str>, body: &[u8]) -> axum::response::Response {
             let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
             let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
             let mut headers = HeaderMap::new();
@@ -364,7 +379,7 @@ pub mod offline {
                 headers.insert(axum::http::header::CONTENT_TYPE, ct);
             }
             let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            crate::http::dispatch(&self.app, &method, path, query, &headers, body, peer).status().as_u16()
+            crate::http::dispatch(&self.app, &method, path, query, &headers, body, peer)
         }
 
         /// The status of the answer to a fuzzer's input: its first byte picks a method
@@ -380,6 +395,11 @@ pub mod offline {
             let body = parts.next().unwrap_or_default().as_bytes();
             let root = if m & 0x80 == 0 { self.endpoint_path("v2").unwrap_or_default() } else { String::new() };
             Some(self.status(METHODS[usize::from(m) % METHODS.len()], &format!("{root}/{path}"), content_type, body))
+        }
+
+        /// The path an API's host-relative operations are below (`/identity`).
+        pub fn host_path(&self, api: &str) -> Option<String> {
+            self.app.mounts.iter().find(|m| m.key == api).map(|m| format!("/{}", m.module))
         }
 
         /// The endpoint path of an API for the first account (`/v2/v2/010101`).

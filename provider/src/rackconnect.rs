@@ -73,7 +73,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
             let features = m::MetadataKey::DOCUMENTED.iter().filter(|k| !keys.iter().any(|own| own == *k)).map(|k| (k.to_string(), enabled.to_string())).collect();
             Ok(wire::reply(call.op, call.success(), &m::AutomationFeatures(features), call.format, cloudservers::ns::PREFIXES))
         }
-        _ => Err(call.fault(404, format!("{} is not served by this provider", call.op.id))),
+        _ => Err(crate::http::unserved(call)),
     }
 }
 
