@@ -12,3 +12,4 @@ mod offline;
 mod persistence;
 mod rackconnect;
 mod support;
+mod waits;
