@@ -240,7 +240,7 @@ fn create(call: &Call<'_>) -> Answer {
     let now = call.app.clock.now();
     let mut store = call.app.store();
     let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
-    within_absolute(call, in_use(call, servers, None).plus(flavor_use(call, last_segment(&req.flavor_ref))))?;
+    within_absolute(call, || in_use(call, servers, None).plus(flavor_use(call, last_segment(&req.flavor_ref))))?;
     let outcome = store.outcome_for(&call.op.id, &req.name, &req.metadata.as_ref().map(|md| md.0.clone()).unwrap_or_default());
     let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome))
         .map_err(|e| call.fault(409, e.to_string()))?;
@@ -280,7 +280,7 @@ fn create(call: &Call<'_>) -> Answer {
     out.links = Some(links(call, "servers", &id));
     out.os_dcf_disk_config = req.os_dcf_disk_config.clone();
     out.metadata = req.metadata.clone();
-    store.tenants.entry(call.tenant.clone()).or_default().servers.push(rec);
+    store.tenants.entry(call.tenant.clone()).or_default().add_server(rec);
     drop(store);
     let mut resp = wire::reply(call.op, call.success(), &out, call.format, prefixes());
     if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.endpoint().0)) {
@@ -415,16 +415,14 @@ fn with_server<T>(call: &Call<'_>, f: impl FnOnce(&Call<'_>, &mut ServerRec, Tim
         let who = store
             .tenants
             .get(&call.tenant)
-            .and_then(|t| t.servers.iter().find(|s| s.id == id))
+            .and_then(|t| t.server(&id))
             .map(|s| (s.name.clone(), s.metadata.clone()))
             .unwrap_or_default();
         store.outcome_for(&call.op.id, &who.0, &who.1)
     };
     let t = store.tenants.entry(call.tenant.clone()).or_default();
     let s = t
-        .servers
-        .iter_mut()
-        .find(|s| s.id == id)
+        .server_mut(&id)
         .filter(|s| !is_gone(&SERVER_STATUS, &s.life.state))
         .ok_or_else(|| call.fault(404, format!("server {id} does not exist")))?;
     settle(s, now);
@@ -563,7 +561,7 @@ fn action(call: &Call<'_>) -> Answer {
         // The account's other servers and this one in its new flavor.
         let store = call.app.store();
         let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
-        within_absolute(call, in_use(call, servers, Some(call.param("server_id"))).plus(flavor_use(call, last_segment(f))))?;
+        within_absolute(call, || in_use(call, servers, Some(call.param("server_id"))).plus(flavor_use(call, last_segment(f))))?;
     }
     with_server(call, move |call, s, now, outcome| {
         start(call, s, now, outcome, crate::lifecycle::asked(&request))?;
@@ -790,7 +788,7 @@ fn create_image(call: &Call<'_>) -> Answer {
     let server = store
         .tenants
         .get_mut(&call.tenant)
-        .and_then(|t| t.servers.iter_mut().find(|s| s.id == server_id))
+        .and_then(|t| t.server_mut(&server_id))
         .map(|s| {
             // The server's state as of now, not as of its last reading.
             settle(s, now);
@@ -898,10 +896,16 @@ fn in_use(call: &Call<'_>, servers: &[ServerRec], except: Option<&str>) -> InUse
         .fold(InUse::default(), |sum, s| sum.plus(flavor_use(call, &s.flavor)))
 }
 
-/// Refuses a call that would take the account beyond an absolute limit on servers.
-fn within_absolute(call: &Call<'_>, total: InUse) -> Result<(), Fault> {
+/// Refuses a call that would take the account beyond an absolute limit on servers
+/// (`total`: what the account would use; counted only when a limit applies).
+fn within_absolute(call: &Call<'_>, total: impl FnOnce() -> InUse) -> Result<(), Fault> {
     use v2::limits::{ABSOLUTE_MAX_TOTAL_CORES as CORES, ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM};
     let values = account_limits(call);
+    let bounded = [&INSTANCES, &RAM, &CORES].iter().any(|l| l.enforced_by.contains(&call.op.id) && values.get(&l.name).is_some_and(|v| v != -1));
+    if !bounded {
+        return Ok(());
+    }
+    let total = total();
     crate::limits::within(call, &INSTANCES, &values, total.instances, "the account's servers")?;
     crate::limits::within(call, &RAM, &values, total.ram, "the account's RAM")?;
     crate::limits::within(call, &CORES, &values, total.cores, "the account's cores")

@@ -298,7 +298,7 @@ fn behaviour_fault(call: &Call<'_>) -> Option<Fault> {
         return None;
     }
     let (name, metadata) = match call.params.iter().find(|(k, _)| k == "server_id") {
-        Some((_, id)) => store.tenants.get(&call.tenant).and_then(|t| t.servers.iter().find(|s| s.id == *id)).map(|s| (s.name.clone(), s.metadata.clone())),
+        Some((_, id)) => store.tenants.get(&call.tenant).and_then(|t| t.server(id)).map(|s| (s.name.clone(), s.metadata.clone())),
         None => {
             let doc: Option<serde_json::Value> = serde_json::from_slice(call.body).ok();
             let inner = doc.as_ref().and_then(|d| call.op.request.as_ref().and_then(|b| b.wrap.as_deref()).map_or(Some(d), |w| d.get(w)));

@@ -42,7 +42,7 @@ pub fn handle(call: &Call<'_>) -> Answer {
     let server = store
         .tenants
         .get_mut(&call.tenant)
-        .and_then(|t| t.servers.iter_mut().find(|s| s.id == server_id))
+        .and_then(|t| t.server_mut(&server_id))
         .ok_or_else(|| call.fault(404, format!("server {server_id} does not exist")))?;
     settle(server, now);
     // The automation machine of this API: its states are RackConnect's statuses.

@@ -81,10 +81,40 @@ pub struct ImageRec {
 /// One account's resources.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Tenant {
-    /// Servers in creation order.
+    /// Servers in creation order (add them with [`Tenant::add_server`]).
     pub servers: Vec<ServerRec>,
     /// Images: the seed's, then those the account made; `None` until first used.
     pub images: Option<Vec<ImageRec>>,
+    /// Where each server is in `servers`, by id (rebuilt when stale, as after a restore).
+    #[serde(skip)]
+    by_id: HashMap<String, usize>,
+}
+
+impl Tenant {
+    /// Adds a server.
+    pub fn add_server(&mut self, s: ServerRec) {
+        if self.by_id.len() == self.servers.len() {
+            self.by_id.insert(s.id.clone(), self.servers.len());
+        }
+        self.servers.push(s);
+    }
+
+    /// The server of this id (deleted ones included).
+    pub fn server(&self, id: &str) -> Option<&ServerRec> {
+        if self.by_id.len() == self.servers.len() {
+            self.by_id.get(id).and_then(|i| self.servers.get(*i))
+        } else {
+            self.servers.iter().find(|s| s.id == id)
+        }
+    }
+
+    /// The server of this id, to change (deleted ones included).
+    pub fn server_mut(&mut self, id: &str) -> Option<&mut ServerRec> {
+        if self.by_id.len() != self.servers.len() {
+            self.by_id = self.servers.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        }
+        self.by_id.get(id).copied().and_then(|i| self.servers.get_mut(i))
+    }
 }
 
 /// Everything that changes (and what a state file holds).
