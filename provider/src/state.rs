@@ -79,7 +79,7 @@ pub struct ImageRec {
 }
 
 /// One account's resources.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 pub struct Tenant {
     /// Servers in creation order (add them with [`Tenant::add_server`]).
     pub servers: Vec<ServerRec>,
@@ -88,6 +88,13 @@ pub struct Tenant {
     /// Where each server is in `servers`, by id (rebuilt when stale, as after a restore).
     #[serde(skip)]
     by_id: HashMap<String, usize>,
+}
+
+// The index is how the records are found, not what they are.
+impl std::fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenant").field("servers", &self.servers).field("images", &self.images).finish()
+    }
 }
 
 impl Tenant {
