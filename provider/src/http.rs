@@ -166,7 +166,7 @@ fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
 }
 
 pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], peer: SocketAddr) -> Response {
-    let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
+    let controls = path.strip_prefix(crate::CONTROL_PREFIX).is_some_and(|r| r.is_empty() || r.starts_with('/'));
     if controls && app.config.control {
         return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);
     }
@@ -187,11 +187,14 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         .strip_prefix('/')
         .and_then(|r| r.strip_prefix(mount.version_segment.as_str()))
         .and_then(|r| r.strip_prefix('/'))
-        .map(|r| r.split_once('/').map(|(t, p)| (t.to_string(), format!("/{p}"))).unwrap_or((r.to_string(), "/".to_string())));
+        .map(|r| match r.find('/') {
+            Some(i) => (&r[..i], &r[i..]),
+            None => (r, "/"),
+        });
     let host_route = mount.routes(Base::Host).route(method.as_str(), rest);
     let (found, path_tenant) = match (&host_route, &endpoint) {
         (Route::Found(..) | Route::Several(..), _) => (host_route, None),
-        (_, Some((tenant, p))) if !tenant.is_empty() => (mount.routes(Base::Endpoint).route(method.as_str(), p), Some(tenant.clone())),
+        (_, Some((tenant, p))) if !tenant.is_empty() => (mount.routes(Base::Endpoint).route(method.as_str(), p), Some(tenant.to_string())),
         _ => (host_route, None),
     };
     let format_for = |op: Option<&Operation<'_>>| wire::response_format(extension, headers, op.and_then(|o| o.success()).and_then(|r| r.body.as_ref()));
@@ -245,7 +248,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     if app.config.rate_limits && !app.switches.on(Deviation::NoRateLimits) && matches!(op.auth, AuthKind::Token | AuthKind::SourceIp) {
         // Rate limits match the path after the endpoint root, with its query.
         let target = match (&endpoint, op.base) {
-            (Some((_, p)), Base::Endpoint) => p.clone(),
+            (Some((_, p)), Base::Endpoint) => p.to_string(),
             _ => rest.to_string(),
         };
         let target = if query.is_empty() { target } else { format!("{target}?{query}") };
