@@ -10,12 +10,17 @@ use std::time::Duration;
 
 const STEP: Duration = Duration::from_secs(5);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn behaviours_match_and_react() {
+/// A provider on a virtual clock with its control API, a v2 client, and plain HTTP.
+async fn start() -> (provider::Handle, v2::client::Client, reqwest::Client) {
     let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
     let a = cloud.accounts()[0].clone();
     let c = v2::client::Client::new(Transport::builder().auth(IdentityV2::password(cloud.identity_url(), &a.username, &a.password)).build().unwrap());
-    let http = reqwest::Client::new();
+    (cloud, c, reqwest::Client::new())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behaviours_match_and_react() {
+    let (cloud, c, http) = start().await;
     let control = |b: serde_json::Value| {
         let http = http.clone();
         let url = format!("{}{}/behaviours", cloud.base_url(), provider::CONTROL_PREFIX);
@@ -71,10 +76,7 @@ async fn behaviours_match_and_react() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_resize_keeps_the_flavor() {
-    let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
-    let a = cloud.accounts()[0].clone();
-    let c = v2::client::Client::new(Transport::builder().auth(IdentityV2::password(cloud.identity_url(), &a.username, &a.password)).build().unwrap());
-    let http = reqwest::Client::new();
+    let (cloud, c, http) = start().await;
     let url = format!("{}{}/behaviours", cloud.base_url(), provider::CONTROL_PREFIX);
     let r = http.post(url).json(&json!({"operation": "v2.servers.resize", "reaction": {"kind": "fails"}})).send().await.unwrap();
     assert_eq!(r.status(), 200);

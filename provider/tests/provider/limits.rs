@@ -140,6 +140,13 @@ async fn create_of(c: &v2::client::Client, flavor: &str) -> Result<String, runti
     c.servers_create(&r).await.map(|a| a.body.id)
 }
 
+/// The flavors, smallest RAM first.
+async fn flavors_by_ram(c: &v2::client::Client) -> Vec<v2::models::Flavor> {
+    let mut flavors = c.flavors_list_detail(&Default::default()).await.expect("flavors").body.flavors;
+    flavors.sort_by_key(|f| f.ram);
+    flavors
+}
+
 fn reported(limits: &v2::models::Limits, counter: &str) -> Option<i64> {
     limits.absolute.0.get(counter).copied()
 }
@@ -149,8 +156,7 @@ async fn absolute_limits_refuse_creates_and_resizes_and_the_report_counts_usage(
     use v2::limits::{ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM, USAGE_COUNTERS};
     let cloud = cloud(false).await;
     let c = client(&cloud);
-    let mut flavors = c.flavors_list_detail(&Default::default()).await.expect("flavors").body.flavors;
-    flavors.sort_by_key(|f| f.ram);
+    let flavors = flavors_by_ram(&c).await;
     let (small, big) = (flavors[0].clone(), flavors[flavors.len() - 1].clone());
     let max_ram = RAM.value.expect("a documented default");
     // As many of the biggest flavor as the RAM limit takes, then one more is refused.
@@ -189,8 +195,7 @@ async fn the_instance_limit_counts_live_servers() {
     use v2::limits::ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES;
     let cloud = cloud(false).await;
     let c = client(&cloud);
-    let mut flavors = c.flavors_list_detail(&Default::default()).await.expect("flavors").body.flavors;
-    flavors.sort_by_key(|f| f.ram);
+    let flavors = flavors_by_ram(&c).await;
     let max = INSTANCES.value.expect("a documented default");
     let mut last = String::new();
     for _ in 0..max {

@@ -33,6 +33,15 @@ async fn create(c: &v2::client::Client, name: &str) -> String {
     c.servers_create(&r).await.expect("create").body.id
 }
 
+/// A provider, a JSON client, and a server of that name in its lasting state.
+async fn active_server(name: &str) -> (provider::Handle, v2::client::Client, String) {
+    let cloud = cloud().await;
+    let c = client(&cloud, Format::Json);
+    let id = create(&c, name).await;
+    c.wait_for_server_status(&id, active(), quick()).await.expect("active");
+    (cloud, c, id)
+}
+
 async fn behaviour(cloud: &provider::Handle, b: serde_json::Value) {
     let r = reqwest::Client::new().post(format!("{}{}/behaviours", cloud.base_url(), provider::CONTROL_PREFIX)).json(&b).send().await.expect("control");
     assert_eq!(r.status(), 200);
@@ -88,10 +97,7 @@ async fn a_failing_build_ends_the_wait_with_its_fault_and_a_stalled_one_times_ou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_image_is_waited_for_until_saved() {
-    let cloud = cloud().await;
-    let c = client(&cloud, Format::Json);
-    let id = create(&c, "imaged").await;
-    c.wait_for_server_status(&id, active(), quick()).await.expect("active");
+    let (_cloud, c, id) = active_server("imaged").await;
     let mut image = v2::models::CreateImageAction::default();
     image.name = "snap".into();
     let made = c.servers_create_image(&id, &image).await.expect("create image").body;
@@ -103,10 +109,7 @@ async fn an_image_is_waited_for_until_saved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_since_polling_sees_a_change_made_between_listings() {
-    let cloud = cloud().await;
-    let c = client(&cloud, Format::Json);
-    let id = create(&c, "polled").await;
-    c.wait_for_server_status(&id, active(), quick()).await.expect("active");
+    let (_cloud, c, id) = active_server("polled").await;
     let since = SystemTime::now() - Duration::from_secs(60);
     let mut changes = Box::pin(c.servers_list_detail_changes(&Default::default(), since, Duration::from_millis(1200)));
     let first = changes.next().await.expect("a first listing").expect("listed").into_body();
