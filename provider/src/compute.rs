@@ -877,10 +877,20 @@ impl InUse {
 
     /// The use of the absolute limit of this id (0 for a limit on something else).
     fn of(&self, limit: &str) -> i64 {
-        use v2::limits::{ABSOLUTE_MAX_TOTAL_CORES as CORES, ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM};
-        [(&INSTANCES, self.instances), (&RAM, self.ram), (&CORES, self.cores)].into_iter().find(|(l, _)| l.id == limit).map_or(0, |(_, v)| v)
+        SERVER_LIMITS.iter().find(|(l, ..)| l.id == limit).map_or(0, |(_, used, _)| used(self))
     }
 }
+
+/// An absolute limit on servers, what of the servers' use it bounds, and what that is
+/// called in a refusal.
+type ServerLimit = (&'static runtime::limits::AbsoluteLimit, fn(&InUse) -> i64, &'static str);
+
+/// The absolute limits on servers.
+const SERVER_LIMITS: [ServerLimit; 3] = [
+    (&v2::limits::ABSOLUTE_MAX_TOTAL_INSTANCES, |u| u.instances, "the account's servers"),
+    (&v2::limits::ABSOLUTE_MAX_TOTAL_RAM_SIZE, |u| u.ram, "the account's RAM"),
+    (&v2::limits::ABSOLUTE_MAX_TOTAL_CORES, |u| u.cores, "the account's cores"),
+];
 
 /// One server of this flavor.
 fn flavor_use(call: &Call<'_>, flavor: &str) -> InUse {
@@ -899,16 +909,13 @@ fn in_use(call: &Call<'_>, servers: &[ServerRec], except: Option<&str>) -> InUse
 /// Refuses a call that would take the account beyond an absolute limit on servers
 /// (`total`: what the account would use; counted only when a limit applies).
 fn within_absolute(call: &Call<'_>, total: impl FnOnce() -> InUse) -> Result<(), Fault> {
-    use v2::limits::{ABSOLUTE_MAX_TOTAL_CORES as CORES, ABSOLUTE_MAX_TOTAL_INSTANCES as INSTANCES, ABSOLUTE_MAX_TOTAL_RAM_SIZE as RAM};
     let values = account_limits(call);
-    let bounded = [&INSTANCES, &RAM, &CORES].iter().any(|l| l.enforced_by.contains(&call.op.id) && values.get(&l.name).is_some_and(|v| v != -1));
+    let bounded = SERVER_LIMITS.iter().any(|(l, ..)| l.enforced_by.contains(&call.op.id) && values.get(&l.name).is_some_and(|v| v != -1));
     if !bounded {
         return Ok(());
     }
     let total = total();
-    crate::limits::within(call, &INSTANCES, &values, total.instances, "the account's servers")?;
-    crate::limits::within(call, &RAM, &values, total.ram, "the account's RAM")?;
-    crate::limits::within(call, &CORES, &values, total.cores, "the account's cores")
+    SERVER_LIMITS.iter().try_for_each(|(limit, used, what)| crate::limits::within(call, limit, &values, used(&total), what))
 }
 
 fn account_limits(call: &Call<'_>) -> runtime::limits::AccountLimits {

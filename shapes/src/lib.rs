@@ -31,6 +31,12 @@ pub const fn s(text: &'static str) -> Cow<'static, str> {
     Cow::Borrowed(text)
 }
 
+/// The value at a field path of a JSON document (JSON names joined by `.`, `image.id`),
+/// as the schema's conditions and filters name fields.
+pub fn value_at<'v>(doc: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    path.split('.').try_fold(doc, |v, name| v.get(name))
+}
+
 /// The containers between a field and its base type, outermost first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Container {

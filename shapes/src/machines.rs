@@ -100,7 +100,7 @@ pub struct Condition {
 impl Condition {
     /// Whether the request, as its JSON form (inside the wrapper), says so.
     pub fn holds(&self, request: &serde_json::Value) -> bool {
-        let found = self.field.split('.').try_fold(request, |v, name| v.get(name));
+        let found = crate::value_at(request, &self.field);
         match found {
             Some(serde_json::Value::String(s)) => *s == self.equals,
             Some(serde_json::Value::Null) | None => self.absent,

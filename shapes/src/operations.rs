@@ -80,7 +80,7 @@ impl Filter<'_> {
     /// Whether the item (its JSON form) is kept when the parameter is `wanted`; an item
     /// without the field is not.
     pub fn keeps(&self, item: &serde_json::Value, wanted: &str) -> bool {
-        let Some(v) = self.field.split('.').try_fold(item, |v, name| v.get(name)) else { return false };
+        let Some(v) = crate::value_at(item, &self.field) else { return false };
         match (self.compare, v) {
             (Compare::Equals, serde_json::Value::String(s)) => s == wanted,
             (Compare::Equals, other) => wanted.parse::<serde_json::Value>().is_ok_and(|w| w == *other),

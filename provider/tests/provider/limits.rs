@@ -17,6 +17,11 @@ fn client(cloud: &provider::Handle) -> v2::client::Client {
     v2::client::Client::new(Transport::builder().auth(IdentityV2::password(cloud.identity_url(), &a.username, &a.password)).build().expect("transport"))
 }
 
+/// The client's endpoint and token, for requests sent without it.
+async fn endpoint_and_token(c: &v2::client::Client) -> (String, runtime::Secret) {
+    (c.transport().endpoint().await.unwrap().to_string(), c.transport().session().await.and_then(|s| s.token).unwrap())
+}
+
 async fn create(c: &v2::client::Client, name: &str) -> String {
     let flavors = c.flavors_list(&Default::default()).await.expect("flavors").body.flavors;
     let mut r = v2::models::CreateServerRequest::default();
@@ -76,8 +81,7 @@ async fn changes_since_lists_changes_and_deletions() {
     let now: Vec<String> = c.servers_list_detail(&Default::default()).await.unwrap().body.servers.into_iter().map(|s| s.id).collect();
     assert_eq!(now, [new]);
     // An unreadable time is a 400.
-    let endpoint = c.transport().endpoint().await.unwrap();
-    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let (endpoint, token) = endpoint_and_token(&c).await;
     let r = reqwest::Client::new().get(format!("{endpoint}/servers/detail?changes-since=yesterday")).header("X-Auth-Token", token.expose()).send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
@@ -86,8 +90,7 @@ async fn changes_since_lists_changes_and_deletions() {
 async fn a_rate_limit_answers_its_fault_until_the_window_ends() {
     let cloud = cloud(true).await;
     let c = client(&cloud);
-    let endpoint = c.transport().endpoint().await.unwrap();
-    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let (endpoint, token) = endpoint_and_token(&c).await;
     let http = reqwest::Client::new();
     // The smallest per-minute limit that counts GET /flavors.
     let limit = v2::limits::RATE_LIMITS
@@ -120,8 +123,7 @@ async fn a_rate_limit_answers_its_fault_until_the_window_ends() {
 async fn field_limits_refuse_what_the_client_would() {
     let cloud = cloud(false).await;
     let c = client(&cloud);
-    let endpoint = c.transport().endpoint().await.unwrap();
-    let token = c.transport().session().await.and_then(|s| s.token).unwrap();
+    let (endpoint, token) = endpoint_and_token(&c).await;
     let max = v2::limits::ABSOLUTE_MAX_SERVER_META.value.expect("a documented default");
     let metadata: serde_json::Map<String, serde_json::Value> = (0..=max).map(|i| (format!("k{i}"), "v".into())).collect();
     let flavor = c.flavors_list(&Default::default()).await.unwrap().body.flavors[0].id.clone();
@@ -256,7 +258,7 @@ async fn every_documented_filter_keeps_what_the_schema_says() {
         for q in op.query.iter().filter(|q| q.filter.is_some()) {
             let f = q.filter.as_ref().unwrap();
             // A value the first item has, read by the filter's field path.
-            let Some(value) = f.field.split('.').try_fold(&items[0], |v, n| v.get(n)).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)) else { continue };
+            let Some(value) = runtime::shapes::value_at(&items[0], &f.field).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)) else { continue };
             let wanted: Vec<&serde_json::Value> = items.iter().filter(|i| f.keeps(i, &value)).collect();
             let kept = get(format!("{path}?{}={}", q.name, form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>())).await;
             let kept = kept.as_object().and_then(|o| o.values().find_map(|v| v.as_array())).cloned().unwrap_or_default();
