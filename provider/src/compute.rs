@@ -3,7 +3,7 @@
 
 use crate::http::{Answer, Call};
 use crate::lifecycle::{Lifecycle, Outcome};
-use crate::state::{ServerRec, Store};
+use crate::state::{ServerRec, Shown, ShownAs, Store};
 use crate::wire::{self, Fault, Typed};
 use cloudservers::{v1_0, v2};
 use jiff::Timestamp;
@@ -42,11 +42,16 @@ pub fn handle(call: &Call<'_>) -> Answer {
         "servers.list" => list(call, false),
         "servers.list-detail" => list(call, true),
         "limits.get" => limits(call),
-        "servers.get" => {
-            // The most frequent call: the answer is written after the store is released.
-            let model = with_server(call, |call, s, now, _| Ok(server_model(call, s, now)))?;
-            Ok(wire::reply(call.op, call.success(), &model, call.format, prefixes()))
-        }
+        "servers.get" => with_server(call, |call, s, now, _| {
+            // The most frequent call: the answer is written again only when the server has
+            // changed (never while a walk is under way, as its progress changes with time).
+            if !s.life.is_settled() {
+                return Ok(reply_server(call, s, now));
+            }
+            let how = ShownAs { operation: std::ptr::from_ref(call.op) as usize, format: call.format, switches: call.app.switches.bits() };
+            let body = Shown::get_or_write(s, how, |s| wire::encode(call.op, call.success(), &server_model(call, s, now), call.format, prefixes()));
+            Ok(wire::replay(call.success(), call.format, body))
+        }),
         "servers.update" => update(call),
         "servers.delete" => delete(call),
         "flavors.list" | "flavors.list-detail" => flavors(call, rest.ends_with("detail")),
@@ -265,8 +270,9 @@ fn create(call: &Call<'_>) -> Answer {
         fault: None,
         serial: n,
         attachments: Vec::new(),
+        shown: Shown::default(),
         automation: automation_machines()
-            .into_iter()
+            .iter()
             .filter(|_| call.app.seed.accounts.iter().any(|a| a.tenant == call.tenant && a.automation))
             .map(|machine| {
                 let outcome = store.next_outcome(&machine.id);
@@ -382,21 +388,25 @@ pub fn settle(s: &mut ServerRec, now: Timestamp) {
 }
 
 /// Every machine whose state the service writes into a v2 server's metadata.
-pub fn automation_machines() -> Vec<&'static StateMachine> {
+pub fn automation_machines() -> &'static [&'static StateMachine] {
     use runtime::strict::Shaped;
-    [v2::machines::MACHINES, cloudservers::rackconnect::machines::MACHINES]
-        .into_iter()
-        .flatten()
-        .copied()
-        .filter(|m| m.metadata.as_ref().is_some_and(|slot| slot.model == <m::Server as Shaped>::MODEL_ID))
-        .collect()
+    // Read on every answer that shows a server's metadata: gathered once.
+    static MACHINES: std::sync::OnceLock<Vec<&'static StateMachine>> = std::sync::OnceLock::new();
+    MACHINES.get_or_init(|| {
+        [v2::machines::MACHINES, cloudservers::rackconnect::machines::MACHINES]
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|m| m.metadata.as_ref().is_some_and(|slot| slot.model == <m::Server as Shaped>::MODEL_ID))
+            .collect()
+    })
 }
 
 /// The server's metadata as the API shows it: the user's items and the automation states.
 fn shown_metadata(s: &ServerRec) -> std::collections::BTreeMap<String, String> {
     let mut md = s.metadata.clone();
     for (id, l) in &s.automation {
-        if let Some(slot) = automation_machines().into_iter().find(|m| m.id == *id).and_then(|m| m.metadata.as_ref()) {
+        if let Some(slot) = automation_machines().iter().find(|m| m.id == *id).and_then(|m| m.metadata.as_ref()) {
             md.insert(slot.key.to_string(), l.state.clone());
         }
     }

@@ -76,6 +76,11 @@ impl Switches {
         self.0.load(Ordering::Relaxed) & d.bit() != 0
     }
 
+    /// Every switch at once, one bit each (what an answer written now depends on).
+    pub fn bits(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
     /// Whether any deviation is on.
     pub fn any(&self) -> bool {
         self.0.load(Ordering::Relaxed) != 0

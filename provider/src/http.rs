@@ -49,8 +49,8 @@ impl Call<'_> {
     /// version segment (the base of bookmark links).
     pub fn endpoint(&self) -> (&str, &str) {
         let (endpoint, bookmark) = self.hrefs.get_or_init(|| {
+            let bookmark = self.app.bookmark_url(self.mount, &self.tenant);
             let endpoint = self.app.endpoint_url(self.mount, &self.tenant);
-            let bookmark = endpoint.replacen(&format!("/{}/", self.mount.version_segment), "/", 1);
             (endpoint, bookmark)
         });
         (endpoint, bookmark)

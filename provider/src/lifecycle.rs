@@ -214,6 +214,11 @@ impl Lifecycle {
         }
     }
 
+    /// Whether no walk is under way (nothing about the resource changes with time).
+    pub fn is_settled(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// How far the current walk is, 0 to 100 (100 at rest).
     pub fn progress(&self, now: Timestamp) -> i64 {
         match self.walk {

@@ -39,7 +39,7 @@ pub struct TokenRec {
 }
 
 /// A server of an account.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerRec {
     pub id: String,
     pub name: String,
@@ -65,6 +65,62 @@ pub struct ServerRec {
     /// metadata (RackConnect and Managed Operations automation), by machine id.
     #[serde(default)]
     pub automation: Vec<(String, Lifecycle)>,
+    /// The last answer that showed the server, while the record is as it was then.
+    #[serde(skip)]
+    pub shown: Shown,
+}
+
+/// An encoded answer showing a record, kept with a copy of the record it was written from:
+/// reused only while the record is equal to that copy, so no change can be missed, however
+/// it is made.
+#[derive(Default)]
+pub struct Shown(Option<Box<(ShownAs, ServerRec, axum::body::Bytes)>>);
+
+/// What besides the record an answer depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownAs {
+    /// The operation, by its address in the static tables.
+    pub operation: usize,
+    /// The format.
+    pub format: runtime::shapes::Format,
+    /// The deviations on when it was written.
+    pub switches: u64,
+}
+
+impl Shown {
+    /// The kept answer for `rec` shown as `how`, or the one `write` makes (then kept).
+    pub fn get_or_write(rec: &mut ServerRec, how: ShownAs, write: impl FnOnce(&ServerRec) -> Vec<u8>) -> axum::body::Bytes {
+        if let Some(kept) = &rec.shown.0 {
+            if kept.0 == how && kept.1 == *rec {
+                return kept.2.clone();
+            }
+        }
+        let body = axum::body::Bytes::from(write(rec));
+        let copy = rec.clone();
+        rec.shown = Shown(Some(Box::new((how, copy, body.clone()))));
+        body
+    }
+}
+
+impl Clone for Shown {
+    /// A copy of a record starts with nothing kept (the copy is what is compared).
+    fn clone(&self) -> Self {
+        Shown(None)
+    }
+}
+
+impl PartialEq for Shown {
+    /// What was kept is not part of the record.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Shown {
+    /// Nothing of what was kept: records that are equal read the same.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shown")
+    }
 }
 
 /// An image of an account.
@@ -206,7 +262,27 @@ impl App {
 
     /// The URL of an API's endpoint for a tenant.
     pub fn endpoint_url(&self, m: &Mount, tenant: &str) -> String {
-        format!("{}/{}/{}", self.host_url(m), m.version_segment, tenant)
+        self.url(m, &[m.version_segment.as_str(), tenant])
+    }
+
+    /// The tenant's endpoint of an API without its version segment: the base of bookmark
+    /// links.
+    pub fn bookmark_url(&self, m: &Mount, tenant: &str) -> String {
+        self.url(m, &[tenant])
+    }
+
+    /// The API's URL followed by path segments, written without the formatting machinery
+    /// (every answer with links writes two of them).
+    fn url(&self, m: &Mount, segments: &[&str]) -> String {
+        let mut out = String::with_capacity(self.base.len() + m.module.len() + segments.iter().map(|s| s.len() + 1).sum::<usize>() + 1);
+        for part in [self.base.as_str(), "/", m.module.as_str()] {
+            out.push_str(part);
+        }
+        for s in segments {
+            out.push('/');
+            out.push_str(s);
+        }
+        out
     }
 
     /// The identity service's URL.
@@ -227,5 +303,72 @@ impl App {
             out.push_str(&format!("control: {}{}\n", self.base, crate::CONTROL_PREFIX));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime::shapes::Format;
+
+    fn server() -> ServerRec {
+        let now = Timestamp::UNIX_EPOCH;
+        ServerRec {
+            id: "s1".into(),
+            name: "one".into(),
+            life: Lifecycle::at("ACTIVE"),
+            created: now,
+            updated: now,
+            flavor: "2".into(),
+            image: "i".into(),
+            metadata: BTreeMap::new(),
+            access_ipv4: String::new(),
+            access_ipv6: String::new(),
+            host_id: String::new(),
+            disk_config: None,
+            resized_from: None,
+            fault: None,
+            serial: 1,
+            attachments: Vec::new(),
+            automation: Vec::new(),
+            shown: Shown::default(),
+        }
+    }
+
+    const JSON: ShownAs = ShownAs { operation: 1, format: Format::Json, switches: 0 };
+
+    /// Writes the record's name, counting how often it is asked to.
+    fn shown(rec: &mut ServerRec, how: ShownAs, writes: &mut u32) -> String {
+        let body = Shown::get_or_write(rec, how, |r| {
+            *writes += 1;
+            r.name.clone().into_bytes()
+        });
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_kept_answer_is_reused_only_while_the_record_and_the_question_are_unchanged() {
+        let (mut rec, mut writes) = (server(), 0);
+        assert_eq!(shown(&mut rec, JSON, &mut writes), "one");
+        assert_eq!(shown(&mut rec, JSON, &mut writes), "one");
+        assert_eq!(writes, 1, "the second answer is the kept one");
+        rec.name = "two".into();
+        assert_eq!(shown(&mut rec, JSON, &mut writes), "two", "any change to the record is seen");
+        rec.metadata.insert("k".into(), "v".into());
+        shown(&mut rec, JSON, &mut writes);
+        assert_eq!(writes, 3);
+        shown(&mut rec, ShownAs { format: Format::Xml, ..JSON }, &mut writes);
+        shown(&mut rec, ShownAs { switches: 4, ..JSON }, &mut writes);
+        shown(&mut rec, ShownAs { operation: 2, ..JSON }, &mut writes);
+        assert_eq!(writes, 6, "another format, deviation or operation is written anew");
+    }
+
+    #[test]
+    fn a_copy_of_a_record_keeps_no_answer_and_equals_the_original() {
+        let (mut rec, mut writes) = (server(), 0);
+        shown(&mut rec, JSON, &mut writes);
+        let copy = rec.clone();
+        assert!(copy.shown.0.is_none());
+        assert_eq!(copy, rec);
     }
 }

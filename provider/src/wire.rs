@@ -144,6 +144,25 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
     format: Format,
     prefixes: &[(&str, &str)],
 ) -> Response {
+    respond(status, Some(document(format)), encode(op, status, value, format, prefixes))
+}
+
+/// An answer [`encode`] wrote before, sent again while what it shows is unchanged.
+pub fn replay(status: u16, format: Format, body: axum::body::Bytes) -> Response {
+    respond(status, Some(document(format)), body)
+}
+
+/// The format of the document [`encode`] writes when asked for `format`.
+fn document(format: Format) -> Format {
+    if format == Format::Xml {
+        Format::Xml
+    } else {
+        Format::Json
+    }
+}
+
+/// The body [`reply`] sends: `value` in the format, wrapped as the operation documents.
+pub fn encode<T: Shaped + Serialize + ToXml>(op: &Operation<'_>, status: u16, value: &T, format: Format, prefixes: &[(&str, &str)]) -> Vec<u8> {
     let spec = op.response(status).and_then(|r| r.body.as_ref());
     let wrap = spec.and_then(|b| b.wrap.as_deref());
     match format {
@@ -151,7 +170,7 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
             let element = T::catalog().model(T::MODEL_ID).and_then(|m| m.element.clone());
             let ns = element.as_ref().and_then(|e| e.ns.as_deref());
             let local = element.as_ref().map(|e| e.local.to_string()).filter(|l| !l.is_empty()).or(wrap.map(str::to_string)).unwrap_or_default();
-            respond(status, Some(Format::Xml), runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes())
+            runtime::xml::encode_root(value, ns, &local, prefixes).into_bytes()
         }
         _ => {
             // Most answers are a few kilobytes: one allocation instead of a run of doublings.
@@ -163,7 +182,7 @@ pub fn reply<T: Shaped + Serialize + ToXml>(
             if written.is_err() {
                 body.clear();
             }
-            respond(status, Some(Format::Json), body)
+            body
         }
     }
 }
@@ -208,8 +227,8 @@ pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> 
     resp
 }
 
-fn respond(status: u16, format: Option<Format>, body: Vec<u8>) -> Response {
-    let mut resp = Response::new(Body::from(body));
+fn respond(status: u16, format: Option<Format>, body: impl Into<Body>) -> Response {
+    let mut resp = Response::new(body.into());
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if let Some(f) = format {
         // Plain text says its encoding; JSON and XML documents carry theirs.

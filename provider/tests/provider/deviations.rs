@@ -134,3 +134,42 @@ async fn every_deviation_shows_and_goes_away() {
         p.switch(name, false).await;
     }
 }
+
+/// A server's answer is kept between gets; a switch, another format or a change to the
+/// server still shows in the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_gets_show_every_change() {
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
+    let a = cloud.accounts()[0].clone();
+    let http = reqwest::Client::new();
+    let (token, endpoint) = support::token_and_endpoint(&http, &cloud, &a).await;
+    let flavors: Value = http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
+    let flavor = flavors["flavors"][0]["id"].as_str().unwrap().to_string();
+    let p = Probe { http, base: cloud.base_url().to_string(), endpoint, token, flavor };
+    let id = p.active_server().await;
+    let extended = |doc: &Value| doc["server"].get("OS-EXT-STS:vm_state").is_some();
+
+    assert_eq!(p.server(&id).await, p.server(&id).await);
+    assert!(extended(&p.server(&id).await));
+    p.switch(Deviation::NoExtendedStatus.name(), true).await;
+    assert!(!extended(&p.server(&id).await), "a switch turned on shows at once");
+    p.switch(Deviation::NoExtendedStatus.name(), false).await;
+    assert!(extended(&p.server(&id).await));
+
+    let xml = p.send("GET", &format!("/servers/{id}"), None, "application/xml").await.text().await.unwrap();
+    assert!(xml.trim_start().starts_with('<'), "{xml}");
+
+    let renamed = p.send("PUT", &format!("/servers/{id}"), Some(serde_json::json!({"server": {"name": "renamed"}})), "application/json").await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(p.server(&id).await["server"]["name"], "renamed");
+    let set = p.send("PUT", &format!("/servers/{id}/metadata/colour"), Some(serde_json::json!({"meta": {"colour": "blue"}})), "application/json").await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(p.server(&id).await["server"]["metadata"]["colour"], "blue");
+
+    let rebooted = p.send("POST", &format!("/servers/{id}/action"), Some(serde_json::json!({"reboot": {"type": "HARD"}})), "application/json").await;
+    assert_eq!(rebooted.status(), 202);
+    assert_eq!(status_of(&p.server(&id).await), "HARD_REBOOT", "a walk shows while under way");
+    p.advance(STEP * 4).await;
+    let after = p.server(&id).await;
+    assert_eq!((status_of(&after).as_str(), after["server"]["progress"].as_i64()), ("ACTIVE", Some(100)));
+}
