@@ -5,7 +5,7 @@ use crate::diagnostics::{Diagnostics, LoadFailures, Location, ProblemKind};
 use crate::examples::{Direction, Example, ExampleFormat};
 use crate::limits::{Limit, LimitKind, LimitTable};
 use crate::models::{Field, FieldRole, Model, ModelKind, TypeExpr};
-use crate::operations::{Auth, Body, Format, HeaderRole, Param};
+use crate::operations::{Auth, Body, Format, HeaderRole, Param, ParamSource, PointerStep};
 use crate::Operation;
 use crate::Schema;
 use shapes::limits::Measure;
@@ -354,6 +354,168 @@ impl Ctx<'_> {
         }
     }
 
+    /// A parameter's source names an operation of the same API that can be called before
+    /// the parameter's own operation, and its pointer reaches, in every success response
+    /// body of that operation, a scalar of the parameter's type (or, ending in `*`, the
+    /// keys of a map, for a string parameter).
+    fn param_source(&self, o: &Operation, p: &Param, src: &ParamSource, at: &Location, diags: &mut Diagnostics) {
+        let Some(from) = self.s.operation(&src.operation) else {
+            if !self.gone("operation", &src.operation) {
+                diags.push(&at.child("operation"), ProblemKind::Reference, format!("`{}` of {}: source operation `{}` does not exist", p.name, o.id, src.operation));
+            }
+            return;
+        };
+        if from.api != o.api {
+            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("`{}` of {}: source operation {} is of API {}, not {}: a parameter's value comes from its own API", p.name, o.id, from.id, from.api, o.api));
+        }
+        if let Some(chain) = self.source_cycle(&o.id, from) {
+            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("`{}` of {}: source operation {} needs a value that comes from {} itself ({} → {})", p.name, o.id, from.id, o.id, o.id, chain.join(" → ")));
+        }
+        let steps = match src.steps() {
+            Ok(steps) => steps,
+            Err(e) => {
+                diags.push(&at.child("pointer"), ProblemKind::Shape, format!("`{}` of {}: {e}", p.name, o.id));
+                return;
+            }
+        };
+        let mut bodies: Vec<Body> = Vec::new();
+        for b in from.responses.iter().filter(|r| (200..300).contains(&r.status)).filter_map(|r| r.body()) {
+            if !bodies.iter().any(|x| x.model == b.model && x.wrap == b.wrap) {
+                bodies.push(b);
+            }
+        }
+        if bodies.is_empty() {
+            diags.push(&at.child("pointer"), ProblemKind::Reference, format!("`{}` of {}: source operation {} has no success response with a body for pointer `{}` to read", p.name, o.id, from.id, src.pointer));
+        }
+        for b in &bodies {
+            if self.s.model(&b.model).is_none() {
+                // An unknown model is reported at the response's body.
+                continue;
+            }
+            let unresolved = |why: String| format!("`{}` of {}: pointer `{}` does not resolve in the success response of {} ({}): {why}", p.name, o.id, src.pointer, from.id, b.model);
+            if !b.formats.contains(&Format::Json) {
+                diags.push(&at.child("pointer"), ProblemKind::Reference, unresolved("the pointer reads a JSON body, and this one is not offered as JSON".into()));
+                continue;
+            }
+            let body_steps = match b.wrap.as_deref() {
+                None => &steps[..],
+                Some(w) => match steps.first() {
+                    Some(PointerStep::Key(k)) if k == w => &steps[1..],
+                    _ => {
+                        diags.push(&at.child("pointer"), ProblemKind::Reference, unresolved(format!("the body is wrapped in `{w}`, so the pointer starts with `/{w}`")));
+                        continue;
+                    }
+                },
+            };
+            match self.pointer_target(&TypeExpr::Model(b.model.clone()), body_steps) {
+                Err(why) => diags.push(&at.child("pointer"), ProblemKind::Reference, unresolved(why)),
+                Ok(reached) => {
+                    let fits = match &reached {
+                        Reached::Keys => p.ty == TypeExpr::Scalar(shapes::Scalar::String),
+                        Reached::Value(t) => *t == p.ty || (p.ty == TypeExpr::Scalar(shapes::Scalar::String) && matches!(t, TypeExpr::Enum(_))),
+                    };
+                    if !fits {
+                        let what = match &reached {
+                            Reached::Keys => "the keys of a map, which are strings".to_string(),
+                            Reached::Value(t) => t.to_string(),
+                        };
+                        diags.push(&at.child("pointer"), ProblemKind::Consistency, format!("`{}` of {} is {}, but pointer `{}` of {} reaches {what}", p.name, o.id, p.ty, src.pointer, from.id));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The chain of source operations from `from` back to the operation `id`, when calling
+    /// `from` needs (through the sources of its own path parameters) a value that only
+    /// `id` yields.
+    fn source_cycle(&self, id: &str, from: &Operation) -> Option<Vec<String>> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<(&Operation, Vec<String>)> = vec![(from, vec![from.id.clone()])];
+        while let Some((op, chain)) = stack.pop() {
+            if op.id == id {
+                return Some(chain);
+            }
+            if !seen.insert(op.id.as_str()) {
+                continue;
+            }
+            for next in op.path_params.iter().filter_map(|q| q.source.as_ref()).filter_map(|s| self.s.operation(&s.operation)) {
+                let mut c = chain.clone();
+                c.push(next.id.clone());
+                stack.push((next, c));
+            }
+        }
+        None
+    }
+
+    /// What the pointer `steps` reaches from a value of type `ty`: a scalar (or enum), or
+    /// the keys of a map (`*`); an error says where and why it does not.
+    fn pointer_target(&self, ty: &TypeExpr, steps: &[PointerStep]) -> Result<Reached, String> {
+        let model = match ty {
+            TypeExpr::Model(id) | TypeExpr::Enum(id) => Some(self.s.model(id).ok_or_else(|| format!("unknown model `{id}`"))?),
+            _ => None,
+        };
+        let Some(step) = steps.first() else {
+            return match (ty, model) {
+                (TypeExpr::Scalar(_) | TypeExpr::Enum(_), _) => Ok(Reached::Value(ty.clone())),
+                (_, Some(m)) if m.kind == ModelKind::Enum => Ok(Reached::Value(TypeExpr::Enum(m.id.clone()))),
+                _ => Err(format!("the pointer ends at {ty}, which is not a scalar (end it with `/*` for a key of a map, `/0` for an item of an array)")),
+            };
+        };
+        if let Some(m) = model.filter(|m| m.kind == ModelKind::Union) {
+            let mut why = Vec::new();
+            for v in &m.variants {
+                let rest = match (v.wrap.as_deref(), step) {
+                    (None, _) => steps,
+                    (Some(w), PointerStep::Key(k)) if k == w => &steps[1..],
+                    (Some(w), _) => {
+                        why.push(format!("{}: wrapped in `{w}`", v.model));
+                        continue;
+                    }
+                };
+                match self.pointer_target(&TypeExpr::Model(v.model.clone()), rest) {
+                    Ok(r) => return Ok(r),
+                    Err(e) => why.push(format!("{}: {e}", v.model)),
+                }
+            }
+            return Err(format!("no shape of the union {} has it ({})", m.id, why.join("; ")));
+        }
+        if let PointerStep::AnyKey = step {
+            return match self.map_values(ty) {
+                Some(_) => Ok(Reached::Keys),
+                None => Err(format!("`*` (any key) needs a map, the value there is {ty}")),
+            };
+        }
+        if let Some(items) = self.array_items(ty) {
+            return match step {
+                PointerStep::Index(_) => self.pointer_target(&items, &steps[1..]),
+                _ => Err(format!("the value there is {ty}: an array is entered by an index (`/0` for its first item)")),
+            };
+        }
+        let name = match step {
+            PointerStep::Key(k) => k.clone(),
+            PointerStep::Index(n) => n.to_string(),
+            PointerStep::AnyKey => unreachable!("handled above"),
+        };
+        if let Some(values) = self.map_values(ty) {
+            return self.pointer_target(&values, &steps[1..]);
+        }
+        match model {
+            Some(m) if m.kind == ModelKind::Object => {
+                let Some(f) = m.fields.iter().find(|f| f.name == name) else {
+                    let known: Vec<&str> = m.fields.iter().filter(|f| f.json).map(|f| f.name.as_str()).collect();
+                    return Err(format!("{} has no field `{name}` (its fields: {})", m.id, known.join(", ")));
+                };
+                if !f.json {
+                    return Err(format!("field `{name}` of {} has no JSON form", m.id));
+                }
+                self.pointer_target(&f.ty, &steps[1..])
+            }
+            Some(m) => Err(format!("`{name}` is a field name but {} is a model of kind {:?}, which has no fields", m.id, m.kind)),
+            None => Err(format!("`{name}` is a field name but the value there is {ty}, which has no fields")),
+        }
+    }
+
     /// The type of the field at `path` (JSON names joined by `.`) of a model.
     fn field_type(&self, model: &str, path: &str) -> Result<TypeExpr, String> {
         let mut ty = TypeExpr::Model(model.to_string());
@@ -433,9 +595,15 @@ impl Ctx<'_> {
             for (i, p) in o.path_params.iter().enumerate() {
                 self.need(placeholders.contains(&p.name.as_str()), &at.child("path_params").child(i), diags, || format!("path parameter `{}` is not in the path", p.name));
                 self.type_refs(&p.ty, &at.child("path_params").child(i), diags);
+                if let Some(src) = &p.source {
+                    self.param_source(o, p, src, &at.child("path_params").child(i).child("source"), diags);
+                }
             }
             for (i, p) in o.query.iter().enumerate() {
                 self.type_refs(&p.ty, &at.child("query").child(i), diags);
+                if let Some(src) = &p.source {
+                    self.param_source(o, p, src, &at.child("query").child(i).child("source"), diags);
+                }
                 if let Some(f) = &p.filter {
                     self.filter(o, p, f, &at.child("query").child(i).child("filter"), diags);
                 }
@@ -986,6 +1154,14 @@ impl Ctx<'_> {
             diags.push(&at.child("body"), ProblemKind::Conformance, format!("{where_}{}", mm.message));
         }
     }
+}
+
+/// What a parameter source's pointer reaches.
+enum Reached {
+    /// A scalar or enum value of this type.
+    Value(TypeExpr),
+    /// The keys of a map (a pointer ending in `*`).
+    Keys,
 }
 
 /// One step of a field limit's `field` path (see FORMAT.md, limits.json).

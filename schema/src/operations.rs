@@ -31,9 +31,68 @@ pub struct Param {
     /// The list items the parameter keeps, for a filter of a list call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<shapes::operations::Filter<'static>>,
+    /// Where a value of the parameter comes from: a field of the success response of
+    /// another operation (the id a create answers with, or an item of a list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ParamSource>,
     /// What it selects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+}
+
+/// The operation whose success response yields values of a path parameter, and where in
+/// that response a value is: what a conformance run fills the parameter from, having
+/// called the operation first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSource {
+    /// The id of the operation that yields the value, of the same API.
+    pub operation: String,
+    /// A JSON pointer into that operation's success response body, its wrapping key
+    /// included: object fields by JSON name, `/0` for the first item of an array, and a
+    /// last segment `*` for any key of a map (`/server/id`, `/flavors/0/id`,
+    /// `/metadata/*`).
+    pub pointer: String,
+    /// Why this operation, when the obvious one does not yield the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// One step of a [`ParamSource::pointer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointerStep {
+    /// An object field by its JSON name, or a key of a map.
+    Key(String),
+    /// An item of an array, by its index (also a possible map key or field name).
+    Index(usize),
+    /// `*`, last: any key of a map.
+    AnyKey,
+}
+
+impl ParamSource {
+    /// The steps of the pointer, `~1` and `~0` decoded; an error says why it is no
+    /// JSON pointer of this form (empty, no leading `/`, `*` before the end).
+    pub fn steps(&self) -> Result<Vec<PointerStep>, String> {
+        let Some(rest) = self.pointer.strip_prefix('/') else {
+            return Err(format!("pointer `{}` does not start with `/`", self.pointer));
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        let mut out = Vec::with_capacity(segments.len());
+        for (i, seg) in segments.iter().enumerate() {
+            let step = match *seg {
+                "*" if i + 1 == segments.len() => PointerStep::AnyKey,
+                "*" => return Err(format!("pointer `{}`: `*` (any key of a map) must end it", self.pointer)),
+                "" => return Err(format!("pointer `{}` has an empty segment", self.pointer)),
+                s if s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0')) => match s.parse() {
+                    Ok(n) => PointerStep::Index(n),
+                    Err(_) => PointerStep::Key(s.to_string()),
+                },
+                s => PointerStep::Key(s.replace("~1", "/").replace("~0", "~")),
+            };
+            out.push(step);
+        }
+        Ok(out)
+    }
 }
 
 /// What a header means to a client beyond its value: the parts of the authentication

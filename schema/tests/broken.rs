@@ -596,3 +596,107 @@ fn machine_metadata_held_by_an_unknown_model() {
     let slot = json!({"model": "v2.Nowhere", "key": "k", "source": {"document": "cloud-servers-v2", "ref": "Section 2.1.1"}});
     expect("metadata", &[Break::Set("data/cloud-servers-v2/state-machines.json", "/state_machines/0/metadata", slot)], ProblemKind::Reference, "data/cloud-servers-v2/state-machines.json#/state_machines/0/metadata/model", "no model `v2.Nowhere`");
 }
+
+// Path parameter sources: an operation of the same API whose success response yields the value.
+
+/// An operation that answers with a `v2.Server` inside `server`, for path parameters to
+/// take their values from.
+fn create_operation(id: &str, api: &str) -> Break {
+    Break::Set(OPS, "/operations/1", json!({
+        "id": id, "api": api, "name": "Create Server",
+        "source": {"document": "cloud-servers-v2", "ref": "Section 2.1.1"},
+        "method": "POST", "path": "/servers",
+        "request": {"model": "v2.Server", "wrap": "server", "formats": ["json"]},
+        "responses": [{"status": 202, "model": "v2.Server", "wrap": "server", "formats": ["json"]}]
+    }))
+}
+
+fn server_id_from(operation: &str, pointer: &str) -> Break {
+    Break::Set(OPS, "/operations/0/path_params/0/source", json!({"operation": operation, "pointer": pointer}))
+}
+
+const SOURCE_AT: &str = "data/cloud-servers-v2/operations.json#/operations/0/path_params/0/source";
+
+#[test]
+fn param_sources_that_resolve_load() {
+    loads("create id", &[create_operation("v2.servers.create", "v2"), server_id_from("v2.servers.create", "/server/id")]);
+    loads(
+        "any key of a map",
+        &[create_operation("v2.servers.create", "v2"), server_id_from("v2.servers.create", "/server/metadata/*"), Break::Set(OPS, "/operations/0/path_params/0/type", json!("string"))],
+    );
+}
+
+#[test]
+fn param_source_naming_an_unknown_operation() {
+    expect(
+        "unknown source",
+        &[server_id_from("v2.servers.craete", "/server/id")],
+        ProblemKind::Reference,
+        &format!("{SOURCE_AT}/operation"),
+        "`server_id` of v2.servers.get: source operation `v2.servers.craete` does not exist",
+    );
+}
+
+#[test]
+fn param_source_of_another_api() {
+    expect(
+        "other API",
+        &[create_operation("v1.0.servers.create", "v1.0"), server_id_from("v1.0.servers.create", "/server/id")],
+        ProblemKind::Consistency,
+        &format!("{SOURCE_AT}/operation"),
+        "source operation v1.0.servers.create is of API v1.0, not v2",
+    );
+}
+
+#[test]
+fn param_source_that_needs_the_parameter_itself() {
+    expect("cycle", &[server_id_from("v2.servers.get", "/server/id")], ProblemKind::Consistency, &format!("{SOURCE_AT}/operation"), "needs a value that comes from v2.servers.get itself");
+}
+
+#[test]
+fn param_source_pointer_that_does_not_resolve() {
+    let create = || create_operation("v2.servers.create", "v2");
+    let at = format!("{SOURCE_AT}/pointer");
+    expect(
+        "unknown field",
+        &[create(), server_id_from("v2.servers.create", "/server/uuid")],
+        ProblemKind::Reference,
+        &at,
+        "`server_id` of v2.servers.get: pointer `/server/uuid` does not resolve in the success response of v2.servers.create (v2.Server): v2.Server has no field `uuid`",
+    );
+    expect("no wrap key", &[create(), server_id_from("v2.servers.create", "/id")], ProblemKind::Reference, &at, "the body is wrapped in `server`, so the pointer starts with `/server`");
+    expect("not a scalar", &[create(), server_id_from("v2.servers.create", "/server/metadata")], ProblemKind::Reference, &at, "the pointer ends at model v2.Metadata, which is not a scalar");
+    expect("index into an object", &[create(), server_id_from("v2.servers.create", "/server/0")], ProblemKind::Reference, &at, "v2.Server has no field `0`");
+    expect("any key of an object", &[create(), server_id_from("v2.servers.create", "/server/*")], ProblemKind::Reference, &at, "`*` (any key) needs a map, the value there is model v2.Server");
+    expect("star inside", &[create(), server_id_from("v2.servers.create", "/server/metadata/*/x")], ProblemKind::Shape, &at, "`*` (any key of a map) must end it");
+    expect("no slash", &[create(), server_id_from("v2.servers.create", "server/id")], ProblemKind::Shape, &at, "does not start with `/`");
+}
+
+#[test]
+fn param_source_of_the_wrong_type() {
+    expect(
+        "string for a uuid",
+        &[create_operation("v2.servers.create", "v2"), server_id_from("v2.servers.create", "/server/name")],
+        ProblemKind::Consistency,
+        &format!("{SOURCE_AT}/pointer"),
+        "`server_id` of v2.servers.get is uuid, but pointer `/server/name` of v2.servers.create reaches string",
+    );
+    expect(
+        "map keys for a uuid",
+        &[create_operation("v2.servers.create", "v2"), server_id_from("v2.servers.create", "/server/metadata/*")],
+        ProblemKind::Consistency,
+        &format!("{SOURCE_AT}/pointer"),
+        "reaches the keys of a map, which are strings",
+    );
+}
+
+#[test]
+fn param_source_operation_without_a_body() {
+    let create = Break::Set(OPS, "/operations/1", json!({
+        "id": "v2.servers.create", "api": "v2", "name": "Create Server",
+        "source": {"document": "cloud-servers-v2", "ref": "Section 2.1.1"},
+        "method": "POST", "path": "/servers",
+        "responses": [{"status": 202}]
+    }));
+    expect("no body", &[create, server_id_from("v2.servers.create", "/server/id")], ProblemKind::Reference, &format!("{SOURCE_AT}/pointer"), "has no success response with a body");
+}
