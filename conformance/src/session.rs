@@ -1,0 +1,308 @@
+//! A run's connection to the target: requests built from the schema's operations, with
+//! documented bodies, the run's credentials and the parameters the fixture captured.
+
+use crate::checks::Wire as Format;
+use crate::fixture::Fixture;
+use crate::wire::{Incoming, Outgoing, Wire};
+use schema::examples::{Direction, ExampleFormat};
+use schema::models::{FieldRole, TypeExpr};
+use schema::operations::{HeaderRole, Operation};
+use schema::Schema;
+use serde_json::Value;
+use std::time::Duration;
+
+/// What a path segment escapes: all but the unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// How long things may take, and what the run sends in place of documented values.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The longest wait for a resource to settle.
+    pub wait_timeout: Duration,
+    /// Between polls on a real clock.
+    pub poll_interval: Duration,
+    /// How far a virtual clock is moved between polls.
+    pub clock_step: Duration,
+    /// Documented values and what the run sends instead (an image of the target for the
+    /// documents' image id, ...), applied to requests and to expected responses.
+    pub substitutions: Vec<(String, String)>,
+    /// The run's user name and secrets, for the identity operations.
+    pub username: Option<String>,
+    /// The password, when the run has one.
+    pub password: Option<String>,
+    /// The API key, when the run has one.
+    pub api_key: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            wait_timeout: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(5),
+            clock_step: Duration::from_secs(30),
+            substitutions: Vec::new(),
+            username: None,
+            password: None,
+            api_key: None,
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Its media type.
+    pub content_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What came of a call.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A response.
+    Received(Incoming),
+    /// No response: the transport failed (timeout, reset, ...).
+    Failed(String),
+    /// The request could not be built (the target lacks the API).
+    Unsent(String),
+}
+
+/// The shared state of a run.
+pub struct Session<'s> {
+    /// The schema the checks come from.
+    pub schema: &'s Schema,
+    /// The wire to the target.
+    pub wire: Wire,
+    /// The shared prerequisites.
+    pub fixture: Fixture,
+    /// Timeouts and substitutions.
+    pub settings: Settings,
+}
+
+impl<'s> Session<'s> {
+    /// The URL of `op` with its path parameters, or why there is none.
+    pub fn url(&self, op: &Operation, params: &[(String, String)], format: Format) -> Result<String, String> {
+        let root = match op.base {
+            shapes::operations::Base::Endpoint => self.wire.endpoints.endpoint_of(op.api),
+            _ => self.wire.endpoints.host_of(op.api),
+        }
+        .ok_or_else(|| format!("the target has no endpoint of the {} API", op.api.as_str()))?;
+        let mut path = op.path.clone();
+        for (k, v) in params {
+            path = path.replace(&format!("{{{k}}}"), &percent_encoding::utf8_percent_encode(v, SEGMENT).to_string());
+        }
+        let mut url = format!("{}{}", root.trim_end_matches('/'), if path == "/" { "/" } else { &path });
+        // A documented format parameter asks for the format.
+        if let Some(q) = op.query.iter().find(|q| q.selects_format) {
+            url.push_str(&format!("?{}={}", q.name, format.as_str()));
+        }
+        Ok(url)
+    }
+
+    /// Sends `op` with the parameters and body, asking for `format`; extra headers after.
+    pub async fn call(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format, headers: &[(String, String)]) -> Answer {
+        self.call_traced(check, op, params, body, format, headers).await.0
+    }
+
+    /// [`Session::call`], with the `curl` line of what was sent.
+    pub async fn call_traced(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format, headers: &[(String, String)]) -> (Answer, String) {
+        let url = match self.url(op, params, format) {
+            Ok(u) => u,
+            Err(why) => return (Answer::Unsent(why), String::new()),
+        };
+        let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let token_header = (op.auth == schema::operations::Auth::Token).then(|| self.schema.token_header().unwrap_or("X-Auth-Token").to_string());
+        let mut all = self.credential_headers(op);
+        all.extend(headers.iter().cloned());
+        let accept = (!op.query.iter().any(|q| q.selects_format)).then_some(format.format());
+        let out = Outgoing { operation: op.id.clone(), method, url, headers: all, body: body.map(|b| (b.content_type.clone(), b.bytes.clone())), accept, asked: format.format(), token_header };
+        let x = self.wire.send(check, out).await;
+        let curl = crate::target::redact(&x.reproduction());
+        match x.response {
+            Ok(r) => (Answer::Received(r), curl),
+            Err(e) => (Answer::Failed(e), curl),
+        }
+    }
+
+    /// The run's credentials in the headers of a credentials exchange (v1.0 auth).
+    fn credential_headers(&self, op: &Operation) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let (Some(h), Some(u)) = (op.request_header_with_role(HeaderRole::AuthUser), &self.settings.username) {
+            out.push((h.name.clone(), u.clone()));
+        }
+        if let (Some(h), Some(k)) = (op.request_header_with_role(HeaderRole::AuthKey), &self.settings.api_key) {
+            out.push((h.name.clone(), k.clone()));
+        }
+        out
+    }
+
+    /// The first documented request body of `op` in `format` (with the run's values
+    /// substituted), or `None` when the operation takes no body or none is documented.
+    pub fn documented_request(&self, op: &Operation, format: Format) -> Option<Body> {
+        op.request.as_ref()?;
+        let e = self.schema.examples.iter().find(|e| e.operation == op.id && e.direction == Direction::Request && example_format(e.format) == Some(format))?;
+        self.request_body(op, e)
+    }
+
+    /// The body of a request example, with the run's credentials and substitutions.
+    pub fn request_body(&self, op: &Operation, e: &schema::examples::Example) -> Option<Body> {
+        let format = example_format(e.format)?;
+        let bytes = match format {
+            Format::Json => {
+                let mut v = e.body.clone()?;
+                if let Some(b) = &op.request {
+                    self.fill_json(&b.model, b.wrap.as_deref(), &mut v);
+                }
+                serde_json::to_vec(&v).ok()?
+            }
+            _ => {
+                let mut text = e.body_text()?.to_string();
+                for (from, to) in self.credential_substitutions(e) {
+                    text = text.replace(&from, &to);
+                }
+                for (from, to) in &self.settings.substitutions {
+                    text = text.replace(&format!("\"{from}\""), &format!("\"{to}\""));
+                }
+                text.into_bytes()
+            }
+        };
+        Some(Body { content_type: format.format().media_type().to_string(), bytes })
+    }
+
+    /// The documented credentials of an example and the run's in their place.
+    fn credential_substitutions(&self, e: &schema::examples::Example) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let Some(text) = e.body_text().map(str::to_string).or_else(|| e.body.as_ref().map(Value::to_string)) else { return out };
+        for m in &self.schema.models {
+            for f in &m.fields {
+                let run = match f.role {
+                    Some(FieldRole::CredentialUser) => self.settings.username.clone(),
+                    Some(FieldRole::CredentialSecret) => self.settings.password.clone().or(self.settings.api_key.clone()),
+                    _ => None,
+                };
+                let Some(run) = run else { continue };
+                // The documented value of the field, as an XML attribute of the example.
+                let name = f.xml.as_ref().and_then(|x| x.attribute.clone()).unwrap_or_else(|| f.name.clone());
+                let pat = format!("{name}=\"");
+                if let Some(i) = text.find(&pat) {
+                    let rest = &text[i + pat.len()..];
+                    if let Some(j) = rest.find('"') {
+                        out.push((format!("{pat}{}\"", &rest[..j]), format!("{pat}{run}\"")));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Fills a JSON request: fields with credential roles get the run's credentials
+    /// (the secret of the credentials' kind), and substitutions apply to every string.
+    fn fill_json(&self, model: &str, wrap: Option<&str>, v: &mut Value) {
+        let inner = match wrap {
+            Some(w) => match v.get_mut(w) {
+                Some(i) => i,
+                None => return,
+            },
+            None => v,
+        };
+        self.fill_model(model, inner, None);
+    }
+
+    fn fill_model(&self, model: &str, v: &mut Value, kind: Option<FieldRole>) {
+        let Some(m) = self.schema.model(model) else { return };
+        match v {
+            Value::Object(map) => {
+                for f in &m.fields {
+                    let Some(fv) = map.get_mut(&f.name) else { continue };
+                    let secret = match kind {
+                        Some(FieldRole::ApiKeyCredentials) => self.settings.api_key.clone(),
+                        _ => self.settings.password.clone(),
+                    };
+                    match f.role {
+                        Some(FieldRole::CredentialUser) => {
+                            if let Some(u) = &self.settings.username {
+                                *fv = Value::String(u.clone());
+                            }
+                        }
+                        Some(FieldRole::CredentialSecret) => {
+                            if let Some(s) = secret {
+                                *fv = Value::String(s);
+                            }
+                        }
+                        _ => {}
+                    }
+                    let inner_kind = f.role.filter(|r| matches!(r, FieldRole::PasswordCredentials | FieldRole::ApiKeyCredentials)).or(kind);
+                    self.fill_type(&f.ty, fv, inner_kind);
+                }
+            }
+            other => self.substitute(other),
+        }
+    }
+
+    fn fill_type(&self, ty: &TypeExpr, v: &mut Value, kind: Option<FieldRole>) {
+        match (ty, v) {
+            (TypeExpr::Model(id), v) => self.fill_model(id, v, kind),
+            (TypeExpr::Array(inner), Value::Array(items)) => items.iter_mut().for_each(|i| self.fill_type(inner, i, kind)),
+            (TypeExpr::Map(inner), Value::Object(m)) => m.values_mut().for_each(|i| self.fill_type(inner, i, kind)),
+            (_, v) => self.substitute(v),
+        }
+    }
+
+    fn substitute(&self, v: &mut Value) {
+        if let Value::String(s) = v {
+            if let Some((_, to)) = self.settings.substitutions.iter().find(|(from, _)| from == s) {
+                *s = to.clone();
+            }
+        }
+    }
+
+    /// Lets time pass for the target's resources: moves a virtual clock when the target
+    /// has a control API, else sleeps.
+    pub async fn pass_time(&self) {
+        if self.control("clock", &serde_json::json!({"advance_seconds": self.settings.clock_step.as_secs_f64()})).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(self.settings.poll_interval).await;
+    }
+
+    /// Posts to the target's control API; `Err` when it has none or refuses.
+    pub async fn control(&self, what: &str, body: &Value) -> Result<(), String> {
+        let Some(base) = &self.wire.endpoints.control else { return Err("the target has no control API".into()) };
+        let out = Outgoing {
+            operation: format!("control.{what}"),
+            method: reqwest::Method::POST,
+            url: format!("{base}/{what}"),
+            headers: Vec::new(),
+            body: Some(("application/json".into(), serde_json::to_vec(body).unwrap_or_default())),
+            accept: None,
+            asked: shapes::Format::Json,
+            token_header: None,
+        };
+        match self.wire.send("control", out).await.response {
+            Ok(r) if r.status < 300 => Ok(()),
+            Ok(r) => Err(format!("the control API answered {}: {}", r.status, gist(&r.text()))),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The check format of an example's format.
+pub fn example_format(f: ExampleFormat) -> Option<Format> {
+    match f {
+        ExampleFormat::Json => Some(Format::Json),
+        ExampleFormat::Xml => Some(Format::Xml),
+        ExampleFormat::Text => Some(Format::Text),
+        _ => None,
+    }
+}
+
+/// The start of a body, on one line, for messages.
+pub fn gist(text: &str) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut t: String = one.chars().take(160).collect();
+    if one.chars().count() > 160 {
+        t.push('…');
+    }
+    crate::target::redact(&t)
+}
