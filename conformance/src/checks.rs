@@ -1,7 +1,9 @@
 //! The checks, derived from the schema: each with a stable id built from schema ids, so
 //! that adding an example or an operation adds its checks, and lists of ids survive.
 
-use schema::examples::{Direction, ExampleFormat};
+use schema::examples::{Direction, Example, ExampleFormat};
+use schema::machines::{StateKind, StateMachine};
+use schema::models::FieldRole;
 use schema::{Api, Schema};
 use serde::Serialize;
 
@@ -129,6 +131,10 @@ pub struct Check {
     pub wire: Wire,
     /// What it does.
     pub plan: Plan,
+    /// It uses the target's control API for something other requests could meet (a fault
+    /// for the next request of an operation, a failing walk): it runs alone, after the
+    /// others.
+    pub exclusive: bool,
 }
 
 /// Every check the schema defines, in a stable order.
@@ -147,15 +153,17 @@ pub fn all(schema: &Schema) -> Vec<Check> {
             continue;
         }
         let Some(op) = schema.operation(&e.operation) else { continue };
-        out.push(Check { id: format!("example/{}/{}", e.id, wire.as_str()), kind: Kind::Example, api: op.api, operation: op.id.clone(), wire, plan: Plan::Example(e.id.clone()) });
+        let provoked = e.direction == Direction::Response && e.status.is_some_and(|st| st >= 400 && st != 404);
+        let exclusive = provoked || documented_state(schema, e).is_some_and(|(_, k)| k == StateKind::Error);
+        out.push(Check { id: format!("example/{}/{}", e.id, wire.as_str()), kind: Kind::Example, api: op.api, operation: op.id.clone(), wire, plan: Plan::Example(e.id.clone()), exclusive });
     }
     for op in &schema.operations {
         for wire in response_formats(op) {
-            out.push(Check { id: format!("response/{}/{}", op.id, wire.as_str()), kind: Kind::Response, api: op.api, operation: op.id.clone(), wire, plan: Plan::Response(wire) });
+            out.push(Check { id: format!("response/{}/{}", op.id, wire.as_str()), kind: Kind::Response, api: op.api, operation: op.id.clone(), wire, plan: Plan::Response(wire), exclusive: false });
         }
         for case in bad_cases(schema, op) {
             let wire = op.request.as_ref().and_then(|b| b.formats.first().copied()).map(Wire::of).unwrap_or(Wire::Json);
-            out.push(Check { id: format!("bad-input/{}/{}", op.id, case.as_str()), kind: Kind::BadInput, api: op.api, operation: op.id.clone(), wire, plan: Plan::BadInput(case) });
+            out.push(Check { id: format!("bad-input/{}/{}", op.id, case.as_str()), kind: Kind::BadInput, api: op.api, operation: op.id.clone(), wire, plan: Plan::BadInput(case), exclusive: false });
         }
     }
     out
@@ -233,4 +241,34 @@ impl Selection {
         let hits = |m: &globset::GlobMatcher| names.iter().any(|n| m.is_match(n));
         (self.include.is_empty() || self.include.iter().any(hits)) && !self.exclude.iter().any(hits) && (self.formats.is_empty() || self.formats.contains(&c.wire))
     }
+}
+
+/// The state a documented response shows its resource in (the value of its model's field
+/// with the status role), with the kind of that state in its machine.
+pub fn documented_state<'s>(schema: &'s Schema, e: &Example) -> Option<(&'s StateMachine, StateKind)> {
+    let body = schema.example_body(e)?;
+    let field = body.model.fields.iter().find(|f| f.role == Some(FieldRole::Status))?;
+    let machine = schema.state_machines.iter().find(|m| m.subject.as_deref().is_some_and(|s| field.ty.referenced_ids().contains(&s)))?;
+    let value = match e.format {
+        ExampleFormat::Json => {
+            let doc = e.body.as_ref()?;
+            let inner = match &body.wrap {
+                Some(w) => doc.get(w)?,
+                None => doc,
+            };
+            inner.get(&field.name)?.as_str()?.to_string()
+        }
+        ExampleFormat::Xml => {
+            let root = xml_dom::parse(e.body_text()?).ok()?;
+            let x = field.xml.as_ref()?;
+            match (&x.attribute, &x.element) {
+                (Some(a), _) => root.attributes.iter().find(|(n, _)| n.local == *a)?.1.clone(),
+                (None, Some(el)) => root.children.iter().find(|c| c.name.local == *el)?.text.trim().to_string(),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let kind = machine.states.iter().find(|s| s.name == value)?.kind;
+    Some((machine, kind))
 }

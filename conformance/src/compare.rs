@@ -75,7 +75,11 @@ impl<'s> Comparer<'s> {
             TypeExpr::Model(id) => self.schema.model(id),
             _ => None,
         };
-        let fixed = matches!(f.ty, TypeExpr::Enum(_)) || f.role == Some(schema::models::FieldRole::FaultCode) || f.role == Some(schema::models::FieldRole::LinkRel);
+        // A resource's status is where it is now, not a fact of the example; the state
+        // machine checks judge it.
+        let fixed = (matches!(f.ty, TypeExpr::Enum(_)) && f.role != Some(schema::models::FieldRole::Status))
+            || f.role == Some(schema::models::FieldRole::FaultCode)
+            || f.role == Some(schema::models::FieldRole::LinkRel);
         Expect { ty: Some(&f.ty), model, varies: f.varies() == Varies::Any, fixed }
     }
 
@@ -191,39 +195,42 @@ impl<'s> Comparer<'s> {
                     out.push(Difference { path: path.into(), what: format!("{rn} where the example has {dn}") });
                 }
             }
+            (Value::Bool(db), Value::Bool(rb)) => {
+                if self.exact(e, &db.to_string()) && db != rb {
+                    out.push(Difference { path: path.into(), what: format!("{rb} where the example has {db}") });
+                }
+            }
             _ if d == r => {}
             _ => out.push(Difference { path: path.into(), what: format!("{} where the example has {}", describe(r), describe(d)) }),
         }
     }
 
-    /// Items: in order when the counts agree; otherwise each received item against the
-    /// documented item it is closest to (a live list holds other items than the example).
+    /// Items: every documented item must have a received counterpart (the closest one,
+    /// each taken once while there are enough); received items beyond those are allowed,
+    /// as a live list holds other items than an example shows, and the response check
+    /// validates them all.
     fn json_items(&self, e: Expect<'s>, d: &[Value], r: &[Value], path: &str, out: &mut Vec<Difference>) {
-        if d.len() == r.len() {
-            for (i, (dv, rv)) in d.iter().zip(r).enumerate() {
-                self.json_value(e, dv, rv, &format!("{path}/{i}"), out);
-            }
-            return;
-        }
         if d.is_empty() {
-            out.push(Difference { path: path.into(), what: format!("{} items where the example has none", r.len()) });
             return;
         }
         if r.is_empty() {
             out.push(Difference { path: path.into(), what: format!("no items where the example has {}", d.len()) });
             return;
         }
-        for (i, rv) in r.iter().enumerate() {
-            let best = d
-                .iter()
-                .map(|dv| {
+        let mut taken = vec![false; r.len()];
+        for dv in d {
+            let candidates = (0..r.len()).filter(|i| !taken[*i] || d.len() > r.len());
+            let best = candidates
+                .map(|i| {
                     let mut o = Vec::new();
-                    self.json_value(e, dv, rv, &format!("{path}/{i}"), &mut o);
-                    o
+                    self.json_value(e, dv, &r[i], &format!("{path}/{i}"), &mut o);
+                    (i, o)
                 })
-                .min_by_key(Vec::len)
-                .unwrap_or_default();
-            out.extend(best);
+                .min_by_key(|(_, o)| o.len());
+            if let Some((i, o)) = best {
+                taken[i] = true;
+                out.extend(o);
+            }
         }
     }
 
@@ -320,25 +327,21 @@ impl<'s> Comparer<'s> {
     }
 
     fn xml_items(&self, e: Expect<'s>, d: &[&Element], r: &[&Element], path: &str, out: &mut Vec<Difference>) {
-        if d.len() == r.len() {
-            for (i, (dv, rv)) in d.iter().zip(r).enumerate() {
-                let at = if d.len() == 1 { path.to_string() } else { format!("{path}[{}]", i + 1) };
-                self.xml_element(e, dv, rv, &at, out);
-            }
-            return;
-        }
-        for (i, rv) in r.iter().enumerate() {
-            let at = format!("{path}[{}]", i + 1);
-            let best = d
-                .iter()
-                .map(|dv| {
+        let mut taken = vec![false; r.len()];
+        for dv in d {
+            let candidates = (0..r.len()).filter(|i| !taken[*i] || d.len() > r.len());
+            let best = candidates
+                .map(|i| {
+                    let at = if r.len() == 1 { path.to_string() } else { format!("{path}[{}]", i + 1) };
                     let mut o = Vec::new();
-                    self.xml_element(e, dv, rv, &at, &mut o);
-                    o
+                    self.xml_element(e, dv, r[i], &at, &mut o);
+                    (i, o)
                 })
-                .min_by_key(Vec::len)
-                .unwrap_or_default();
-            out.extend(best);
+                .min_by_key(|(_, o)| o.len());
+            if let Some((i, o)) = best {
+                taken[i] = true;
+                out.extend(o);
+            }
         }
     }
 }

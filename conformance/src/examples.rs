@@ -31,10 +31,29 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
         }
         None => None,
     };
-    let params = match prepare(s, op, c).await {
+    let failing = response.and_then(|r| crate::checks::documented_state(s.schema, r)).is_some_and(|(_, k)| k == StateKind::Error);
+    let (params, own) = match prepare(s, op, c, failing).await {
         Ok(p) => p,
         Err(why) => return Verdict::skip(format!("prerequisite: {why}")),
     };
+    let verdict = replay(s, c, op, (request, response), status, body, params).await;
+    if let Some(value) = own {
+        s.fixture.release(s, &value).await;
+    }
+    verdict
+}
+
+/// Sends the request of an example check and compares what comes back.
+async fn replay(
+    s: &Session<'_>,
+    c: &Check,
+    op: &Operation,
+    (_, response): (Option<&Example>, Option<&Example>),
+    status: u16,
+    body: Option<Body>,
+    params: Vec<(String, String)>,
+) -> Verdict {
+    let format = c.wire;
     let params = if (200..300).contains(&status) || status == 409 {
         params
     } else {
@@ -44,6 +63,14 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
             Err(why) => return Verdict::skip(why),
         }
     };
+    if op.auth == schema::operations::Auth::SourceIp {
+        if let Err(why) = s.fixture.bind_caller(s, op).await {
+            return Verdict::skip(format!("prerequisite: {why}"));
+        }
+    }
+    if op.path_params.is_empty() && op.method == "GET" {
+        s.fixture.populate(s, op).await;
+    }
     let (answer, curl) = s.call_traced(&c.id, op, &params, body.as_ref(), format, &[]).await;
     let received = match answer {
         Answer::Received(r) => r,
@@ -102,20 +129,30 @@ fn documented_response<'s>(s: &Session<'s>, op: &Operation, format: Format, stat
 }
 
 fn documented_request_example<'s>(s: &Session<'s>, op: &Operation, format: Format) -> Option<&'s Example> {
-    op.request.as_ref()?;
-    s.schema.examples.iter().find(|e| e.operation == op.id && e.direction == Direction::Request && example_format(e.format) == Some(format))
+    s.request_example(op, format)
 }
 
 /// The path parameters of the check's request: shared resources, except when the
 /// operation changes the state of the resource it addresses; that one is the check's
 /// own, brought to a state the operation is allowed in.
-async fn prepare(s: &Session<'_>, op: &Operation, c: &Check) -> Result<Vec<(String, String)>, String> {
-    let Some(own) = op.path_params.last().and_then(|p| p.source.as_ref()).filter(|src| changes_state(s, op, src)) else {
-        return s.fixture.params(s, op, None).await;
+///
+/// With `failing`, the resource is the check's own and in its machine's error state.
+/// Returns the parameters and the id of the check's own resource, if it has one.
+async fn prepare(s: &Session<'_>, op: &Operation, c: &Check, failing: bool) -> Result<(Vec<(String, String)>, Option<String>), String> {
+    let Some(own) = op.path_params.last().and_then(|p| p.source.as_ref()).filter(|src| failing || changes_state(s, op, src)) else {
+        return Ok((s.fixture.params(s, op, None).await?, None));
     };
-    let value = s.fixture.make(s, own, &c.id).await?;
-    walk_to(s, op, own, &value, &c.id).await?;
-    s.fixture.params(s, op, Some((own, &value))).await
+    if failing && s.schema.operation(&own.operation).is_none_or(|o| o.method != "POST") {
+        return Err(format!("no operation makes a resource for {} to show in an error state ({} only lists them)", op.id, own.operation));
+    }
+    let value = s.fixture.make_as(s, own, &c.id, failing).await?;
+    if !failing {
+        if let Err(e) = walk_to(s, op, own, &value, &c.id).await {
+            s.fixture.release(s, &value).await;
+            return Err(e);
+        }
+    }
+    Ok((s.fixture.params(s, op, Some((own, &value))).await?, Some(value)))
 }
 
 /// Whether a state machine has a transition caused by `op` for the resource `src` yields.
@@ -235,6 +272,7 @@ pub fn chosen(b: &Body) -> Vec<String> {
         match v {
             Value::String(s) => out.push(s.clone()),
             Value::Number(n) => out.push(n.to_string()),
+            Value::Bool(b) => out.push(b.to_string()),
             Value::Array(a) => a.iter().for_each(|i| json(i, out)),
             Value::Object(o) => o.iter().for_each(|(k, i)| {
                 out.push(k.clone());

@@ -16,9 +16,11 @@ pub type Unmet = String;
 /// The values of path parameters of this run, each built once.
 #[derive(Default)]
 pub struct Fixture {
+    bound: OnceCell<Result<(), Unmet>>,
     cells: Mutex<HashMap<(String, String), Arc<OnceCell<Result<String, Unmet>>>>>,
-    /// Resources the run made, to delete at the end: (delete operation, parameters).
-    pub made: Mutex<Vec<(String, Vec<(String, String)>)>>,
+    /// Resources the run made, to delete at the end: (delete operation, parameters, the
+    /// source of the resource's id).
+    pub made: Mutex<Vec<(String, Vec<(String, String)>, ParamSource)>>,
 }
 
 impl Fixture {
@@ -50,6 +52,17 @@ impl Fixture {
     /// the value at the pointer; a resource it creates is waited for until settled and
     /// deleted at the end.
     pub async fn make(&self, s: &Session<'_>, source: &ParamSource, why: &str) -> Result<String, Unmet> {
+        self.make_as(s, source, why, false).await
+    }
+
+    /// [`Fixture::make`], ending in the machine's error state when `failing` (the target's
+    /// control API is asked to make the walk fail first).
+    pub async fn make_as(&self, s: &Session<'_>, source: &ParamSource, why: &str, failing: bool) -> Result<String, Unmet> {
+        if failing {
+            s.control("outcomes", &serde_json::json!({"operation": source.operation, "outcome": "fails"}))
+                .await
+                .map_err(|e| format!("a resource in an error state needs the target's control API ({e})"))?;
+        }
         let op = s.schema.operation(&source.operation).ok_or_else(|| format!("the source operation {} is not in the schema", source.operation))?;
         let params = Box::pin(self.params(s, op, None)).await?;
         let body = s.documented_request(op, crate::checks::Wire::Json);
@@ -64,9 +77,9 @@ impl Fixture {
             if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
                 let mut params = params.clone();
                 params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
-                self.made.lock().await.push((delete.id.clone(), params));
+                self.made.lock().await.push((delete.id.clone(), params, source.clone()));
             }
-            self.settle(s, source, &value).await?;
+            self.settle_as(s, source, &value, failing).await?;
         }
         Ok(value)
     }
@@ -75,6 +88,11 @@ impl Fixture {
     /// its machine (polling the operation that reads it, advancing a virtual clock when
     /// the target has one). An error state ends the wait with its status.
     pub async fn settle(&self, s: &Session<'_>, source: &ParamSource, value: &str) -> Result<(), Unmet> {
+        self.settle_as(s, source, value, false).await
+    }
+
+    /// [`Fixture::settle`]; with `failing`, the error state is the one waited for.
+    pub async fn settle_as(&self, s: &Session<'_>, source: &ParamSource, value: &str, failing: bool) -> Result<(), Unmet> {
         let Some((read, machine, field)) = reader(s, source) else { return Ok(()) };
         let params = Box::pin(self.params(s, read, Some((source, value)))).await?;
         let wrap = read.responses.first().and_then(|r| r.wrap.clone());
@@ -93,8 +111,9 @@ impl Fixture {
             };
             let kind = status.as_deref().and_then(|st| machine.states.iter().find(|x| x.name == st)).map(|x| x.kind);
             match kind {
-                Some(StateKind::Stable) => return Ok(()),
-                Some(StateKind::Error | StateKind::Terminal) => return Err(format!("{} {value} went to {}", read.id, status.unwrap_or_default())),
+                Some(StateKind::Stable) if !failing => return Ok(()),
+                Some(StateKind::Error) if failing => return Ok(()),
+                Some(StateKind::Stable | StateKind::Error | StateKind::Terminal) => return Err(format!("{} {value} went to {}", read.id, status.unwrap_or_default())),
                 _ => {}
             }
             if tokio::time::Instant::now() >= deadline {
@@ -104,16 +123,88 @@ impl Fixture {
         }
     }
 
+    /// Makes the run's requests come from a resource of the account, for operations the
+    /// target authenticates by the caller's address: the resource whose metadata holds the
+    /// state of a machine of the operation's API (RackConnect's automation status is kept
+    /// in a server's metadata), bound to the run's address through the control API.
+    pub async fn bind_caller(&self, s: &Session<'_>, op: &Operation) -> Result<(), Unmet> {
+        self.bound
+            .get_or_init(|| async {
+                let slot = s.schema.state_machines.iter().filter(|m| m.api == op.api).find_map(|m| m.metadata.as_ref()).ok_or_else(|| format!("no machine of the {} API says which resource calls it", op.api.as_str()))?;
+                let source = s
+                    .schema
+                    .operations
+                    .iter()
+                    .filter(|o| o.method == "GET" && o.responses.first().and_then(|r| r.model.as_deref()) == Some(slot.model.as_str()))
+                    .find_map(|o| o.path_params.last().and_then(|p| p.source.clone()))
+                    .ok_or_else(|| format!("no operation reads a {}", slot.model))?;
+                let id = self.shared(s, &source).await?;
+                let tenant = s.settings.tenant.clone().ok_or("the run's tenant is not known")?;
+                let address = s.settings.source_address.clone();
+                s.control("bindings", &serde_json::json!({"address": address, "tenant": tenant, "server": id}))
+                    .await
+                    .map_err(|e| format!("calls authenticated by the caller's address need the target's control API to say which server calls ({e})"))
+            })
+            .await
+            .clone()
+    }
+
+    /// Makes sure a list shows an item: one of the resources the schema says a list's items
+    /// are read by (the operation that reads one item of the list's item model) is made.
+    pub async fn populate(&self, s: &Session<'_>, list: &Operation) {
+        let Some(model) = list.responses.first().and_then(|r| r.model.as_deref()).and_then(|m| s.schema.model(m)) else { return };
+        let items: Vec<&str> = model.fields.iter().flat_map(|f| f.ty.referenced_ids()).collect();
+        let source = s
+            .schema
+            .operations
+            .iter()
+            .filter(|o| o.api == list.api && o.method == "GET" && o.responses.first().and_then(|r| r.model.as_deref()).is_some_and(|m| items.contains(&m) || related(s, m, &items)))
+            .find_map(|o| o.path_params.last().and_then(|p| p.source.clone()))
+            .filter(|src| src.operation != list.id);
+        if let Some(src) = source {
+            let _ = self.shared(s, &src).await;
+        }
+    }
+
+    /// Deletes a resource a check made for itself, now (it is no longer deleted at the end).
+    pub async fn release(&self, s: &Session<'_>, value: &str) {
+        let found = {
+            let mut made = self.made.lock().await;
+            made.iter().position(|(_, p, _)| p.last().is_some_and(|(_, v)| v == value)).map(|i| made.remove(i))
+        };
+        if let Some(entry) = found {
+            // Not deleted now: tried again, and reported, at the end of the run.
+            if self.delete(s, &entry).await.is_err() {
+                self.made.lock().await.push(entry);
+            }
+        }
+    }
+
+    /// Deletes one resource; one the target will not delete in its state (409) is waited
+    /// for until settled, once.
+    async fn delete(&self, s: &Session<'_>, (op_id, params, source): &(String, Vec<(String, String)>, ParamSource)) -> Result<(), String> {
+        let op = s.schema.operation(op_id).ok_or_else(|| format!("no operation {op_id}"))?;
+        for attempt in 0..2 {
+            match s.call("clean-up", op, params, None, crate::checks::Wire::Json, &[]).await {
+                Answer::Received(r) if r.status < 300 || r.status == 404 => return Ok(()),
+                Answer::Received(r) if r.status == 409 && attempt == 0 => {
+                    let value = params.last().map(|(_, v)| v.clone()).unwrap_or_default();
+                    let _ = self.settle(s, source, &value).await;
+                }
+                Answer::Received(r) => return Err(format!("{op_id} {params:?}: {}", r.status)),
+                Answer::Unsent(why) | Answer::Failed(why) => return Err(format!("{op_id} {params:?}: {why}")),
+            }
+        }
+        Err(format!("{op_id} {params:?}: still refused"))
+    }
+
     /// Deletes what the run made; returns what could not be deleted.
     pub async fn clean_up(&self, s: &Session<'_>) -> Vec<String> {
         let made = std::mem::take(&mut *self.made.lock().await);
         let mut left = Vec::new();
-        for (op_id, params) in made.into_iter().rev() {
-            let Some(op) = s.schema.operation(&op_id) else { continue };
-            match s.call("clean-up", op, &params, None, crate::checks::Wire::Json, &[]).await {
-                Answer::Received(r) if r.status < 300 || r.status == 404 => {}
-                Answer::Received(r) => left.push(format!("{op_id} {params:?}: {}", r.status)),
-                Answer::Unsent(why) | Answer::Failed(why) => left.push(format!("{op_id} {params:?}: {why}")),
+        for entry in made.into_iter().rev() {
+            if let Err(e) = self.delete(s, &entry).await {
+                left.push(e);
             }
         }
         left
@@ -166,4 +257,11 @@ pub fn resolve(doc: &Value, pointer: &str) -> Option<String> {
 /// Whether two sources name the same value.
 pub fn same(a: &ParamSource, b: &ParamSource) -> bool {
     a.operation == b.operation && a.pointer == b.pointer
+}
+
+/// Whether the model of one item (`v1.0.SharedIpGroup`) is what a list holds in another
+/// form (`v1.0.SharedIpGroupSummary`): the list's item model's fields are all the item's.
+fn related(s: &Session<'_>, item: &str, list_items: &[&str]) -> bool {
+    let Some(m) = s.schema.model(item) else { return false };
+    list_items.iter().filter_map(|id| s.schema.model(id)).any(|li| !li.fields.is_empty() && li.fields.iter().all(|f| m.fields.iter().any(|g| g.name == f.name)))
 }

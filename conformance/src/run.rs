@@ -67,20 +67,24 @@ pub async fn run(schema: &Schema, checks: Vec<Check>, opts: &Options) -> Result<
     let started = Instant::now();
     let t = &opts.config.timeouts;
     let waivers = opts.config.deviations()?;
-    let (target, settings) = connect(schema, opts).await?;
-    let wire = crate::wire::Wire::new(target.endpoints.clone(), target.token.clone(), t.of(t.request_s)).map_err(TargetError::Http)?;
+    let (mut target, settings) = connect(schema, opts).await?;
+    let wire = crate::wire::Wire::new(target.endpoints.clone(), target.token.clone(), t.of(t.request_s)).map_err(TargetError::Http)?.renewing(target.renewer.take());
     let session = Session { schema, wire, fixture: Default::default(), settings };
     let absent = probe(&session, opts).await;
 
     let bar = progress_bar(opts.progress, checks.len());
     let (active, validations): (Vec<&Check>, Vec<&Check>) = checks.iter().partition(|c| c.kind != Kind::Response);
+    // Checks that use the control API for what other requests could meet run alone, last.
+    let (alone, together): (Vec<&Check>, Vec<&Check>) = active.into_iter().partition(|c| c.exclusive);
     let mut results: Vec<CheckResult> = Vec::new();
     let interrupted = {
-        let work = futures::stream::iter(active.into_iter().map(|c| {
-            let session = &session;
-            let absent = &absent;
-            let bar = &bar;
-            async move {
+        let phases = [(together, opts.jobs.max(1)), (alone, 1)];
+        let work = futures::stream::iter(phases.into_iter().map(|(checks, jobs)| {
+            futures::stream::iter(checks.into_iter().map(|c| {
+                let session = &session;
+                let absent = &absent;
+                let bar = &bar;
+                async move {
                 let begun = Instant::now();
                 let v = match absent.iter().find(|(api, f, _)| (api.is_none() || *api == Some(c.api)) && f.is_none_or(|f| f == c.wire)) {
                     Some((_, _, why)) => Verdict::skip(why.clone()),
@@ -89,8 +93,10 @@ pub async fn run(schema: &Schema, checks: Vec<Check>, opts: &Options) -> Result<
                 bar.inc(1);
                 CheckResult::new(c, v, begun.elapsed())
             }
+            }))
+            .buffer_unordered(jobs)
         }))
-        .buffer_unordered(opts.jobs.max(1));
+        .flatten();
         tokio::pin!(work);
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
@@ -168,6 +174,7 @@ async fn connect(schema: &Schema, opts: &Options) -> Result<(Target, Settings), 
                 settings.username = Some(a.username.clone());
                 settings.password = Some(a.password.clone());
                 settings.api_key = Some(a.api_key.clone());
+                settings.tenant = Some(a.tenant.clone());
                 crate::target::remember_secret(&a.api_key);
                 crate::target::remember_secret(&a.password);
             }

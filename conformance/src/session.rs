@@ -32,6 +32,10 @@ pub struct Settings {
     pub password: Option<String>,
     /// The API key, when the run has one.
     pub api_key: Option<String>,
+    /// The run's tenant (account), when known.
+    pub tenant: Option<String>,
+    /// The address the run's requests come from, as the target sees it.
+    pub source_address: String,
 }
 
 impl Default for Settings {
@@ -44,6 +48,8 @@ impl Default for Settings {
             username: None,
             password: None,
             api_key: None,
+            tenant: None,
+            source_address: "127.0.0.1".to_string(),
         }
     }
 }
@@ -117,11 +123,45 @@ impl<'s> Session<'s> {
         all.extend(headers.iter().cloned());
         let accept = (!op.query.iter().any(|q| q.selects_format)).then_some(format.format());
         let out = Outgoing { operation: op.id.clone(), method, url, headers: all, body: body.map(|b| (b.content_type.clone(), b.bytes.clone())), accept, asked: format.format(), token_header };
-        let x = self.wire.send(check, out).await;
-        let curl = crate::target::redact(&x.reproduction());
-        match x.response {
-            Ok(r) => (Answer::Received(r), curl),
-            Err(e) => (Answer::Failed(e), curl),
+        // A rate limit of the target is waited out as it asks (the run's own pace is not
+        // what a check is about); the limits themselves are checked on purpose elsewhere.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let x = self.wire.send(check, out.clone()).await;
+            let curl = crate::target::redact(&x.reproduction());
+            match x.response {
+                Ok(r) => {
+                    let wait = (attempts < 10).then(|| self.retry_wait(op, &r)).flatten();
+                    match wait {
+                        Some(d) => self.wait_out(d).await,
+                        None => return (Answer::Received(r), curl),
+                    }
+                }
+                Err(e) => return (Answer::Failed(e), curl),
+            }
+        }
+    }
+
+    /// How long a `413` of a rate limit asks to wait, when it says and it is not longer
+    /// than a resource may take to settle.
+    fn retry_wait(&self, op: &Operation, r: &Incoming) -> Option<Duration> {
+        if r.status != 413 {
+            return None;
+        }
+        let facts = crate::target::api_facts(op.api)?;
+        let now = r.header("date").and_then(|d| httpdate::parse_http_date(d).ok()).unwrap_or_else(std::time::SystemTime::now);
+        // A virtual clock passes any wait at once (a daily limit too); a real one only what
+        // a resource may take to settle.
+        let longest = if self.wire.endpoints.control.is_some() { Duration::from_secs(2 * 86_400) } else { self.settings.wait_timeout };
+        runtime::client::retry_delay(r.status, &r.headers, &r.body, facts.faults, now).filter(|d| *d <= longest)
+    }
+
+    /// Lets `d` pass: on a virtual clock at once, else by sleeping.
+    async fn wait_out(&self, d: Duration) {
+        let step = d + Duration::from_secs(1);
+        if self.control("clock", &serde_json::json!({"advance_seconds": step.as_secs_f64()})).await.is_err() {
+            tokio::time::sleep(step).await;
         }
     }
 
@@ -140,9 +180,22 @@ impl<'s> Session<'s> {
     /// The first documented request body of `op` in `format` (with the run's values
     /// substituted), or `None` when the operation takes no body or none is documented.
     pub fn documented_request(&self, op: &Operation, format: Format) -> Option<Body> {
-        op.request.as_ref()?;
-        let e = self.schema.examples.iter().find(|e| e.operation == op.id && e.direction == Direction::Request && example_format(e.format) == Some(format))?;
+        let e = self.request_example(op, format)?;
         self.request_body(op, e)
+    }
+
+    /// The first documented request of `op` in `format`; for an operation without one, the
+    /// first of another operation that takes the same body (set and update of metadata).
+    pub fn request_example(&self, op: &Operation, format: Format) -> Option<&'s schema::examples::Example> {
+        let body = op.request.as_ref()?;
+        let of = |o: &Operation| self.schema.examples.iter().find(|e| e.operation == o.id && e.direction == Direction::Request && example_format(e.format) == Some(format));
+        of(op).or_else(|| {
+            self.schema
+                .operations
+                .iter()
+                .filter(|o| o.api == op.api && o.request.as_ref().is_some_and(|b| b.model == body.model && b.wrap == body.wrap))
+                .find_map(of)
+        })
     }
 
     /// The body of a request example, with the run's credentials and substitutions.

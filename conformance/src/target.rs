@@ -139,6 +139,28 @@ impl Endpoints {
     }
 }
 
+/// Signs in again for a new token.
+pub struct Renewer {
+    auth: runtime::client::IdentityV2,
+    timeout: Duration,
+}
+
+impl Renewer {
+    /// A new token, or `None` when signing in fails.
+    pub async fn token(&self) -> Option<String> {
+        let transport = runtime::client::Transport::builder()
+            .auth(self.auth.clone())
+            .identity(&cloudservers::identity::auth::EXCHANGE)
+            .timeout(self.timeout)
+            .retry(runtime::client::RetryPolicy { max_attempts: 1, max_wait: Duration::ZERO })
+            .build()
+            .ok()?;
+        let facts = [&cloudservers::v2::client::API, &cloudservers::v1_0::client::API].into_iter().find(|f| f.catalog_service.is_some())?;
+        transport.for_api(facts).endpoint().await.ok()?;
+        transport.session().await.and_then(|s| s.token).map(|t| t.expose().to_string())
+    }
+}
+
 /// The target: where it is, and the provider when it is the embedded one.
 pub struct Target {
     /// What the report calls it.
@@ -149,6 +171,8 @@ pub struct Target {
     pub token: Option<String>,
     /// The embedded provider (stopped when the target is dropped).
     pub embedded: Option<provider::Handle>,
+    /// Signs in again when the token expires.
+    pub renewer: Option<Renewer>,
 }
 
 impl Target {
@@ -186,7 +210,7 @@ impl Target {
             endpoints.host.push((info.key, identity.clone()));
         }
         let Some(creds) = creds else {
-            return Ok(Target { name: name.to_string(), endpoints, token: None, embedded: None });
+            return Ok(Target { name: name.to_string(), endpoints, token: None, embedded: None, renewer: None });
         };
         remember_secret(&creds.secret_text());
         let mut auth = match &creds.secret {
@@ -196,6 +220,7 @@ impl Target {
         if let Some(r) = region {
             auth = auth.region(r);
         }
+        let renewer = Renewer { auth: auth.clone(), timeout };
         let transport = runtime::client::Transport::builder()
             .auth(auth)
             .identity(&cloudservers::identity::auth::EXCHANGE)
@@ -223,7 +248,7 @@ impl Target {
         if let Some(t) = &token {
             remember_secret(t);
         }
-        Ok(Target { name: name.to_string(), endpoints, token, embedded: None })
+        Ok(Target { name: name.to_string(), endpoints, token, embedded: None, renewer: Some(renewer) })
     }
 }
 

@@ -123,6 +123,7 @@ pub struct Wire {
     log: Arc<Mutex<Vec<Exchange>>>,
     timeout: Duration,
     trace: bool,
+    renew: Option<Arc<crate::target::Renewer>>,
     /// Where each API is.
     pub endpoints: Arc<Endpoints>,
 }
@@ -131,7 +132,14 @@ impl Wire {
     /// A wire to the endpoints, with this per-request timeout.
     pub fn new(endpoints: Endpoints, token: Option<String>, timeout: Duration) -> Result<Wire, reqwest::Error> {
         let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).redirect(reqwest::redirect::Policy::none()).build()?;
-        Ok(Wire { http, token: Arc::new(Mutex::new(token)), log: Arc::default(), timeout, trace: std::env::var_os(TRACE_VAR).is_some(), endpoints: Arc::new(endpoints) })
+        Ok(Wire { http, token: Arc::new(Mutex::new(token)), log: Arc::default(), timeout, trace: std::env::var_os(TRACE_VAR).is_some(), renew: None, endpoints: Arc::new(endpoints) })
+    }
+
+    /// This wire, signing in again when the target answers `401` to the run's token (it
+    /// expired: a virtual clock may pass a day in a run).
+    pub fn renewing(mut self, renew: Option<crate::target::Renewer>) -> Wire {
+        self.renew = renew.map(Arc::new);
+        self
     }
 
     /// The per-request timeout.
@@ -147,7 +155,24 @@ impl Wire {
     /// Sends `r` for `check`; the exchange is kept, whatever happens.
     pub async fn send(&self, check: &str, r: Outgoing) -> Exchange {
         let started = Instant::now();
-        let response = self.transmit(&r).await;
+        let sent_with = self.token();
+        let mut response = self.transmit(&r).await;
+        if let (Ok(first), Some(renew), Some(_)) = (&response, &self.renew, &r.token_header) {
+            if first.status == 401 {
+                // Another request may have renewed it already.
+                if self.token() == sent_with {
+                    if let Some(t) = renew.token().await {
+                        crate::target::remember_secret(&t);
+                        if let Ok(mut held) = self.token.lock() {
+                            *held = Some(t);
+                        }
+                    }
+                }
+                if self.token() != sent_with {
+                    response = self.transmit(&r).await;
+                }
+            }
+        }
         let x = Exchange { check: check.to_string(), request: r, response, elapsed: started.elapsed() };
         if self.trace {
             let outcome = match &x.response {
