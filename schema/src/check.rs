@@ -9,7 +9,7 @@ use crate::operations::{Auth, Body, Format, HeaderRole, Param, ParamSource, Poin
 use crate::Operation;
 use crate::Schema;
 use shapes::limits::Measure;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs every check and records what it finds.
 pub fn check(schema: &Schema, diags: &mut Diagnostics) {
@@ -132,6 +132,7 @@ impl Ctx<'_> {
     }
 
     fn models(&self, diags: &mut Diagnostics) {
+        let requests = self.request_users();
         for m in &self.s.models {
             let at = self.at("model", &m.id);
             if m.api().is_none() {
@@ -179,6 +180,9 @@ impl Ctx<'_> {
                 self.type_refs(&f.ty, &fat.child("type"), diags);
                 if let Some(role) = f.role {
                     self.role(m, f, role, &fat.child("role"), diags);
+                }
+                if let Some(src) = &f.value_from {
+                    self.field_source(m, f, src, requests.get(m.id.as_str()), &fat.child("value_from"), diags);
                 }
                 if let Some(x) = &f.xml {
                     let mappings = std::iter::once((fat.child("xml"), x))
@@ -356,25 +360,49 @@ impl Ctx<'_> {
 
     /// A parameter's source names an operation of the same API that can be called before
     /// the parameter's own operation, and its pointer reaches, in every success response
-    /// body of that operation, a scalar of the parameter's type (or, ending in `*`, the
-    /// keys of a map, for a string parameter).
+    /// body of that operation, a scalar of the parameter's type (see [`Ctx::value_source`]).
     fn param_source(&self, o: &Operation, p: &Param, src: &ParamSource, at: &Location, diags: &mut Diagnostics) {
+        let slot = Slot { what: format!("`{}` of {}", p.name, o.id), api: o.api, ty: &p.ty, users: vec![o] };
+        self.value_source(&slot, src, at, diags);
+    }
+
+    /// A request field's `value_from` is a source as a parameter's is (see
+    /// [`Ctx::value_source`]), for every operation whose request holds the field's model;
+    /// a model in no request has none (it says where a request's value comes from).
+    fn field_source(&self, m: &Model, f: &Field, src: &ParamSource, users: Option<&Vec<&Operation>>, at: &Location, diags: &mut Diagnostics) {
+        let Some(users) = users.filter(|u| !u.is_empty()) else {
+            diags.push(at, ProblemKind::Consistency, format!("field `{}` of {} has `value_from`, but {} is in no request body: `value_from` says where a request's value comes from", f.name, m.id, m.id));
+            return;
+        };
+        let Some(api) = m.api() else { return };
+        let slot = Slot { what: format!("`{}` of {}", f.name, m.id), api, ty: &f.ty, users: users.clone() };
+        self.value_source(&slot, src, at, diags);
+    }
+
+    /// A source names an operation of the slot's API that can be called before each
+    /// operation that uses the slot, and its pointer reaches, in every success response
+    /// body of that operation, a value the slot takes (a scalar of its type or one a
+    /// string carries, or, ending in `*`, the keys of a map, for a string).
+    fn value_source(&self, slot: &Slot<'_, '_>, src: &ParamSource, at: &Location, diags: &mut Diagnostics) {
+        let what = &slot.what;
         let Some(from) = self.s.operation(&src.operation) else {
             if !self.gone("operation", &src.operation) {
-                diags.push(&at.child("operation"), ProblemKind::Reference, format!("`{}` of {}: source operation `{}` does not exist", p.name, o.id, src.operation));
+                diags.push(&at.child("operation"), ProblemKind::Reference, format!("{what}: source operation `{}` does not exist", src.operation));
             }
             return;
         };
-        if from.api != o.api {
-            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("`{}` of {}: source operation {} is of API {}, not {}: a parameter's value comes from its own API", p.name, o.id, from.id, from.api, o.api));
+        if from.api != slot.api {
+            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} is of API {}, not {}: a value comes from its own API", from.id, from.api, slot.api));
         }
-        if let Some(chain) = self.source_cycle(&o.id, from) {
-            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("`{}` of {}: source operation {} needs a value that comes from {} itself ({} → {})", p.name, o.id, from.id, o.id, o.id, chain.join(" → ")));
+        for o in &slot.users {
+            if let Some(chain) = self.source_cycle(&o.id, from) {
+                diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} needs a value that comes from {} itself ({} → {})", from.id, o.id, o.id, chain.join(" → ")));
+            }
         }
         let steps = match src.steps() {
             Ok(steps) => steps,
             Err(e) => {
-                diags.push(&at.child("pointer"), ProblemKind::Shape, format!("`{}` of {}: {e}", p.name, o.id));
+                diags.push(&at.child("pointer"), ProblemKind::Shape, format!("{what}: {e}"));
                 return;
             }
         };
@@ -385,14 +413,14 @@ impl Ctx<'_> {
             }
         }
         if bodies.is_empty() {
-            diags.push(&at.child("pointer"), ProblemKind::Reference, format!("`{}` of {}: source operation {} has no success response with a body for pointer `{}` to read", p.name, o.id, from.id, src.pointer));
+            diags.push(&at.child("pointer"), ProblemKind::Reference, format!("{what}: source operation {} has no success response with a body for pointer `{}` to read", from.id, src.pointer));
         }
         for b in &bodies {
             if self.s.model(&b.model).is_none() {
                 // An unknown model is reported at the response's body.
                 continue;
             }
-            let unresolved = |why: String| format!("`{}` of {}: pointer `{}` does not resolve in the success response of {} ({}): {why}", p.name, o.id, src.pointer, from.id, b.model);
+            let unresolved = |why: String| format!("{what}: pointer `{}` does not resolve in the success response of {} ({}): {why}", src.pointer, from.id, b.model);
             if !b.formats.contains(&Format::Json) {
                 diags.push(&at.child("pointer"), ProblemKind::Reference, unresolved("the pointer reads a JSON body, and this one is not offered as JSON".into()));
                 continue;
@@ -409,26 +437,21 @@ impl Ctx<'_> {
             };
             match self.pointer_target(&TypeExpr::Model(b.model.clone()), body_steps) {
                 Err(why) => diags.push(&at.child("pointer"), ProblemKind::Reference, unresolved(why)),
+                Ok(reached) if reached.fits(slot.ty) => {}
                 Ok(reached) => {
-                    let fits = match &reached {
-                        Reached::Keys => p.ty == TypeExpr::Scalar(shapes::Scalar::String),
-                        Reached::Value(t) => *t == p.ty || (p.ty == TypeExpr::Scalar(shapes::Scalar::String) && matches!(t, TypeExpr::Enum(_))),
+                    let got = match &reached {
+                        Reached::Keys => "the keys of a map, which are strings".to_string(),
+                        Reached::Value(t) => t.to_string(),
                     };
-                    if !fits {
-                        let what = match &reached {
-                            Reached::Keys => "the keys of a map, which are strings".to_string(),
-                            Reached::Value(t) => t.to_string(),
-                        };
-                        diags.push(&at.child("pointer"), ProblemKind::Consistency, format!("`{}` of {} is {}, but pointer `{}` of {} reaches {what}", p.name, o.id, p.ty, src.pointer, from.id));
-                    }
+                    diags.push(&at.child("pointer"), ProblemKind::Consistency, format!("{what} is {}, but pointer `{}` of {} reaches {got}", slot.ty, src.pointer, from.id));
                 }
             }
         }
     }
 
     /// The chain of source operations from `from` back to the operation `id`, when calling
-    /// `from` needs (through the sources of its own path parameters) a value that only
-    /// `id` yields.
+    /// `from` needs (through the sources of its own path parameters and request fields,
+    /// [`Schema::value_sources`]) a value that only `id` yields.
     fn source_cycle(&self, id: &str, from: &Operation) -> Option<Vec<String>> {
         let mut seen = BTreeSet::new();
         let mut stack: Vec<(&Operation, Vec<String>)> = vec![(from, vec![from.id.clone()])];
@@ -439,13 +462,24 @@ impl Ctx<'_> {
             if !seen.insert(op.id.as_str()) {
                 continue;
             }
-            for next in op.path_params.iter().filter_map(|q| q.source.as_ref()).filter_map(|s| self.s.operation(&s.operation)) {
+            for next in self.s.value_sources(op).into_iter().filter_map(|s| self.s.operation(&s.operation)) {
                 let mut c = chain.clone();
                 c.push(next.id.clone());
                 stack.push((next, c));
             }
         }
         None
+    }
+
+    /// The operations whose request holds each model (see [`Schema::request_models`]).
+    fn request_users(&self) -> BTreeMap<&str, Vec<&Operation>> {
+        let mut out: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+        for o in &self.s.operations {
+            for m in self.s.request_models(o) {
+                out.entry(m.id.as_str()).or_default().push(o);
+            }
+        }
+        out
     }
 
     /// What the pointer `steps` reaches from a value of type `ty`: a scalar (or enum), or
@@ -1156,12 +1190,43 @@ impl Ctx<'_> {
     }
 }
 
-/// What a parameter source's pointer reaches.
+/// What a source's pointer reaches.
 enum Reached {
     /// A scalar or enum value of this type.
     Value(TypeExpr),
     /// The keys of a map (a pointer ending in `*`).
     Keys,
+}
+
+impl Reached {
+    /// Whether a parameter or field of type `slot` takes the value: one of its own type;
+    /// for a string, any value JSON writes as a string (an enum, a uuid, a URI, the keys
+    /// of a map); for an integer-or-uuid, an integer or a uuid.
+    fn fits(&self, slot: &TypeExpr) -> bool {
+        use shapes::Scalar;
+        match (self, slot) {
+            (Reached::Keys, TypeExpr::Scalar(Scalar::String)) => true,
+            (Reached::Keys, _) => false,
+            (Reached::Value(t), _) if t == slot => true,
+            (Reached::Value(TypeExpr::Enum(_)), TypeExpr::Scalar(Scalar::String)) => true,
+            (Reached::Value(TypeExpr::Scalar(s)), TypeExpr::Scalar(Scalar::String)) => !s.is_numeric() && !matches!(s, Scalar::Boolean | Scalar::Any | Scalar::IntegerOrUuid),
+            (Reached::Value(TypeExpr::Scalar(s)), TypeExpr::Scalar(Scalar::IntegerOrUuid)) => matches!(s, Scalar::Integer | Scalar::Uuid),
+            _ => false,
+        }
+    }
+}
+
+/// What takes a source's value: a path parameter of an operation, or a field of a request
+/// model, with the operations that send it.
+struct Slot<'s, 'o> {
+    /// How messages name it: "`server_id` of v2.servers.get".
+    what: String,
+    /// The API its value comes from.
+    api: crate::Api,
+    /// Its type.
+    ty: &'s TypeExpr,
+    /// The operations a value is sent with (the source must not need them first).
+    users: Vec<&'o Operation>,
 }
 
 /// One step of a field limit's `field` path (see FORMAT.md, limits.json).

@@ -179,6 +179,18 @@ pub struct Field {
     /// How conformance checks compare the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub varies: Option<Varies>,
+    /// Where a request's value of the field comes from: a field of the success response
+    /// of another operation (the id or link of an image, a flavor, a server).
+    ///
+    /// The value the target yields replaces the documented value when a request is sent
+    /// (a conformance run replaying a documented example, which names an image or a
+    /// server of the document's account). A field that takes an id or a URL (v2
+    /// `imageRef`, `flavorRef`: a resource refers to another "by providing an ID or a
+    /// URL", Section 1.5; Tables 2.2, 2.7 and 2.8 call them IDs) takes the id as well, as
+    /// the documents allow, so the source is the id. Only fields of models a request body
+    /// holds have one: it says nothing about responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<crate::operations::ParamSource>,
     /// What the field means to a client or a server beyond its value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<FieldRole>,

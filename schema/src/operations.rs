@@ -40,9 +40,9 @@ pub struct Param {
     pub doc: Option<String>,
 }
 
-/// The operation whose success response yields values of a path parameter, and where in
-/// that response a value is: what a conformance run fills the parameter from, having
-/// called the operation first.
+/// The operation whose success response yields values of a path parameter or of a request
+/// field, and where in that response a value is: what a conformance run fills the
+/// parameter or the field from, having called the operation first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSource {
@@ -393,5 +393,35 @@ impl crate::Schema {
                 .map(|h| h.name.as_str())
                 .or_else(|| o.response_header_with_role(HeaderRole::AuthToken).map(|h| h.name.as_str()))
         })
+    }
+
+    /// The models a request of `op` is made of: its request body's model and every model
+    /// it reaches through field types, array items, map values and union variants, each
+    /// once, the body's first. Empty for an operation without a request body.
+    pub fn request_models(&self, op: &Operation) -> Vec<&crate::models::Model> {
+        let mut out: Vec<&crate::models::Model> = Vec::new();
+        let mut todo: Vec<&str> = op.request.iter().map(|b| b.model.as_str()).collect();
+        while let Some(id) = todo.pop() {
+            let Some(m) = self.model(id) else { continue };
+            if out.iter().any(|x| x.id == m.id) {
+                continue;
+            }
+            out.push(m);
+            let types = m.fields.iter().map(|f| &f.ty).chain(m.map_values()).chain(m.items.as_ref()).chain(m.text_type.as_ref());
+            let mut next: Vec<&str> = types.flat_map(TypeExpr::referenced_ids).chain(m.variants.iter().map(|v| v.model.as_str())).collect();
+            next.reverse();
+            todo.extend(next);
+        }
+        out
+    }
+
+    /// Where the values a call of `op` takes from other operations come from: the sources
+    /// of its path parameters, then the `value_from` of every field of its request
+    /// models (see [`Schema::request_models`]). A conformance run calls these operations
+    /// before `op`.
+    pub fn value_sources<'a>(&'a self, op: &'a Operation) -> Vec<&'a ParamSource> {
+        let params = op.path_params.iter().filter_map(|p| p.source.as_ref());
+        let fields = self.request_models(op).into_iter().flat_map(|m| m.fields.iter().filter_map(|f| f.value_from.as_ref()));
+        params.chain(fields).collect()
     }
 }

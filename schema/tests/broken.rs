@@ -700,3 +700,110 @@ fn param_source_operation_without_a_body() {
     }));
     expect("no body", &[create, server_id_from("v2.servers.create", "/server/id")], ProblemKind::Reference, &format!("{SOURCE_AT}/pointer"), "has no success response with a body");
 }
+
+// Request field sources (`value_from`): a field of a request model takes its value from the
+// success response of an operation of the same API, as a path parameter's `source` does.
+
+/// `value_from` on field `field` (by index) of v2.Server, which `create_operation` makes a
+/// request model.
+fn server_field_from(field: usize, operation: &str, pointer: &str) -> Break {
+    let at: &'static str = match field {
+        0 => "/models/0/fields/0/value_from",
+        1 => "/models/0/fields/1/value_from",
+        _ => panic!("no such fixture field"),
+    };
+    Break::Set(MODELS, at, json!({"operation": operation, "pointer": pointer}))
+}
+
+const VALUE_FROM_AT: &str = "data/cloud-servers-v2/models.json#/models/0/fields/1/value_from";
+
+#[test]
+fn field_sources_that_resolve_load() {
+    let create = || create_operation("v2.servers.create", "v2");
+    loads("same type", &[create(), server_field_from(1, "v2.servers.get", "/server/name")]);
+    loads("a string takes a uuid", &[create(), server_field_from(1, "v2.servers.get", "/server/id")]);
+    loads("a string takes an enum", &[create(), server_field_from(1, "v2.servers.get", "/server/status")]);
+    // A model the request body reaches through a field is a request model too.
+    let wrapper = Break::Set(MODELS, "/models/4", json!({
+        "id": "v2.ServerWrapper", "kind": "object", "source": {"document": "cloud-servers-v2", "ref": "Table 2.3"},
+        "fields": [{"name": "server", "type": {"model": "v2.Server"}, "xml": {"json_only": true}}]
+    }));
+    let wrapped = Break::Set(OPS, "/operations/1/request", json!({"model": "v2.ServerWrapper", "formats": ["json"]}));
+    loads("nested in the request", &[create(), wrapper, wrapped, server_field_from(1, "v2.servers.get", "/server/name")]);
+}
+
+#[test]
+fn field_source_naming_an_unknown_operation() {
+    expect(
+        "unknown source",
+        &[create_operation("v2.servers.create", "v2"), server_field_from(1, "v2.images.lst", "/images/0/id")],
+        ProblemKind::Reference,
+        &format!("{VALUE_FROM_AT}/operation"),
+        "`name` of v2.Server: source operation `v2.images.lst` does not exist",
+    );
+}
+
+#[test]
+fn field_source_pointer_that_does_not_resolve() {
+    let create = || create_operation("v2.servers.create", "v2");
+    let at = format!("{VALUE_FROM_AT}/pointer");
+    expect(
+        "unknown field",
+        &[create(), server_field_from(1, "v2.servers.get", "/server/nmae")],
+        ProblemKind::Reference,
+        &at,
+        "`name` of v2.Server: pointer `/server/nmae` does not resolve in the success response of v2.servers.get (v2.Server): v2.Server has no field `nmae`",
+    );
+    expect("no wrap key", &[create(), server_field_from(1, "v2.servers.get", "/name")], ProblemKind::Reference, &at, "the body is wrapped in `server`, so the pointer starts with `/server`");
+    expect("not a scalar", &[create(), server_field_from(1, "v2.servers.get", "/server/metadata")], ProblemKind::Reference, &at, "the pointer ends at model v2.Metadata, which is not a scalar");
+    expect("no slash", &[create(), server_field_from(1, "v2.servers.get", "server/name")], ProblemKind::Shape, &at, "does not start with `/`");
+}
+
+#[test]
+fn field_source_of_another_api_or_the_wrong_type() {
+    expect(
+        "other API",
+        &[create_operation("v2.servers.create", "v2"), create_operation("v1.0.servers.create", "v1.0"), server_field_from(1, "v1.0.servers.create", "/server/name")],
+        ProblemKind::Consistency,
+        &format!("{VALUE_FROM_AT}/operation"),
+        "source operation v1.0.servers.create is of API v1.0, not v2",
+    );
+    expect(
+        "string for a uuid",
+        &[create_operation("v2.servers.create", "v2"), server_field_from(0, "v2.servers.get", "/server/name")],
+        ProblemKind::Consistency,
+        "data/cloud-servers-v2/models.json#/models/0/fields/0/value_from/pointer",
+        "`id` of v2.Server is uuid, but pointer `/server/name` of v2.servers.get reaches string",
+    );
+}
+
+#[test]
+fn field_source_that_needs_its_own_operation() {
+    expect(
+        "cycle",
+        &[create_operation("v2.servers.create", "v2"), server_field_from(1, "v2.servers.create", "/server/name")],
+        ProblemKind::Consistency,
+        &format!("{VALUE_FROM_AT}/operation"),
+        "needs a value that comes from v2.servers.create itself",
+    );
+    // Through a path parameter: v2.servers.get takes its server from v2.servers.create,
+    // whose request takes a value from v2.servers.get.
+    expect(
+        "cycle through a parameter",
+        &[create_operation("v2.servers.create", "v2"), server_id_from("v2.servers.create", "/server/id"), server_field_from(1, "v2.servers.get", "/server/name")],
+        ProblemKind::Consistency,
+        &format!("{VALUE_FROM_AT}/operation"),
+        "(v2.servers.create → v2.servers.get → v2.servers.create)",
+    );
+}
+
+#[test]
+fn field_source_on_a_model_no_request_holds() {
+    expect(
+        "response only",
+        &[server_field_from(1, "v2.servers.get", "/server/name")],
+        ProblemKind::Consistency,
+        VALUE_FROM_AT,
+        "field `name` of v2.Server has `value_from`, but v2.Server is in no request body",
+    );
+}

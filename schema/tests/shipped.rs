@@ -236,3 +236,35 @@ fn automation_transitions_are_inferred() {
     let inferred: Vec<_> = s.state_machine("v2.server-status").unwrap().transitions.iter().filter(|t| t.operation.is_some() && t.inferred).collect();
     assert!(inferred.iter().all(|t| t.operation.as_deref() == Some("v2.servers.delete") && t.doc.is_some()), "{inferred:?}");
 }
+
+/// Every request field that names an image, a flavor, a server or a shared IP group says
+/// which operation yields its value, and a replayed request of each operation that sends
+/// one takes it from there.
+#[test]
+fn request_references_name_their_sources() {
+    let s = schema();
+    let expected = [
+        ("v2.servers.create", "imageRef", "v2.images.list", "/images/0/id"),
+        ("v2.servers.create", "flavorRef", "v2.flavors.list", "/flavors/0/id"),
+        ("v2.servers.rebuild", "imageRef", "v2.images.list", "/images/0/id"),
+        ("v2.servers.rebuild", "flavorRef", "v2.flavors.list", "/flavors/0/id"),
+        ("v2.servers.resize", "flavorRef", "v2.flavors.list", "/flavors/1/id"),
+        ("v1.0.servers.create", "imageId", "v1.0.images.list", "/images/0/id"),
+        ("v1.0.servers.create", "flavorId", "v1.0.flavors.list", "/flavors/0/id"),
+        ("v1.0.servers.create", "sharedIpGroupId", "v1.0.shared-ip-groups.list", "/sharedIpGroups/0/id"),
+        ("v1.0.servers.rebuild", "imageId", "v1.0.images.list", "/images/0/id"),
+        ("v1.0.servers.resize", "flavorId", "v1.0.flavors.list", "/flavors/1/id"),
+        ("v1.0.images.create", "serverId", "v1.0.servers.create", "/server/id"),
+        ("v1.0.shared-ip-groups.create", "server", "v1.0.servers.create", "/server/id"),
+        ("v1.0.addresses.share", "sharedIpGroupId", "v1.0.shared-ip-groups.create", "/sharedIpGroup/id"),
+    ];
+    for (op, field, from, pointer) in expected {
+        let o = s.operation(op).unwrap();
+        let f = s.request_models(o).into_iter().flat_map(|m| m.fields.iter()).find(|f| f.name == field).unwrap_or_else(|| panic!("{op} sends no `{field}`"));
+        let src = f.value_from.as_ref().unwrap_or_else(|| panic!("`{field}` of {op} has no value_from"));
+        assert_eq!((src.operation.as_str(), src.pointer.as_str()), (from, pointer), "`{field}` of {op}");
+        assert!(s.value_sources(o).contains(&src), "{op} needs {from} first");
+    }
+    let with_source: usize = s.models.iter().flat_map(|m| m.fields.iter()).filter(|f| f.value_from.is_some()).count();
+    assert_eq!(with_source, expected.len(), "a value_from this test does not list");
+}
