@@ -132,9 +132,11 @@ impl<'s> Session<'s> {
             let curl = crate::target::redact(&x.reproduction());
             match x.response {
                 Ok(r) => {
-                    let wait = (attempts < 10).then(|| self.retry_wait(op, &r)).flatten();
+                    let wait = if attempts < 10 { self.retry_wait(op, &r).await } else { None };
                     match wait {
-                        Some(d) => self.wait_out(d).await,
+                        // The target's clock may not be the run's: a wait that did not do
+                        // is doubled.
+                        Some(d) => self.wait_out(d.max(Duration::from_secs(1 << attempts.min(9)))).await,
                         None => return (Answer::Received(r), curl),
                     }
                 }
@@ -145,16 +147,22 @@ impl<'s> Session<'s> {
 
     /// How long a `413` of a rate limit asks to wait, when it says and it is not longer
     /// than a resource may take to settle.
-    fn retry_wait(&self, op: &Operation, r: &Incoming) -> Option<Duration> {
+    async fn retry_wait(&self, op: &Operation, r: &Incoming) -> Option<Duration> {
         if r.status != 413 {
             return None;
         }
         let facts = crate::target::api_facts(op.api)?;
-        let now = r.header("date").and_then(|d| httpdate::parse_http_date(d).ok()).unwrap_or_else(std::time::SystemTime::now);
+        // The target's time: its virtual clock's, else its Date header's, else the run's.
+        let virtual_now = self.control_answer("clock", &serde_json::json!({"advance_seconds": 0})).await.ok().and_then(|v| v.get("now")?.as_str()?.parse::<jiff::Timestamp>().ok());
+        let now = virtual_now
+            .map(std::time::SystemTime::from)
+            .or_else(|| r.header("date").and_then(|d| httpdate::parse_http_date(d).ok()))
+            .unwrap_or_else(std::time::SystemTime::now);
         // A virtual clock passes any wait at once (a daily limit too); a real one only what
         // a resource may take to settle.
         let longest = if self.wire.endpoints.control.is_some() { Duration::from_secs(2 * 86_400) } else { self.settings.wait_timeout };
-        runtime::client::retry_delay(r.status, &r.headers, &r.body, facts.faults, now).filter(|d| *d <= longest)
+        // Without a time the run can read, it waits as for one that passed: doubling.
+        Some(runtime::client::retry_delay(r.status, &r.headers, &r.body, facts.faults, now).unwrap_or_default()).filter(|d| *d <= longest)
     }
 
     /// Lets `d` pass: on a virtual clock at once, else by sleeping.
@@ -321,6 +329,11 @@ impl<'s> Session<'s> {
 
     /// Posts to the target's control API; `Err` when it has none or refuses.
     pub async fn control(&self, what: &str, body: &Value) -> Result<(), String> {
+        self.control_answer(what, body).await.map(drop)
+    }
+
+    /// [`Session::control`], with the control API's answer.
+    pub async fn control_answer(&self, what: &str, body: &Value) -> Result<Value, String> {
         let Some(base) = &self.wire.endpoints.control else { return Err("the target has no control API".into()) };
         let out = Outgoing {
             operation: format!("control.{what}"),
@@ -333,7 +346,7 @@ impl<'s> Session<'s> {
             token_header: None,
         };
         match self.wire.send("control", out).await.response {
-            Ok(r) if r.status < 300 => Ok(()),
+            Ok(r) if r.status < 300 => Ok(serde_json::from_slice(&r.body).unwrap_or(Value::Null)),
             Ok(r) => Err(format!("the control API answered {}: {}", r.status, gist(&r.text()))),
             Err(e) => Err(e),
         }
