@@ -21,7 +21,17 @@ pub async fn run(s: &Session<'_>, c: &Check, case: BadCase) -> Verdict {
         }
     };
     let (params, body, expect) = match case {
-        BadCase::UnknownId => (crate::examples::unknown_ids(op), documented.as_ref().map(|(b, _)| b.clone()), vec![404]),
+        BadCase::UnknownId => {
+            // The body refers to what the target has, so that only the id is unknown.
+            let body = match &documented {
+                Some((b, _)) => match s.resolve_references(op, b.clone()).await {
+                    Ok(b) => Some(b),
+                    Err(why) => return Verdict::skip(format!("prerequisite: {why}")),
+                },
+                None => None,
+            };
+            (crate::examples::unknown_ids(op), body, vec![404])
+        }
         BadCase::TruncatedBody => {
             let full = json_body();
             let cut = full[..full.len().div_ceil(2).max(1)].to_vec();

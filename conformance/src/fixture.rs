@@ -65,7 +65,7 @@ impl Fixture {
         }
         let op = s.schema.operation(&source.operation).ok_or_else(|| format!("the source operation {} is not in the schema", source.operation))?;
         let params = Box::pin(self.params(s, op, None)).await?;
-        let body = s.documented_request(op, crate::checks::Wire::Json);
+        let body = Box::pin(s.prepared_request(op, crate::checks::Wire::Json)).await?;
         let answer = s.call(why, op, &params, body.as_ref(), crate::checks::Wire::Json, &[]).await;
         let doc = match &answer {
             Answer::Received(r) if (200..300).contains(&r.status) => serde_json::from_slice::<Value>(&r.body).map_err(|e| format!("{} answered a body that is not JSON: {e}", op.id))?,
@@ -97,8 +97,15 @@ impl Fixture {
         let params = Box::pin(self.params(s, read, Some((source, value)))).await?;
         let wrap = read.responses.first().and_then(|r| r.wrap.clone());
         let deadline = tokio::time::Instant::now() + s.settings.wait_timeout;
+        // On a virtual clock, as many polls as the wait takes in steps of the clock.
+        let mut polls_left = (s.settings.wait_timeout.as_secs_f64() / s.settings.clock_step.as_secs_f64().max(1.0)).ceil() as u32 + 1;
         loop {
             let answer = s.call("fixture", read, &params, None, crate::checks::Wire::Json, &[]).await;
+            if let Answer::Received(r) = &answer {
+                if r.status == 404 {
+                    return Err(format!("{} {value} is gone (404) while waiting for it to settle", read.id));
+                }
+            }
             let status = match &answer {
                 Answer::Received(r) if r.status == 200 || r.status == 203 => serde_json::from_slice::<Value>(&r.body).ok().and_then(|d| {
                     let inner = match &wrap {
@@ -116,7 +123,9 @@ impl Fixture {
                 Some(StateKind::Stable | StateKind::Error | StateKind::Terminal) => return Err(format!("{} {value} went to {}", read.id, status.unwrap_or_default())),
                 _ => {}
             }
-            if tokio::time::Instant::now() >= deadline {
+            polls_left = polls_left.saturating_sub(1);
+            let virtual_clock = s.wire.endpoints.control.is_some();
+            if tokio::time::Instant::now() >= deadline || (virtual_clock && polls_left == 0) {
                 return Err(format!("{} {value} did not settle within {} s (last status {})", read.id, s.settings.wait_timeout.as_secs(), status.unwrap_or_else(|| "unknown".into())));
             }
             s.pass_time().await;
@@ -164,6 +173,24 @@ impl Fixture {
         if let Some(src) = source {
             let _ = self.shared(s, &src).await;
         }
+    }
+
+    /// Takes on what a check's request made (a server a create example made): it is
+    /// waited for until settled, so that what comes next finds it at rest, and deleted at
+    /// the end of the run.
+    pub async fn adopt(&self, s: &Session<'_>, op: &Operation, params: &[(String, String)], r: &crate::wire::Incoming) {
+        if !(200..300).contains(&r.status) {
+            return;
+        }
+        let Ok(doc) = serde_json::from_slice::<Value>(&r.body) else { return };
+        let Some(source) = s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).find(|src| src.operation == op.id) else { return };
+        let Some(value) = resolve(&doc, &source.pointer) else { return };
+        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
+            let mut params = params.to_vec();
+            params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
+            self.made.lock().await.push((delete.id.clone(), params, source.clone()));
+        }
+        let _ = self.settle(s, source, &value).await;
     }
 
     /// Deletes a resource a check made for itself, now (it is no longer deleted at the end).

@@ -11,6 +11,13 @@ use schema::Schema;
 use serde_json::Value;
 use std::time::Duration;
 
+/// A step into a JSON document.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
 /// What a path segment escapes: all but the unreserved characters.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
@@ -113,6 +120,16 @@ impl<'s> Session<'s> {
 
     /// [`Session::call`], with the `curl` line of what was sent.
     pub async fn call_traced(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format, headers: &[(String, String)]) -> (Answer, String) {
+        self.send_op(check, op, params, body, format, headers, true).await
+    }
+
+    /// [`Session::call_traced`], answering a `413` as it comes (the check asked for it).
+    pub async fn call_once(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format) -> (Answer, String) {
+        self.send_op(check, op, params, body, format, &[], false).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_op(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format, headers: &[(String, String)], wait_out_limits: bool) -> (Answer, String) {
         let url = match self.url(op, params, format) {
             Ok(u) => u,
             Err(why) => return (Answer::Unsent(why), String::new()),
@@ -132,7 +149,7 @@ impl<'s> Session<'s> {
             let curl = crate::target::redact(&x.reproduction());
             match x.response {
                 Ok(r) => {
-                    let wait = if attempts < 10 { self.retry_wait(op, &r).await } else { None };
+                    let wait = if wait_out_limits && attempts < 10 { self.retry_wait(op, &r).await } else { None };
                     match wait {
                         // The target's clock may not be the run's: a wait that did not do
                         // is doubled.
@@ -229,6 +246,128 @@ impl<'s> Session<'s> {
             }
         };
         Some(Body { content_type: format.format().media_type().to_string(), bytes })
+    }
+
+    /// The first documented request of `op` in `format`, its references to other
+    /// resources (the schema's `value_from`) replaced by the target's.
+    pub async fn prepared_request(&self, op: &Operation, format: Format) -> Result<Option<Body>, String> {
+        match self.documented_request(op, format) {
+            Some(b) => self.resolve_references(op, b).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A request body with the values of fields that refer to other resources (an image,
+    /// a flavor, a server) replaced by those the target yields, captured by the fixture.
+    pub async fn resolve_references(&self, op: &Operation, body: Body) -> Result<Body, String> {
+        self.resolve_references_as(op, body, &mut None).await
+    }
+
+    /// [`Session::resolve_references`]; with `own` given, a resource another operation
+    /// makes (a server an image is made of, a server a shared IP group is made with) is
+    /// made afresh for this request, and its id pushed to `own` (the caller releases it).
+    pub async fn resolve_references_as(&self, op: &Operation, body: Body, own: &mut Option<Vec<String>>) -> Result<Body, String> {
+        let Some(req) = &op.request else { return Ok(body) };
+        if let Ok(mut v) = serde_json::from_slice::<Value>(&body.bytes) {
+            let mut found = Vec::new();
+            let inner = match &req.wrap {
+                Some(w) => v.get(w).cloned().unwrap_or(Value::Null),
+                None => v.clone(),
+            };
+            self.json_references(&req.model, &inner, &mut Vec::new(), &mut found);
+            for (path, source) in found {
+                let value = self.reference(source, own).await?;
+                let mut at = match &req.wrap {
+                    Some(w) => v.get_mut(w),
+                    None => Some(&mut v),
+                };
+                for step in &path {
+                    at = at.and_then(|x| match step {
+                        Step::Key(k) => x.get_mut(k),
+                        Step::Index(i) => x.get_mut(*i),
+                    });
+                }
+                if let Some(slot) = at {
+                    *slot = match (slot.is_number(), value.parse::<i64>()) {
+                        (true, Ok(n)) => Value::from(n),
+                        _ => Value::String(value),
+                    };
+                }
+            }
+            return Ok(Body { bytes: serde_json::to_vec(&v).unwrap_or(body.bytes), ..body });
+        }
+        let text = String::from_utf8_lossy(&body.bytes).into_owned();
+        let Ok(root) = xml_dom::parse(&text) else { return Ok(body) };
+        let mut found = Vec::new();
+        self.xml_references(&req.model, &root, &mut found);
+        let mut text = text;
+        for (attribute, old, source) in found {
+            let value = self.reference(source, own).await?;
+            text = text.replace(&format!("{attribute}=\"{old}\""), &format!("{attribute}=\"{value}\""));
+        }
+        Ok(Body { bytes: text.into_bytes(), ..body })
+    }
+
+    /// The value of a reference: shared, or the request's own for a made resource.
+    async fn reference(&self, source: &schema::operations::ParamSource, own: &mut Option<Vec<String>>) -> Result<String, String> {
+        let made = self.schema.operation(&source.operation).is_some_and(|o| o.method == "POST");
+        match own {
+            Some(list) if made => {
+                let v = Box::pin(self.fixture.make(self, source, "fixture")).await?;
+                list.push(v.clone());
+                Ok(v)
+            }
+            _ => Box::pin(self.fixture.shared(self, source)).await,
+        }
+    }
+
+    fn json_references(&self, model: &str, v: &Value, path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, &'s schema::operations::ParamSource)>) {
+        let Some(m) = self.schema.model(model) else { return };
+        let Value::Object(map) = v else { return };
+        for f in &m.fields {
+            let Some(fv) = map.get(&f.name) else { continue };
+            path.push(Step::Key(f.name.clone()));
+            match (&f.value_from, &f.ty) {
+                (Some(src), _) => out.push((path.clone(), src)),
+                (None, TypeExpr::Model(id)) => self.json_references(id, fv, path, out),
+                (None, TypeExpr::Array(inner)) => {
+                    if let (TypeExpr::Model(id), Value::Array(items)) = (inner.as_ref(), fv) {
+                        for (i, item) in items.iter().enumerate() {
+                            path.push(Step::Index(i));
+                            self.json_references(id, item, path, out);
+                            path.pop();
+                        }
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+
+    fn xml_references(&self, model: &str, el: &xml_dom::Element, out: &mut Vec<(String, String, &'s schema::operations::ParamSource)>) {
+        let Some(m) = self.schema.model(model) else { return };
+        for f in &m.fields {
+            let Some(x) = &f.xml else { continue };
+            if let (Some(src), Some(a)) = (&f.value_from, &x.attribute) {
+                if let Some((_, old)) = el.attributes.iter().find(|(n, _)| n.local == *a) {
+                    out.push((a.clone(), old.clone(), src));
+                }
+            }
+            let nested = match &f.ty {
+                TypeExpr::Model(id) => Some(id),
+                TypeExpr::Array(inner) => match inner.as_ref() {
+                    TypeExpr::Model(id) => Some(id),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let (Some(id), Some(name)) = (nested, &x.element) {
+                for c in el.children.iter().filter(|c| c.name.local == *name) {
+                    self.xml_references(id, c, out);
+                }
+            }
+        }
     }
 
     /// The documented credentials of an example and the run's in their place.
