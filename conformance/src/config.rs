@@ -158,3 +158,39 @@ impl Waivers {
         self.0.iter().find(|(m, _)| m.is_match(check)).map(|(_, d)| d.reason.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_samples_are_valid() {
+        let c: Config = toml::from_str(include_str!("../conformance.sample.toml")).expect("the sample configuration parses");
+        assert!(c.features.xml);
+        assert_eq!(c.timeouts.of(30.0), std::time::Duration::from_secs(30));
+        let d: DeviationsFile = toml::from_str(include_str!("../known-deviations.sample.toml")).expect("the sample deviations parse");
+        assert!(d.deviation.is_empty());
+    }
+
+    #[test]
+    fn a_known_deviation_waives_the_checks_it_matches() {
+        let dir = tempfile::tempdir().expect("a directory");
+        std::fs::write(dir.path().join("d.toml"), "[[deviation]]\ncheck = \"example/v2.*/xml\"\nreason = \"no XML here\"\n").expect("written");
+        std::fs::write(dir.path().join("c.toml"), "known_deviations = \"d.toml\"\n[timeouts]\nscale = 2.0\n").expect("written");
+        let c = Config::load(&dir.path().join("c.toml")).expect("loads");
+        assert_eq!(c.timeouts.of(1.0), std::time::Duration::from_secs(2));
+        let w = c.deviations().expect("the deviations load");
+        assert_eq!(w.reason("example/v2.example.1.1/xml"), Some("no XML here"));
+        assert_eq!(w.reason("example/v2.example.1.1/json"), None);
+    }
+
+    #[test]
+    fn a_bad_file_says_which_and_where() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[timeouts]\nrequest_s = \"soon\"\n").expect("written");
+        let e = Config::load(&p).expect_err("refused");
+        let text = format!("{e}: {}", std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default());
+        assert!(text.contains("c.toml") && text.contains("request_s"), "{text}");
+    }
+}

@@ -1,4 +1,4 @@
-//! The README's two commands share one build. The main job (`cargo run --release --bin
+//! The schema command line and the tests share one build. The command line (`cargo run --release --bin
 //! cloudservers-schema`) resolves dependency features for the whole workspace without
 //! dev-dependencies; the tests (`cargo test --workspace --release`) with them. Every
 //! package the command line is built from must come out of both resolutions with the same
