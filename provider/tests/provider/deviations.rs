@@ -20,6 +20,19 @@ struct Probe {
 }
 
 impl Probe {
+    /// A provider with a virtual clock and its control API, and a probe of its first
+    /// account (the provider stops when the handle is dropped).
+    async fn start() -> (provider::Handle, Probe) {
+        let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
+        let a = cloud.accounts()[0].clone();
+        let http = reqwest::Client::new();
+        let (token, endpoint) = support::token_and_endpoint(&http, &cloud, &a).await;
+        let flavors: Value = http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
+        let flavor = flavors["flavors"][0]["id"].as_str().unwrap().to_string();
+        let p = Probe { http, base: cloud.base_url().to_string(), endpoint, token, flavor };
+        (cloud, p)
+    }
+
     async fn switch(&self, name: &str, on: bool) {
         let r = self.http.post(format!("{}{}/deviations", self.base, provider::CONTROL_PREFIX)).json(&serde_json::json!({"name": name, "on": on})).send().await.unwrap();
         assert_eq!(r.status(), 200, "switch {name}");
@@ -117,13 +130,7 @@ async fn departs(p: &Probe, d: Deviation) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_deviation_shows_and_goes_away() {
-    let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
-    let a = cloud.accounts()[0].clone();
-    let http = reqwest::Client::new();
-    let (token, endpoint) = support::token_and_endpoint(&http, &cloud, &a).await;
-    let flavors: Value = http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
-    let flavor = flavors["flavors"][0]["id"].as_str().unwrap().to_string();
-    let p = Probe { http, base: cloud.base_url().to_string(), endpoint, token, flavor };
+    let (_cloud, p) = Probe::start().await;
 
     let listed: Value = p.http.get(format!("{}{}", p.base, provider::CONTROL_PREFIX)).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["deviations"].as_array().map(Vec::len), Some(Deviation::ALL.len()), "GET lists every switch");
@@ -139,13 +146,7 @@ async fn every_deviation_shows_and_goes_away() {
 /// server still shows in the next one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_gets_show_every_change() {
-    let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
-    let a = cloud.accounts()[0].clone();
-    let http = reqwest::Client::new();
-    let (token, endpoint) = support::token_and_endpoint(&http, &cloud, &a).await;
-    let flavors: Value = http.get(format!("{endpoint}/flavors")).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
-    let flavor = flavors["flavors"][0]["id"].as_str().unwrap().to_string();
-    let p = Probe { http, base: cloud.base_url().to_string(), endpoint, token, flavor };
+    let (_cloud, p) = Probe::start().await;
     let id = p.active_server().await;
     let extended = |doc: &Value| doc["server"].get("OS-EXT-STS:vm_state").is_some();
 
