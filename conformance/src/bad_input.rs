@@ -35,15 +35,15 @@ pub async fn run(s: &Session<'_>, c: &Check, case: BadCase) -> Verdict {
         BadCase::TruncatedBody => {
             let full = json_body();
             let cut = full[..full.len().div_ceil(2).max(1)].to_vec();
-            (Vec::new(), Some(Body { content_type: "application/json".into(), bytes: cut }), vec![400])
+            (Vec::new(), Some(Body::new("application/json", cut)), vec![400])
         }
         BadCase::WrongContentType => {
             let want = if documents(415) { vec![415] } else { vec![400] };
-            (Vec::new(), Some(Body { content_type: "text/plain".into(), bytes: json_body() }), want)
+            (Vec::new(), Some(Body::new("text/plain", json_body())), want)
         }
         BadCase::UnknownAction => {
             let bytes = serde_json::to_vec(&serde_json::json!({ NO_ACTION: {} })).unwrap_or_default();
-            (Vec::new(), Some(Body { content_type: "application/json".into(), bytes }), vec![400])
+            (Vec::new(), Some(Body::new("application/json", bytes)), vec![400])
         }
     };
     let params = if params.is_empty() {

@@ -119,8 +119,10 @@ impl<'s> Comparer<'s> {
         matches!(e.ty, Some(TypeExpr::Map(_))) || e.model.is_some_and(|m| m.kind == ModelKind::Map)
     }
 
+    /// The value the run sent for a documented one (a substitution: a name of the run's
+    /// own), or the value itself.
     fn substitute(&self, text: &str) -> String {
-        self.substitutions.iter().find(|(from, _)| from == text).map(|(_, to)| to.clone()).unwrap_or_else(|| text.to_string())
+        self.substitutions.iter().rev().find(|(from, _)| from == text).map(|(_, to)| to.clone()).unwrap_or_else(|| text.to_string())
     }
 
     /// The differences between a documented JSON body of `model_id` (with its wrapping

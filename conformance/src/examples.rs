@@ -46,8 +46,8 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
         Err(why) => return Verdict::skip(format!("prerequisite: {why}")),
     };
     let verdict = replay(s, c, op, (request, response), status, body, params).await;
-    if let Some(value) = own {
-        s.fixture.release(s, &value).await;
+    if let Some((source, value)) = own {
+        s.fixture.release(s, &source, &value).await;
     }
     release_all(s, mine).await;
     verdict
@@ -58,9 +58,9 @@ fn creates(s: &Session<'_>, op: &Operation) -> bool {
     s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).any(|src| src.operation == op.id)
 }
 
-async fn release_all(s: &Session<'_>, made: Option<Vec<String>>) {
-    for v in made.unwrap_or_default().into_iter().rev() {
-        s.fixture.release(s, &v).await;
+async fn release_all(s: &Session<'_>, made: Option<Vec<(ParamSource, String)>>) {
+    for (source, v) in made.unwrap_or_default().into_iter().rev() {
+        s.fixture.release(s, &source, &v).await;
     }
 }
 
@@ -110,7 +110,9 @@ async fn replay(
     let Some(expected) = s.schema.example_body(documented) else {
         return Verdict::pass(format!("{status}; the documented response has no body model")).with(curl);
     };
-    let comparer = Comparer::new(s.schema, s.settings.substitutions.clone(), body.as_ref().map(chosen).unwrap_or_default());
+    let mut substitutions = s.settings.substitutions.clone();
+    substitutions.extend(body.iter().flat_map(|b| b.names.iter().cloned()));
+    let comparer = Comparer::new(s.schema, substitutions, body.as_ref().map(chosen).unwrap_or_default());
     let diffs = match format {
         Format::Json => {
             let Some(doc) = &documented.body else { return Verdict::pass("no documented body").with(curl) };
@@ -162,7 +164,7 @@ fn documented_request_example<'s>(s: &Session<'s>, op: &Operation, format: Forma
 ///
 /// With `failing`, the resource is the check's own and in its machine's error state.
 /// Returns the parameters and the id of the check's own resource, if it has one.
-async fn prepare(s: &Session<'_>, op: &Operation, c: &Check, failing: bool) -> Result<(Vec<(String, String)>, Option<String>), String> {
+async fn prepare(s: &Session<'_>, op: &Operation, c: &Check, failing: bool) -> Result<(Vec<(String, String)>, Option<(ParamSource, String)>), String> {
     let Some(own) = op.path_params.last().and_then(|p| p.source.as_ref()).filter(|src| failing || changes_state(s, op, src)) else {
         return Ok((s.fixture.params(s, op, None).await?, None));
     };
@@ -172,11 +174,11 @@ async fn prepare(s: &Session<'_>, op: &Operation, c: &Check, failing: bool) -> R
     let value = s.fixture.make_as(s, own, &c.id, failing).await?;
     if !failing {
         if let Err(e) = walk_to(s, op, own, &value, &c.id).await {
-            s.fixture.release(s, &value).await;
+            s.fixture.release(s, own, &value).await;
             return Err(e);
         }
     }
-    Ok((s.fixture.params(s, op, Some((own, &value))).await?, Some(value)))
+    Ok((s.fixture.params(s, op, Some((own, &value))).await?, Some((own.clone(), value))))
 }
 
 /// Whether a state machine has a transition caused by `op` for the resource `src` yields.

@@ -194,10 +194,11 @@ impl Fixture {
     }
 
     /// Deletes a resource a check made for itself, now (it is no longer deleted at the end).
-    pub async fn release(&self, s: &Session<'_>, value: &str) {
+    pub async fn release(&self, s: &Session<'_>, source: &ParamSource, value: &str) {
+        // By source and value: ids of different resources may be equal (v1.0's integers).
         let found = {
             let mut made = self.made.lock().await;
-            made.iter().position(|(_, p, _)| p.last().is_some_and(|(_, v)| v == value)).map(|i| made.remove(i))
+            made.iter().position(|(_, p, src)| same(src, source) && p.last().is_some_and(|(_, v)| v == value)).map(|i| made.remove(i))
         };
         if let Some(entry) = found {
             // Not deleted now: tried again, and reported, at the end of the run.

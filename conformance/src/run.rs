@@ -69,7 +69,7 @@ pub async fn run(schema: &Schema, checks: Vec<Check>, opts: &Options) -> Result<
     let waivers = opts.config.deviations()?;
     let (mut target, settings) = connect(schema, opts).await?;
     let wire = crate::wire::Wire::new(target.endpoints.clone(), target.token.clone(), t.of(t.request_s)).map_err(TargetError::Http)?.renewing(target.renewer.take());
-    let session = Session { schema, wire, fixture: Default::default(), settings };
+    let session = Session { schema, wire, fixture: Default::default(), settings, names_given: Default::default() };
     let absent = probe(&session, opts).await;
 
     let bar = progress_bar(opts.progress, checks.len());

@@ -43,6 +43,8 @@ pub struct Settings {
     pub tenant: Option<String>,
     /// The address the run's requests come from, as the target sees it.
     pub source_address: String,
+    /// What the names of resources the run makes start with, so that they are its own.
+    pub prefix: String,
 }
 
 impl Default for Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             api_key: None,
             tenant: None,
             source_address: "127.0.0.1".to_string(),
+            prefix: format!("cst{:06x}-", std::process::id() ^ 0x5a5a5a),
         }
     }
 }
@@ -68,6 +71,15 @@ pub struct Body {
     pub content_type: String,
     /// Its bytes.
     pub bytes: Vec<u8>,
+    /// The documented names it gives resources, and the names the run sent instead.
+    pub names: Vec<(String, String)>,
+}
+
+impl Body {
+    /// A body of these bytes, naming nothing.
+    pub fn new(content_type: impl Into<String>, bytes: Vec<u8>) -> Body {
+        Body { content_type: content_type.into(), bytes, names: Vec::new() }
+    }
 }
 
 /// What came of a call.
@@ -91,6 +103,8 @@ pub struct Session<'s> {
     pub fixture: Fixture,
     /// Timeouts and substitutions.
     pub settings: Settings,
+    /// How many names the run has given.
+    pub names_given: std::sync::atomic::AtomicU64,
 }
 
 impl<'s> Session<'s> {
@@ -226,11 +240,12 @@ impl<'s> Session<'s> {
     /// The body of a request example, with the run's credentials and substitutions.
     pub fn request_body(&self, op: &Operation, e: &schema::examples::Example) -> Option<Body> {
         let format = example_format(e.format)?;
+        let mut names = Vec::new();
         let bytes = match format {
             Format::Json => {
                 let mut v = e.body.clone()?;
                 if let Some(b) = &op.request {
-                    self.fill_json(&b.model, b.wrap.as_deref(), &mut v);
+                    self.fill_json(&b.model, b.wrap.as_deref(), &mut v, &mut names);
                 }
                 serde_json::to_vec(&v).ok()?
             }
@@ -242,10 +257,16 @@ impl<'s> Session<'s> {
                 for (from, to) in &self.settings.substitutions {
                     text = text.replace(&format!("\"{from}\""), &format!("\"{to}\""));
                 }
+                if let (Some(b), Ok(root)) = (&op.request, xml_dom::parse(&text)) {
+                    for (attribute, old) in self.xml_names(&b.model, &root) {
+                        let own = self.own_name(&old, &mut names);
+                        text = text.replacen(&format!("{attribute}=\"{old}\""), &format!("{attribute}=\"{own}\""), 1);
+                    }
+                }
                 text.into_bytes()
             }
         };
-        Some(Body { content_type: format.format().media_type().to_string(), bytes })
+        Some(Body { content_type: format.format().media_type().to_string(), bytes, names })
     }
 
     /// The first documented request of `op` in `format`, its references to other
@@ -266,7 +287,7 @@ impl<'s> Session<'s> {
     /// [`Session::resolve_references`]; with `own` given, a resource another operation
     /// makes (a server an image is made of, a server a shared IP group is made with) is
     /// made afresh for this request, and its id pushed to `own` (the caller releases it).
-    pub async fn resolve_references_as(&self, op: &Operation, body: Body, own: &mut Option<Vec<String>>) -> Result<Body, String> {
+    pub async fn resolve_references_as(&self, op: &Operation, body: Body, own: &mut Option<Vec<(schema::operations::ParamSource, String)>>) -> Result<Body, String> {
         let Some(req) = &op.request else { return Ok(body) };
         if let Ok(mut v) = serde_json::from_slice::<Value>(&body.bytes) {
             let mut found = Vec::new();
@@ -309,12 +330,12 @@ impl<'s> Session<'s> {
     }
 
     /// The value of a reference: shared, or the request's own for a made resource.
-    async fn reference(&self, source: &schema::operations::ParamSource, own: &mut Option<Vec<String>>) -> Result<String, String> {
+    async fn reference(&self, source: &schema::operations::ParamSource, own: &mut Option<Vec<(schema::operations::ParamSource, String)>>) -> Result<String, String> {
         let made = self.schema.operation(&source.operation).is_some_and(|o| o.method == "POST");
         match own {
             Some(list) if made => {
                 let v = Box::pin(self.fixture.make(self, source, "fixture")).await?;
-                list.push(v.clone());
+                list.push((source.clone(), v.clone()));
                 Ok(v)
             }
             _ => Box::pin(self.fixture.shared(self, source)).await,
@@ -343,6 +364,26 @@ impl<'s> Session<'s> {
             }
             path.pop();
         }
+    }
+
+    /// A name of the run's own for a documented one: the run's prefix and a number, so that
+    /// no two resources the run makes share a name; kept for the body being built.
+    fn own_name(&self, documented: &str, names: &mut Vec<(String, String)>) -> String {
+        let n = self.names_given.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let own = format!("{}{n}-{documented}", self.settings.prefix);
+        names.push((documented.to_string(), own.clone()));
+        own
+    }
+
+    /// The attributes of an XML request that hold the names of resources it makes.
+    fn xml_names(&self, model: &str, el: &xml_dom::Element) -> Vec<(String, String)> {
+        let Some(m) = self.schema.model(model) else { return Vec::new() };
+        m.fields
+            .iter()
+            .filter(|f| f.role == Some(FieldRole::ResourceName))
+            .filter_map(|f| f.xml.as_ref()?.attribute.clone())
+            .filter_map(|a| el.attributes.iter().find(|(n, _)| n.local == a).map(|(_, v)| (a, v.clone())))
+            .collect()
     }
 
     fn xml_references(&self, model: &str, el: &xml_dom::Element, out: &mut Vec<(String, String, &'s schema::operations::ParamSource)>) {
@@ -398,7 +439,7 @@ impl<'s> Session<'s> {
 
     /// Fills a JSON request: fields with credential roles get the run's credentials
     /// (the secret of the credentials' kind), and substitutions apply to every string.
-    fn fill_json(&self, model: &str, wrap: Option<&str>, v: &mut Value) {
+    fn fill_json(&self, model: &str, wrap: Option<&str>, v: &mut Value, names: &mut Vec<(String, String)>) {
         let inner = match wrap {
             Some(w) => match v.get_mut(w) {
                 Some(i) => i,
@@ -406,10 +447,10 @@ impl<'s> Session<'s> {
             },
             None => v,
         };
-        self.fill_model(model, inner, None);
+        self.fill_model(model, inner, None, names);
     }
 
-    fn fill_model(&self, model: &str, v: &mut Value, kind: Option<FieldRole>) {
+    fn fill_model(&self, model: &str, v: &mut Value, kind: Option<FieldRole>, names: &mut Vec<(String, String)>) {
         let Some(m) = self.schema.model(model) else { return };
         match v {
             Value::Object(map) => {
@@ -420,6 +461,12 @@ impl<'s> Session<'s> {
                         _ => self.settings.password.clone(),
                     };
                     match f.role {
+                        Some(FieldRole::ResourceName) => {
+                            if let Value::String(n) = fv {
+                                let own = self.own_name(n, names);
+                                *n = own;
+                            }
+                        }
                         Some(FieldRole::CredentialUser) => {
                             if let Some(u) = &self.settings.username {
                                 *fv = Value::String(u.clone());
@@ -433,18 +480,18 @@ impl<'s> Session<'s> {
                         _ => {}
                     }
                     let inner_kind = f.role.filter(|r| matches!(r, FieldRole::PasswordCredentials | FieldRole::ApiKeyCredentials)).or(kind);
-                    self.fill_type(&f.ty, fv, inner_kind);
+                    self.fill_type(&f.ty, fv, inner_kind, names);
                 }
             }
             other => self.substitute(other),
         }
     }
 
-    fn fill_type(&self, ty: &TypeExpr, v: &mut Value, kind: Option<FieldRole>) {
+    fn fill_type(&self, ty: &TypeExpr, v: &mut Value, kind: Option<FieldRole>, names: &mut Vec<(String, String)>) {
         match (ty, v) {
-            (TypeExpr::Model(id), v) => self.fill_model(id, v, kind),
-            (TypeExpr::Array(inner), Value::Array(items)) => items.iter_mut().for_each(|i| self.fill_type(inner, i, kind)),
-            (TypeExpr::Map(inner), Value::Object(m)) => m.values_mut().for_each(|i| self.fill_type(inner, i, kind)),
+            (TypeExpr::Model(id), v) => self.fill_model(id, v, kind, names),
+            (TypeExpr::Array(inner), Value::Array(items)) => items.iter_mut().for_each(|i| self.fill_type(inner, i, kind, names)),
+            (TypeExpr::Map(inner), Value::Object(m)) => m.values_mut().for_each(|i| self.fill_type(inner, i, kind, names)),
             (_, v) => self.substitute(v),
         }
     }

@@ -256,11 +256,14 @@ pub enum FieldRole {
     EndpointRegion,
     /// In a token response's service catalog: the tenant of an endpoint.
     EndpointTenant,
+    /// In a request that makes a resource (or renames one): the name the client gives it,
+    /// which the service shows back and which a client that makes many may need unique.
+    ResourceName,
 }
 
 impl FieldRole {
     /// Every role, in the order reports list them.
-    pub const ALL: [FieldRole; 20] = [
+    pub const ALL: [FieldRole; 21] = [
         FieldRole::FaultCode,
         FieldRole::FaultMessage,
         FieldRole::FaultDetails,
@@ -281,6 +284,7 @@ impl FieldRole {
         FieldRole::EndpointUrl,
         FieldRole::EndpointRegion,
         FieldRole::EndpointTenant,
+        FieldRole::ResourceName,
     ];
 
     /// The role as written in data files.
@@ -306,6 +310,7 @@ impl FieldRole {
             FieldRole::EndpointUrl => "endpoint-url",
             FieldRole::EndpointRegion => "endpoint-region",
             FieldRole::EndpointTenant => "endpoint-tenant",
+            FieldRole::ResourceName => "resource-name",
         }
     }
 
@@ -324,7 +329,8 @@ impl FieldRole {
             | FieldRole::TenantId
             | FieldRole::ServiceName
             | FieldRole::EndpointRegion
-            | FieldRole::EndpointTenant => &[Scalar::String],
+            | FieldRole::EndpointTenant
+            | FieldRole::ResourceName => &[Scalar::String],
             FieldRole::CredentialSecret => &[Scalar::Secret],
             FieldRole::TokenId => &[Scalar::Secret, Scalar::String],
             FieldRole::TokenExpires => &[Scalar::DateTime],
