@@ -200,6 +200,15 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     let format_for = |op: Option<&Operation<'_>>| wire::response_format(extension, headers, op.and_then(|o| o.success()).and_then(|r| r.body.as_ref()));
     let (op, values): (&'static Operation<'static>, _) = match found {
         Route::Found(op, values) => (op, values),
+        // A body in a media type no action reads names no action: the request is refused
+        // for its media type (below, as the first action that takes a body).
+        Route::Several(ops, values) if wire::request_format(headers).is_none() => match ops.iter().find(|o| o.request.is_some()).or(ops.first()) {
+            Some(op) => (*op, values),
+            None => {
+                let f = generic_fault(mount, 415, format!("no action of {path} reads this media type"));
+                return wire::fault_response(style(mount), &f, format_for(None));
+            }
+        },
         Route::Several(ops, values) => {
             let key = wire::action_key(headers, body);
             match ops.iter().find(|o| o.action.as_deref() == key.as_deref()).or_else(|| ops.iter().find(|o| o.action.is_none())) {
@@ -260,7 +269,9 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         }
     }
     let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format, hrefs: Default::default() };
-    let answer = match behaviour_fault(&call) {
+    // The media type is checked before anything the body says is looked at.
+    let refused = wire::media_type_refusal(op, headers).map(|m| call.fault(415, m));
+    let answer = match refused.or_else(|| behaviour_fault(&call)) {
         Some(f) => Err(f),
         None => answer(&call),
     };

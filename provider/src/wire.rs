@@ -95,15 +95,7 @@ pub enum Refusal {
 pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers: &HeaderMap, body: &[u8]) -> Result<T, Refusal> {
     let spec = op.request.as_ref();
     let wrap = spec.and_then(|b| b.wrap.as_deref());
-    let format = request_format(headers).ok_or_else(|| {
-        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Refusal::MediaType(format!("the content type {ct:?} is neither JSON nor XML"))
-    })?;
-    if let Some(spec) = spec {
-        if !spec.formats.is_empty() && !spec.formats.contains(&format) {
-            return Err(Refusal::MediaType(format!("{} takes no {} body", op.id, format.as_str())));
-        }
-    }
+    let format = body_format(op, headers)?;
     let (value, findings) = match format {
         Format::Xml => {
             let text = std::str::from_utf8(body).map_err(|e| Refusal::Body(format!("the body is not UTF-8: {e}")))?;
@@ -118,6 +110,34 @@ pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers:
         return Err(Refusal::Body(format!("{}: {}{more}", if first.path.is_empty() { "/" } else { &first.path }, first.message)));
     }
     Ok(value)
+}
+
+/// The format of `op`'s request body by its `Content-Type`: a type that is neither JSON
+/// nor XML, or a format the operation takes no body in, is refused (415).
+pub fn body_format(op: &Operation<'_>, headers: &HeaderMap) -> Result<Format, Refusal> {
+    let format = request_format(headers).ok_or_else(|| {
+        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Refusal::MediaType(format!("the content type {ct:?} is neither JSON nor XML"))
+    })?;
+    match op.request.as_ref() {
+        Some(spec) if !spec.formats.is_empty() && !spec.formats.contains(&format) => {
+            Err(Refusal::MediaType(format!("{} takes no {} body", op.id, format.as_str())))
+        }
+        _ => Ok(format),
+    }
+}
+
+/// The media type refusal of a request to `op`: one that sends a body in a type the
+/// operation does not read. A request without `Content-Type` is read as JSON, and an
+/// operation without a request body reads none.
+pub fn media_type_refusal(op: &Operation<'_>, headers: &HeaderMap) -> Option<String> {
+    if op.request.is_none() || !headers.contains_key(header::CONTENT_TYPE) {
+        return None;
+    }
+    match body_format(op, headers) {
+        Err(Refusal::MediaType(m)) => Some(m),
+        _ => None,
+    }
 }
 
 /// The action key of an actions request (the body's one JSON key, or its XML root).

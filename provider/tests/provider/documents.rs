@@ -1,0 +1,85 @@
+//! Answers as the documents' examples and models show them, through plain HTTP: media
+//! types refused before actions are looked for.
+
+use crate::support;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const STEP: Duration = Duration::from_secs(5);
+
+/// A provider on a virtual clock with its control API, plain HTTP, a token and the v2
+/// endpoint.
+struct Cloud {
+    cloud: provider::Handle,
+    http: reqwest::Client,
+    token: String,
+    v2: String,
+}
+
+impl Cloud {
+    async fn start() -> Cloud {
+        let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
+        let http = reqwest::Client::new();
+        let account = cloud.accounts()[0].clone();
+        let (token, v2) = support::token_and_endpoint(&http, &cloud, &account).await;
+        Cloud { cloud, http, token, v2 }
+    }
+
+    /// The v1.0 endpoint of the first account.
+    fn v1(&self) -> String {
+        self.cloud.endpoint_url("v1.0", &self.cloud.accounts()[0].tenant).expect("a v1.0 endpoint")
+    }
+
+    /// A request with the token, to `url` (a path below the v2 endpoint when it starts
+    /// with `/`).
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let url = if url.starts_with('/') { format!("{}{url}", self.v2) } else { url.to_string() };
+        self.http.request(method, url).header("X-Auth-Token", &self.token)
+    }
+
+    /// Sends a body of this content type; the status, headers and body text.
+    async fn send(&self, method: reqwest::Method, url: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, reqwest::header::HeaderMap, String) {
+        let r = self.request(method, url).header("Content-Type", content_type).body(body).send().await.expect("an answer");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, headers, r.text().await.expect("a body"))
+    }
+
+    /// A v2 server, active.
+    async fn server(&self) -> String {
+        let flavor = provider::Seed::documented(&schema::Schema::load_default().expect("schema")).expect("seed").flavors[0].id.clone();
+        let body = json!({"server": {"name": "s", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+        let r: Value = self.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+        self.cloud.clock().advance(STEP * 10);
+        r["server"]["id"].as_str().expect("a server id").to_string()
+    }
+
+    /// A v1.0 server, active.
+    async fn v1_server(&self) -> i64 {
+        let body = json!({"server": {"name": "s", "imageId": 2, "flavorId": 1}});
+        let r: Value = self.request(reqwest::Method::POST, &format!("{}/servers", self.v1())).json(&body).send().await.unwrap().json().await.unwrap();
+        self.cloud.clock().advance(STEP * 10);
+        r["server"]["id"].as_i64().expect("a server id")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_an_unread_media_type_is_refused_before_its_action_is_looked_for() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let post = reqwest::Method::POST;
+    // v2 actions, a v2 create, v1.0 actions: the documented badMediaType, not "no action".
+    let (status, _, body) = c.send(post.clone(), &format!("/servers/{id}/action"), "text/plain", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!(status, 415, "{body}");
+    assert!(body.contains("badMediaType"), "{body}");
+    let (status, _, body) = c.send(post.clone(), "/servers", "text/plain", r#"{"server": {}}"#).await;
+    assert_eq!((status, body.contains("badMediaType")), (415, true), "{body}");
+    let v1 = c.v1_server().await;
+    let (status, _, body) = c.send(post.clone(), &format!("{}/servers/{v1}/action", c.v1()), "text/plain", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!((status, body.contains("badMediaType")), (415, true), "{body}");
+    // A readable body still picks its action; an unknown one is still a 400.
+    let (status, _, body) = c.send(post.clone(), &format!("/servers/{id}/action"), "application/json", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!(status, 202, "{body}");
+    c.cloud.clock().advance(STEP * 10);
+    let (status, _, _) = c.send(post, &format!("/servers/{id}/action"), "application/json", r#"{"noSuchAction": {}}"#).await;
+    assert_eq!(status, 400);
+}
