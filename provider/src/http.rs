@@ -209,16 +209,13 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
                 return wire::fault_response(style(mount), &f, format_for(None));
             }
         },
-        Route::Several(ops, values) => {
-            let key = wire::action_key(headers, body);
-            match ops.iter().find(|o| o.action.as_deref() == key.as_deref()).or_else(|| ops.iter().find(|o| o.action.is_none())) {
-                Some(op) => (*op, values),
-                None => {
-                    let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
-                    return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
-                }
+        Route::Several(ops, values) => match wire::chosen_action(&ops, headers, body) {
+            Ok(op) => (op, values),
+            Err(key) => {
+                let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
+                return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
             }
-        }
+        },
         Route::WrongMethod(methods) => {
             let f = generic_fault(mount, 405, format!("{method} is not allowed on {path}; allowed: {}", methods.join(", ")));
             return wire::fault_response(style(mount), &f, format_for(None));

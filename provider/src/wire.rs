@@ -140,20 +140,35 @@ pub fn media_type_refusal(op: &Operation<'_>, headers: &HeaderMap) -> Option<Str
     }
 }
 
-/// The action key of an actions request (the body's one JSON key, or its XML root).
-pub fn action_key(headers: &HeaderMap, body: &[u8]) -> Option<String> {
-    match request_format(headers)? {
-        Format::Xml => {
-            let text = std::str::from_utf8(body).ok()?;
-            let root = runtime::xml::parse(text).ok()?;
-            Some(root.name.local.to_string())
+/// The action among `ops` (the operations of one actions path) that a request's body
+/// names: in JSON by its one key, the action's key; in XML by its root, the element of the
+/// action's request model (in its namespace: an extension's action is named by its
+/// namespace in XML and by its alias in JSON), else the action of that local name. A body
+/// that names none is for the operation without an action, if there is one; otherwise the
+/// answer is what the body named (`None` for nothing), for the refusal.
+pub fn chosen_action<'o, 'a>(ops: &[&'o Operation<'a>], headers: &HeaderMap, body: &[u8]) -> Result<&'o Operation<'a>, Option<String>> {
+    let (named, key) = match request_format(headers) {
+        Some(Format::Xml) => match std::str::from_utf8(body).ok().and_then(|t| runtime::xml::parse(t).ok()) {
+            Some(root) => {
+                let element = |o: &Operation<'_>| {
+                    let model = o.request.as_ref().and_then(|b| cloudservers::SHAPES.model(&b.model));
+                    model.and_then(|m| m.element.as_ref()).is_some_and(|e| e.local == root.name.local.as_str() && e.ns.as_deref() == root.name.ns.as_deref())
+                };
+                let found = ops.iter().find(|o| element(o)).or_else(|| ops.iter().find(|o| o.action.as_deref() == Some(root.name.local.as_str())));
+                (found.copied(), Some(root.name.local.to_string()))
+            }
+            None => (None, None),
+        },
+        Some(_) => {
+            let key = serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|v| {
+                let o = v.as_object()?;
+                (o.len() == 1).then(|| o.keys().next().cloned()).flatten()
+            });
+            (ops.iter().find(|o| o.action.is_some() && o.action.as_deref() == key.as_deref()).copied(), key)
         }
-        _ => {
-            let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-            let o = v.as_object()?;
-            (o.len() == 1).then(|| o.keys().next().cloned()).flatten()
-        }
-    }
+        None => (None, None),
+    };
+    named.or_else(|| ops.iter().find(|o| o.action.is_none()).copied()).ok_or(key)
 }
 
 /// An answer with a body written as `op`'s response of this status describes it.

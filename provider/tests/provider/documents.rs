@@ -1,5 +1,6 @@
 //! Answers as the documents' examples and models show them, through plain HTTP: media
-//! types refused before actions are looked for.
+//! types refused before actions are looked for, extension actions named by their XML
+//! namespace.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -82,4 +83,20 @@ async fn a_body_of_an_unread_media_type_is_refused_before_its_action_is_looked_f
     c.cloud.clock().advance(STEP * 10);
     let (status, _, _) = c.send(post, &format!("/servers/{id}/action"), "application/json", r#"{"noSuchAction": {}}"#).await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_action_in_xml_is_named_by_its_namespace() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 1.45: the RS-CBS attach-volume action, whose XML root is in the extension's
+    // namespace (its JSON key is the alias, Example 1.46).
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<attach-volume xmlns="http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.1" href="https://cbs.api.rackspacecloud.com/12934/volumes/19"/>"#;
+    let (status, _, body) = c.send(reqwest::Method::POST, &format!("/servers/{id}/action"), "application/xml", xml).await;
+    assert_eq!(status, 202, "{body}");
+    // The same local name in another namespace names no action.
+    let other = xml.replace("http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.1", "urn:elsewhere");
+    let (status, _, body) = c.send(reqwest::Method::POST, &format!("/servers/{id}/action"), "application/xml", other).await;
+    assert_eq!(status, 400, "{body}");
 }
