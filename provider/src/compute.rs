@@ -72,7 +72,12 @@ pub fn handle(call: &Call<'_>) -> Answer {
             let mut n = m::Network::default();
             n.id = network;
             n.ip = ip;
-            Ok(wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()))
+            // The answer is the union's network shape: in JSON wrapped by its key, in XML
+            // the network element itself (the union has no element of its own).
+            Ok(match call.format {
+                runtime::shapes::Format::Xml => wire::reply(call.op, call.success(), &n, call.format, prefixes()),
+                _ => wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()),
+            })
         }),
         "server-metadata.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &m::Metadata(shown_metadata(s)), call.format, prefixes()))),
         "server-metadata.set" | "server-metadata.update" => {

@@ -1,6 +1,6 @@
 //! Answers as the documents' examples and models show them, through plain HTTP: media
 //! types refused before actions are looked for, extension actions named by their XML
-//! namespace.
+//! namespace, the addresses of one network as their documented element.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -99,4 +99,21 @@ async fn an_extension_action_in_xml_is_named_by_its_namespace() {
     let other = xml.replace("http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.1", "urn:elsewhere");
     let (status, _, body) = c.send(reqwest::Method::POST, &format!("/servers/{id}/action"), "application/xml", other).await;
     assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_addresses_of_one_network_are_its_network_element_in_xml() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.27: <network xmlns="...compute/api/v1.1" id="public"> with its ip elements.
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}/ips/public")).header("Accept", "application/xml").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    assert_eq!(root.name.local, "network");
+    assert_eq!(root.name.ns.as_deref(), Some(cloudservers::ns::V2));
+    assert_eq!(root.attribute(&runtime::xml::Name { ns: None, local: "id".into() }), Some("public"));
+    assert!(root.children.iter().any(|c| c.name.local == "ip"));
+    // JSON keeps the documented wrapping key (Example 2.26).
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}/ips/public")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["network"]["id"], "public");
 }
