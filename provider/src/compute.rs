@@ -176,7 +176,11 @@ pub fn handle(call: &Call<'_>) -> Answer {
                 a.id = uuid::Uuid::new_v4().to_string();
                 a.volume_id = req.volume_id.clone();
                 a.server_id = s.id.clone();
-                a.device = req.device.clone().unwrap_or_else(|| format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0))));
+                // The device asked for; none (JSON null) or `auto` is the service's choice.
+                a.device = match req.device.as_deref() {
+                    None | Some("auto") => free_device(s),
+                    Some(d) => d.to_string(),
+                };
                 s.attachments.push(a.clone());
                 Ok(wire::reply(call.op, call.success(), &a, call.format, prefixes()))
             })
@@ -200,21 +204,30 @@ pub fn handle(call: &Call<'_>) -> Answer {
             }
             Ok(wire::empty(call.success()))
         }),
+        // The extension illustration's action: the volume of that URL is attached and shown
+        // among the server's RS-CBS volumes (not an os-volume_attachments attachment, whose
+        // volume is a UUID).
         "servers.cbs-attach-volume" => {
             let req: m::CbsAttachVolumeAction = call.read()?;
-            with_server(call, move |call, s, _, _| {
-                let mut a = m::VolumeAttachment::default();
-                a.id = uuid::Uuid::new_v4().to_string();
-                a.volume_id = last_segment(&req.href).to_string();
-                a.server_id = s.id.clone();
-                a.device = format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0)));
-                s.attachments.push(a);
+            with_server(call, move |call, s, now, _| {
+                if !s.cbs_volumes.iter().any(|v| v.href == req.href) {
+                    let mut v = m::VolumeRef::default();
+                    v.name = last_segment(&req.href).to_string();
+                    v.href = req.href.clone();
+                    s.cbs_volumes.push(v);
+                    s.updated = now;
+                }
                 Ok(wire::empty(call.success()))
             })
         }
         _ if call.op.action.is_some() && Lifecycle::moves(&SERVER_STATUS, id) => action(call),
         _ => Err(crate::http::unserved(call)),
     }
+}
+
+/// The first device name no attachment of the server uses (`/dev/xvdb` for the first).
+fn free_device(s: &ServerRec) -> String {
+    (b'b'..=b'z').map(|c| format!("/dev/xvd{}", char::from(c))).find(|d| !s.attachments.iter().any(|a| a.device == *d)).unwrap_or_else(|| "/dev/xvdz".to_string())
 }
 
 fn prefixes() -> &'static [(&'static str, &'static str)] {
@@ -275,6 +288,7 @@ fn create(call: &Call<'_>) -> Answer {
         fault: None,
         serial: n,
         attachments: Vec::new(),
+        cbs_volumes: Vec::new(),
         shown: Shown::default(),
         automation: automation_machines()
             .iter()
@@ -498,6 +512,9 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.addresses = Some(addresses(s));
     out.links = Some(links(call, "servers", &s.id));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
+    if !s.cbs_volumes.is_empty() {
+        out.rs_cbs_volumes = Some(s.cbs_volumes.clone());
+    }
     if !call.app.switches.on(crate::deviations::Deviation::NoExtendedStatus) {
         let (vm, task) = extended(&s.life.state);
         out.os_ext_sts_vm_state = vm.map(m::VmState::from);

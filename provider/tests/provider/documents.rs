@@ -1,6 +1,7 @@
 //! Answers as the documents' examples and models show them, through plain HTTP: media
 //! types refused before actions are looked for, extension actions named by their XML
-//! namespace, the addresses of one network as their documented element.
+//! namespace, the addresses of one network as their documented element, volume
+//! attachments as requested.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -116,4 +117,42 @@ async fn the_addresses_of_one_network_are_its_network_element_in_xml() {
     // JSON keeps the documented wrapping key (Example 2.26).
     let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}/ips/public")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["network"]["id"], "public");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volume_attachments_are_what_the_request_asked_for() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let attach = |device: Value, volume: &str| {
+        let body = json!({"volumeAttachment": {"device": device, "volumeId": volume}});
+        let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/os-volume_attachments")).json(&body).send();
+        async move {
+            let r = r.await.unwrap();
+            assert_eq!(r.status(), 202);
+            let v: Value = r.json().await.unwrap();
+            v["volumeAttachment"].clone()
+        }
+    };
+    // Example 2.52 asks for no device (null) and gets the first free one (Example 2.53).
+    let first = attach(Value::Null, "4ab50df6-7480-45df-8604-b1ee39fe857c").await;
+    assert_eq!(first["device"], "/dev/xvdb");
+    assert_eq!(first["volumeId"], "4ab50df6-7480-45df-8604-b1ee39fe857c");
+    assert_eq!(first["serverId"], id.as_str());
+    let auto = attach(json!("auto"), "0c1e9bd4-3a6b-4d5f-8e7a-9b0c1d2e3f40").await;
+    assert_eq!(auto["device"], "/dev/xvdc", "auto is the service's choice too");
+    let asked = attach(json!("/dev/xvdh"), "7d3f5a12-8b4c-4e6d-9f01-a2b3c4d5e6f7").await;
+    assert_eq!(asked["device"], "/dev/xvdh");
+    assert_eq!(asked["volumeId"], "7d3f5a12-8b4c-4e6d-9f01-a2b3c4d5e6f7");
+
+    // The RS-CBS action (Example 1.46) attaches a volume by its URL: the server shows it
+    // among its RS-CBS volumes, and the attachments stay the ones asked for by volume ID.
+    let href = "https://cbs.api.rackspacecloud.com/12934/volumes/19";
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"RS-CBS:attach-volume": {"href": href}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let list: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}/os-volume_attachments")).send().await.unwrap().json().await.unwrap();
+    let volumes: Vec<&str> = list["volumeAttachments"].as_array().unwrap().iter().map(|a| a["volumeId"].as_str().unwrap()).collect();
+    assert_eq!(volumes.len(), 3);
+    assert!(volumes.iter().all(|v| uuid::Uuid::parse_str(v).is_ok()), "{volumes:?}");
+    let server: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(server["server"]["RS-CBS:volumes"], json!([{"name": "19", "href": href}]));
 }
