@@ -155,7 +155,7 @@ async fn handle(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<Sock
 fn too_large(app: &App, path: &str, headers: &HeaderMap, limit: usize) -> Response {
     let mount = mount_of(app, path).map(|(m, _)| m).unwrap_or(&app.mounts[0]);
     let fault = generic_fault(mount, 413, format!("the body is larger than {limit} bytes"));
-    wire::fault_response(style(mount), &fault, wire::response_format(None, headers, None))
+    wire::fault_response(style(mount), &fault, wire::response_format(None, headers, None), app.clock.now())
 }
 
 fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
@@ -173,7 +173,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     let Some((mount, rest)) = mount_of(app, path) else {
         let m = &app.mounts[0];
         let fault = generic_fault(m, 404, format!("no API is served at {path}"));
-        return wire::fault_response(style(m), &fault, wire::response_format(None, headers, None));
+        return wire::fault_response(style(m), &fault, wire::response_format(None, headers, None), app.clock.now());
     };
     // The extension picks the response format and is not part of the path.
     let (rest, extension) = match rest.rsplit_once('.') {
@@ -206,23 +206,23 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
             Some(op) => (*op, values),
             None => {
                 let f = generic_fault(mount, 415, format!("no action of {path} reads this media type"));
-                return wire::fault_response(style(mount), &f, format_for(None));
+                return wire::fault_response(style(mount), &f, format_for(None), app.clock.now());
             }
         },
         Route::Several(ops, values) => match wire::chosen_action(&ops, headers, body) {
             Ok(op) => (op, values),
             Err(key) => {
                 let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
-                return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
+                return wire::fault_response(style(mount), &f, format_for(ops.first().copied()), app.clock.now());
             }
         },
         Route::WrongMethod(methods) => {
             let f = generic_fault(mount, 405, format!("{method} is not allowed on {path}; allowed: {}", methods.join(", ")));
-            return wire::fault_response(style(mount), &f, format_for(None));
+            return wire::fault_response(style(mount), &f, format_for(None), app.clock.now());
         }
         Route::NotFound => {
             let f = generic_fault(mount, 404, format!("nothing is documented at {path}"));
-            return wire::fault_response(style(mount), &f, format_for(None));
+            return wire::fault_response(style(mount), &f, format_for(None), app.clock.now());
         }
     };
     let params = values.into_iter().map(|(k, v)| (k.to_string(), decode(v))).collect();
@@ -240,7 +240,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
             Ok(t) => t,
             Err(message) => {
                 let f = wire::fault_for(style(mount), Some(op), 401, message.clone()).unwrap_or_else(|| generic_fault(mount, 401, message));
-                return wire::fault_response(style(mount), &f, format);
+                return wire::fault_response(style(mount), &f, format, app.clock.now());
             }
         },
         _ => path_tenant.unwrap_or_default(),
@@ -262,7 +262,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         // RackConnect counts each cloud server's requests: by its address.
         let counted = if op.auth == AuthKind::SourceIp { peer.ip().to_string() } else { tenant.clone() };
         if let Err((f, _)) = crate::limits::admit(&mut app.store().windows, mount, &counted, method.as_str(), &target, now) {
-            return wire::fault_response(style(mount), &f, format);
+            return wire::fault_response(style(mount), &f, format, app.clock.now());
         }
     }
     let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format, hrefs: Default::default() };
@@ -280,7 +280,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
                     f.info = other;
                 }
             }
-            wire::fault_response(style(mount), &f, format)
+            wire::fault_response(style(mount), &f, format, app.clock.now())
         }
     };
     r.extensions_mut().insert(Answered(op));

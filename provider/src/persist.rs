@@ -324,7 +324,7 @@ fn unsaved(app: &App, path: &str, headers: &HeaderMap, message: String) -> Respo
         _ => None,
     };
     match fault {
-        Some((style, f)) => crate::wire::fault_response(style, &f, crate::wire::response_format(extension, headers, None)),
+        Some((style, f)) => crate::wire::fault_response(style, &f, crate::wire::response_format(extension, headers, None), app.clock.now()),
         None => {
             let body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
             let mut r = Response::new(axum::body::Body::from(body));

@@ -244,8 +244,11 @@ pub fn empty(status: u16) -> Response {
     respond(status, None, Vec::new())
 }
 
-/// A fault document in `format`, with `Retry-After` when the fault has a retry header.
-pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> Response {
+/// A fault document in `format`. A fault that says when to retry (overLimit: a retry
+/// header and a retry field) always says it: when the request may be retried, else `now`.
+pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format, now: jiff::Timestamp) -> Response {
+    let retries = fault.info.retry_header.is_some() || fault.info.retry_field.is_some();
+    let fault = &Fault { retry_at: fault.retry_at.or(retries.then_some(now)), ..fault.clone() };
     let mut resp = match format {
         _ if style.plain() => text(fault.status, fault.message.clone()),
         Format::Xml => respond(fault.status, Some(Format::Xml), style.xml(fault).into_bytes()),

@@ -1,7 +1,7 @@
 //! Answers as the documents' examples and models show them, through plain HTTP: media
 //! types refused before actions are looked for, extension actions named by their XML
 //! namespace, the addresses of one network as their documented element, volume
-//! attachments as requested.
+//! attachments as requested, every overLimit with its retry time.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -155,4 +155,50 @@ async fn volume_attachments_are_what_the_request_asked_for() {
     assert!(volumes.iter().all(|v| uuid::Uuid::parse_str(v).is_ok()), "{volumes:?}");
     let server: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(server["server"]["RS-CBS:volumes"], json!([{"name": "19", "href": href}]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_over_limit_fault_says_when_to_retry() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let v1 = c.v1_server().await;
+    let behaviour = |operation: &str| {
+        let body = json!({"operation": operation, "reaction": {"kind": "fault", "status": 413}, "times": 1});
+        c.http.post(format!("{}{}/behaviours", c.cloud.base_url(), provider::CONTROL_PREFIX)).json(&body).send()
+    };
+    // One a behaviour of the control API asks for, in v2 (retryAt, Example 1.51) and v1.0
+    // (retryAfter), in JSON and XML.
+    for (url, operation, field) in [(format!("{}/servers/{id}", c.v2), "v2.servers.get", "retryAt"), (format!("{}/servers/{v1}", c.v1()), "v1.0.servers.get", "retryAfter")] {
+        for accept in ["application/json", "application/xml"] {
+            assert_eq!(behaviour(operation).await.unwrap().status(), 200);
+            let r = c.request(reqwest::Method::GET, &url).header("Accept", accept).send().await.unwrap();
+            assert_eq!(r.status(), 413);
+            let after = r.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_string);
+            assert!(after.as_deref().is_some_and(httpdate_like), "{operation} {accept}: Retry-After {after:?}");
+            let body = r.text().await.unwrap();
+            assert!(body.contains(field), "{operation} {accept}: {body}");
+        }
+    }
+    // One of a body too large.
+    let big = vec![b' '; (1 << 20) + 1];
+    let (status, headers, _) = c.send(reqwest::Method::POST, "/servers", "application/json", big).await;
+    assert_eq!(status, 413);
+    assert!(headers.contains_key("Retry-After"));
+
+    // One of an absolute limit.
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().account_limit("maxTotalInstances", 0)).await.expect("starts");
+    let account = cloud.accounts()[0].clone();
+    let (token, v2) = support::token_and_endpoint(&c.http, &cloud, &account).await;
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let body = json!({"server": {"name": "s", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+    let r = c.http.post(format!("{v2}/servers")).header("X-Auth-Token", token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.headers().contains_key("Retry-After"));
+    let v: Value = r.json().await.unwrap();
+    assert!(v["overLimit"]["retryAt"].is_string(), "{v}");
+}
+
+/// Whether a header reads as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn httpdate_like(h: &str) -> bool {
+    h.ends_with(" GMT") && h.split(' ').count() == 6
 }
