@@ -307,11 +307,17 @@ fn create(call: &Call<'_>) -> Answer {
     out.metadata = req.metadata.clone();
     store.tenants.entry(call.tenant.clone()).or_default().add_server(rec);
     drop(store);
-    let mut resp = wire::reply(call.op, call.success(), &out, call.format, prefixes());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.endpoint().0)) {
+    Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &id))
+}
+
+/// The answer with the `Location` of the item of `collection` it is about, when the
+/// operation's answer documents that header.
+fn located(call: &Call<'_>, mut resp: axum::response::Response, collection: &str, id: &str) -> axum::response::Response {
+    let documented = call.op.response(resp.status().as_u16()).is_some_and(|r| r.headers.iter().any(|h| h.eq_ignore_ascii_case(axum::http::header::LOCATION.as_str())));
+    if let (true, Ok(v)) = (documented, axum::http::HeaderValue::from_str(&href(call.endpoint().0, collection, id))) {
         resp.headers_mut().insert(axum::http::header::LOCATION, v);
     }
-    Ok(resp)
+    resp
 }
 
 fn last_segment(r: &str) -> &str {
@@ -638,7 +644,7 @@ fn action(call: &Call<'_>) -> Answer {
             "servers.rebuild" => {
                 let mut out = server_model(call, s, now);
                 out.admin_pass = Some(Secret::new(new_password()));
-                Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+                Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &s.id))
             }
             _ => Ok(wire::empty(call.success())),
         }
@@ -844,11 +850,7 @@ fn create_image(call: &Call<'_>) -> Answer {
     let id = image.id.clone();
     tenant_images(call, &mut store, now).push(crate::state::ImageRec { image, life, updated: now });
     drop(store);
-    let mut resp = wire::empty(call.success());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/images/{id}", call.endpoint().0)) {
-        resp.headers_mut().insert(axum::http::header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(located(call, wire::empty(call.success()), "images", &id))
 }
 
 fn addresses(s: &ServerRec) -> m::Addresses {

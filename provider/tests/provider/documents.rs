@@ -1,7 +1,8 @@
 //! Answers as the documents' examples and models show them, through plain HTTP: media
 //! types refused before actions are looked for, extension actions named by their XML
 //! namespace, the addresses of one network as their documented element, volume
-//! attachments as requested, every overLimit with its retry time.
+//! attachments as requested, every overLimit with its retry time, the documented
+//! headers of successes.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -201,4 +202,20 @@ async fn every_over_limit_fault_says_when_to_retry() {
 /// Whether a header reads as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
 fn httpdate_like(h: &str) -> bool {
     h.ends_with(" GMT") && h.split(' ').count() == 6
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_answers_with_the_location_of_the_server() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let body = json!({"rebuild": {"imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001"}});
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let location = r.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    assert_eq!(location, Some(format!("{}/servers/{id}", c.v2)));
+    // An action whose answer documents no Location has none.
+    c.cloud.clock().advance(STEP * 10);
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"reboot": {"type": "SOFT"}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    assert!(!r.headers().contains_key("Location"));
 }
