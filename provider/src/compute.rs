@@ -18,6 +18,9 @@ pub static V2_FAULTS: Typed<m::Fault> = Typed::new(v2::faults::FAULTS, cloudserv
     if let Some(at) = f.retry_at {
         doc = doc.retry_at(at);
     }
+    if let Some(d) = &f.details {
+        doc = doc.details(d.clone());
+    }
     doc
 });
 
@@ -26,6 +29,9 @@ pub static V1_0_FAULTS: Typed<v1_0::models::Fault> = Typed::new(v1_0::faults::FA
     let mut doc = v1_0::models::Fault::new(f.status, f.message.clone());
     if let Some(at) = f.retry_at {
         doc = doc.retry_after(at);
+    }
+    if let Some(d) = &f.details {
+        doc = doc.details(d.clone());
     }
     doc
 });
@@ -531,9 +537,18 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
         f.code = 500;
         f.message = s.fault.clone().unwrap_or_else(|| "the operation failed".to_string());
         f.created = Some(s.updated.into());
+        f.details = Some(walk_details(&SERVER_STATUS, &s.life));
         out.fault = Some(f);
     }
     out
+}
+
+/// The details of an asynchronous fault: the error state and what the machine says of it.
+fn walk_details(machine: &StateMachine, life: &Lifecycle) -> String {
+    match machine.state(&life.state).map(|s| s.doc.as_ref()).filter(|d| !d.is_empty()) {
+        Some(doc) => format!("{}: {doc}", life.state),
+        None => life.state.clone(),
+    }
 }
 
 fn update(call: &Call<'_>) -> Answer {
@@ -708,6 +723,7 @@ fn image_model(call: &Call<'_>, rec: &crate::state::ImageRec) -> m::Image {
         f.code = 500;
         f.message = "the image could not be saved".to_string();
         f.created = Some(rec.updated.into());
+        f.details = Some(walk_details(&IMAGE_STATUS, &rec.life));
         i.fault = Some(f);
     }
     i

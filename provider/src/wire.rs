@@ -24,6 +24,8 @@ pub struct Fault {
     pub message: String,
     /// When the request may be retried (overLimit).
     pub retry_at: Option<jiff::Timestamp>,
+    /// What the fault came from (the request and its operation), as the fault's details.
+    pub details: Option<String>,
 }
 
 /// An API's faults and how its fault bodies are written.
@@ -56,7 +58,7 @@ pub fn fault_for(style: &dyn FaultStyle, op: Option<&Operation<'_>>, status: u16
     let info = listed
         .or_else(|| all.iter().find(|i| i.all_requests && i.codes.contains(&status)))
         .or_else(|| all.iter().find(|i| i.codes.contains(&status)))?;
-    Some(Fault { info, status, message: message.into(), retry_at: None })
+    Some(Fault { info, status, message: message.into(), retry_at: None, details: None })
 }
 
 /// The format a response is written in: the path's extension, else `Accept`, else the
@@ -246,9 +248,12 @@ pub fn empty(status: u16) -> Response {
 
 /// A fault document in `format`. A fault that says when to retry (overLimit: a retry
 /// header and a retry field) always says it: when the request may be retried, else `now`.
-pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format, now: jiff::Timestamp) -> Response {
+///
+/// Its details are what it came from: `request` (`GET /v2/...`), unless it has its own.
+pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format, now: jiff::Timestamp, request: impl FnOnce() -> String) -> Response {
     let retries = fault.info.retry_header.is_some() || fault.info.retry_field.is_some();
-    let fault = &Fault { retry_at: fault.retry_at.or(retries.then_some(now)), ..fault.clone() };
+    let details = fault.details.clone().or_else(|| Some(request()));
+    let fault = &Fault { retry_at: fault.retry_at.or(retries.then_some(now)), details, ..fault.clone() };
     let mut resp = match format {
         _ if style.plain() => text(fault.status, fault.message.clone()),
         Format::Xml => respond(fault.status, Some(Format::Xml), style.xml(fault).into_bytes()),

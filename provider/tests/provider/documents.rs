@@ -2,7 +2,7 @@
 //! types refused before actions are looked for, extension actions named by their XML
 //! namespace, the addresses of one network as their documented element, volume
 //! attachments as requested, every overLimit with its retry time, the documented
-//! headers of successes.
+//! headers of successes, fault details.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -218,4 +218,29 @@ async fn a_rebuild_answers_with_the_location_of_the_server() {
     let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"reboot": {"type": "SOFT"}})).send().await.unwrap();
     assert_eq!(r.status(), 202);
     assert!(!r.headers().contains_key("Location"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_carry_their_details() {
+    let c = Cloud::start().await;
+    // Examples 1.49 and 1.50 (v2), the cloudServersFault sample (v1.0): code, message and
+    // details, here the request and the operation the fault answers.
+    let missing = uuid::Uuid::new_v4();
+    for (url, fault) in [(format!("{}/servers/{missing}", c.v2), "itemNotFound"), (format!("{}/servers/987654321", c.v1()), "itemNotFound")] {
+        let v: Value = c.request(reqwest::Method::GET, &url).send().await.unwrap().json().await.unwrap();
+        let details = v[fault]["details"].as_str().unwrap_or_default();
+        assert!(details.contains("GET ") && details.contains("servers.get"), "{v}");
+        let r = c.request(reqwest::Method::GET, &url).header("Accept", "application/xml").send().await.unwrap();
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        assert!(root.children.iter().any(|e| e.name.local == "details" && e.text.contains("servers.get")), "{root:?}");
+    }
+    // A server whose build failed carries an asynchronous fault with details (Example 1.53).
+    let body = json!({"operation": "v2.servers.create", "reaction": {"kind": "fails"}, "times": 1});
+    c.http.post(format!("{}{}/behaviours", c.cloud.base_url(), provider::CONTROL_PREFIX)).json(&body).send().await.unwrap();
+    let id = c.server().await;
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    let state = v["server"]["status"].as_str().unwrap_or_default();
+    let doc = cloudservers::v2::machines::SERVER_STATUS.state(state).map(|s| s.doc.to_string()).unwrap_or_default();
+    assert!(!doc.is_empty());
+    assert_eq!(v["server"]["fault"]["details"], format!("{state}: {doc}"), "{v}");
 }
