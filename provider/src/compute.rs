@@ -891,6 +891,8 @@ fn versions(call: &Call<'_>) -> Answer {
 fn version_model(call: &Call<'_>, v: &m::Version) -> m::Version {
     let mut v = v.clone();
     v.links = Some(vec![m::Link::new("self", format!("{}/{}", call.app.host_url(call.mount), v.id))]);
+    // The version's media types: none listed, as the XML examples show them (1.29, 1.34).
+    v.media_types.get_or_insert_with(Vec::new);
     v
 }
 

@@ -2,7 +2,7 @@
 //! types refused before actions are looked for, extension actions named by their XML
 //! namespace, the addresses of one network as their documented element, volume
 //! attachments as requested, every overLimit with its retry time, the documented
-//! headers of successes, fault details.
+//! headers of successes, fault details, the fields the examples show.
 
 use crate::support;
 use serde_json::{json, Value};
@@ -243,4 +243,23 @@ async fn faults_carry_their_details() {
     let doc = cloudservers::v2::machines::SERVER_STATUS.state(state).map(|s| s.doc.to_string()).unwrap_or_default();
     assert!(!doc.is_empty());
     assert_eq!(v["server"]["fault"]["details"], format!("{state}: {doc}"), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_list_their_media_types_and_links() {
+    let c = Cloud::start().await;
+    let host = c.cloud.host_url("v2").expect("a v2 host").to_string();
+    // Examples 1.29 and 1.34: an empty media-types element in each version.
+    for (url, path) in [(format!("{host}/"), "version"), (format!("{host}/v2/"), "")] {
+        let r = c.request(reqwest::Method::GET, &url).header("Accept", "application/xml").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        let version = if path.is_empty() { &root } else { root.children.iter().find(|e| e.name.local == path).expect("a version") };
+        assert!(version.children.iter().any(|e| e.name.local == "media-types"), "{url}: {version:?}");
+        assert!(version.children.iter().any(|e| e.name.local == "link"), "{url}: a link to the version");
+    }
+    // JSON shows no media types (the model has them in XML only), but the links.
+    let v: Value = c.request(reqwest::Method::GET, &format!("{host}/")).send().await.unwrap().json().await.unwrap();
+    assert!(v["versions"][0].get("media-types").is_none());
+    assert_eq!(v["versions"][0]["links"][0]["rel"], "self");
 }
