@@ -499,6 +499,18 @@ fn extended_of(status: &str) -> Extended {
     (vm, task)
 }
 
+/// The power state shown beside an extended (VM) state. Table 3.1 gives the values (0
+/// powered down, 1 powered up, 4 shut off) and Table 3.2 maps none to a state, so: a VM at
+/// rest is up, but a stopped or suspended one, which is shut off; one being built, in
+/// error or deleted has no power state yet or any more (0, as Example 2.15 shows building).
+fn power_state(vm: Option<&str>) -> i64 {
+    match vm.map(|v| (v, EXTENDED_STATUS.kind_of(v))) {
+        Some(("stopped" | "suspended", _)) => 4,
+        Some((_, Some(StateKind::Stable))) => 1,
+        _ => 0,
+    }
+}
+
 fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     let mut out = m::Server::default();
     out.id = s.id.clone();
@@ -530,7 +542,10 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     if !call.app.switches.on(crate::deviations::Deviation::NoExtendedStatus) {
         let (vm, task) = extended(&s.life.state);
         out.os_ext_sts_vm_state = vm.map(m::VmState::from);
-        out.os_ext_sts_task_state = Some(task.map(m::TaskState::from));
+        // No task is JSON null, and the text None in XML (Example 2.4).
+        let idle = (call.format == runtime::shapes::Format::Xml).then_some(m::TaskState::None);
+        out.os_ext_sts_task_state = Some(task.map(m::TaskState::from).or(idle));
+        out.os_ext_sts_power_state = Some(power_state(vm));
     }
     if SERVER_STATUS.kind_of(&s.life.state) == Some(StateKind::Error) {
         let mut f = m::AsyncFault::default();

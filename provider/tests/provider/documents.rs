@@ -263,3 +263,34 @@ async fn versions_list_their_media_types_and_links() {
     assert!(v["versions"][0].get("media-types").is_none());
     assert_eq!(v["versions"][0]["links"][0]["rel"], "self");
 }
+
+/// The attribute of this namespace and local name.
+fn attribute<'e>(e: &'e runtime::xml::Element, ns: &str, local: &str) -> Option<&'e str> {
+    e.attribute(&runtime::xml::Name { ns: Some(ns.to_string()), local: local.to_string() })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_their_power_and_task_state_in_both_formats() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.14: an active server is powered up and runs no task (JSON null).
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["server"]["OS-EXT-STS:vm_state"], "active");
+    assert_eq!(v["server"]["OS-EXT-STS:power_state"], 1);
+    assert!(v["server"].get("OS-EXT-STS:task_state").is_some_and(Value::is_null), "{v}");
+    // Example 2.4: the same in XML, no task written as None; in the list too.
+    for path in [format!("/servers/{id}"), "/servers/detail".to_string()] {
+        let r = c.request(reqwest::Method::GET, &path).header("Accept", "application/xml").send().await.unwrap();
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        let server = if root.name.local == "server" { &root } else { root.children.iter().find(|e| e.name.local == "server").expect("a server") };
+        assert_eq!(attribute(server, cloudservers::ns::OS_EXT_STS, "task_state"), Some("None"), "{path}");
+        assert_eq!(attribute(server, cloudservers::ns::OS_EXT_STS, "power_state"), Some("1"), "{path}");
+    }
+    // Example 2.15: a server being built is not powered up yet.
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let body = json!({"server": {"name": "new", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+    let r: Value = c.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+    let new = r["server"]["id"].as_str().unwrap();
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{new}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((v["server"]["status"].as_str(), v["server"]["OS-EXT-STS:power_state"].as_i64()), (Some("BUILD"), Some(0)));
+}
