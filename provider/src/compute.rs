@@ -18,6 +18,9 @@ pub static V2_FAULTS: Typed<m::Fault> = Typed::new(v2::faults::FAULTS, cloudserv
     if let Some(at) = f.retry_at {
         doc = doc.retry_at(at);
     }
+    if let Some(d) = &f.details {
+        doc = doc.details(d.clone());
+    }
     doc
 });
 
@@ -26,6 +29,9 @@ pub static V1_0_FAULTS: Typed<v1_0::models::Fault> = Typed::new(v1_0::faults::FA
     let mut doc = v1_0::models::Fault::new(f.status, f.message.clone());
     if let Some(at) = f.retry_at {
         doc = doc.retry_after(at);
+    }
+    if let Some(d) = &f.details {
+        doc = doc.details(d.clone());
     }
     doc
 });
@@ -72,7 +78,12 @@ pub fn handle(call: &Call<'_>) -> Answer {
             let mut n = m::Network::default();
             n.id = network;
             n.ip = ip;
-            Ok(wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()))
+            // The answer is the union's network shape: in JSON wrapped by its key, in XML
+            // the network element itself (the union has no element of its own).
+            Ok(match call.format {
+                runtime::shapes::Format::Xml => wire::reply(call.op, call.success(), &n, call.format, prefixes()),
+                _ => wire::reply(call.op, call.success(), &m::NetworkAddresses::Network(n), call.format, prefixes()),
+            })
         }),
         "server-metadata.list" => with_server(call, |call, s, _, _| Ok(wire::reply(call.op, call.success(), &m::Metadata(shown_metadata(s)), call.format, prefixes()))),
         "server-metadata.set" | "server-metadata.update" => {
@@ -171,7 +182,11 @@ pub fn handle(call: &Call<'_>) -> Answer {
                 a.id = uuid::Uuid::new_v4().to_string();
                 a.volume_id = req.volume_id.clone();
                 a.server_id = s.id.clone();
-                a.device = req.device.clone().unwrap_or_else(|| format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0))));
+                // The device asked for; none (JSON null) or `auto` is the service's choice.
+                a.device = match req.device.as_deref() {
+                    None | Some("auto") => free_device(s),
+                    Some(d) => d.to_string(),
+                };
                 s.attachments.push(a.clone());
                 Ok(wire::reply(call.op, call.success(), &a, call.format, prefixes()))
             })
@@ -195,21 +210,30 @@ pub fn handle(call: &Call<'_>) -> Answer {
             }
             Ok(wire::empty(call.success()))
         }),
+        // The extension illustration's action: the volume of that URL is attached and shown
+        // among the server's RS-CBS volumes (not an os-volume_attachments attachment, whose
+        // volume is a UUID).
         "servers.cbs-attach-volume" => {
             let req: m::CbsAttachVolumeAction = call.read()?;
-            with_server(call, move |call, s, _, _| {
-                let mut a = m::VolumeAttachment::default();
-                a.id = uuid::Uuid::new_v4().to_string();
-                a.volume_id = last_segment(&req.href).to_string();
-                a.server_id = s.id.clone();
-                a.device = format!("/dev/xvd{}", char::from(b'b' + u8::try_from(s.attachments.len() % 24).unwrap_or(0)));
-                s.attachments.push(a);
+            with_server(call, move |call, s, now, _| {
+                if !s.cbs_volumes.iter().any(|v| v.href == req.href) {
+                    let mut v = m::VolumeRef::default();
+                    v.name = last_segment(&req.href).to_string();
+                    v.href = req.href.clone();
+                    s.cbs_volumes.push(v);
+                    s.updated = now;
+                }
                 Ok(wire::empty(call.success()))
             })
         }
         _ if call.op.action.is_some() && Lifecycle::moves(&SERVER_STATUS, id) => action(call),
         _ => Err(crate::http::unserved(call)),
     }
+}
+
+/// The first device name no attachment of the server uses (`/dev/xvdb` for the first).
+fn free_device(s: &ServerRec) -> String {
+    (b'b'..=b'z').map(|c| format!("/dev/xvd{}", char::from(c))).find(|d| !s.attachments.iter().any(|a| a.device == *d)).unwrap_or_else(|| "/dev/xvdz".to_string())
 }
 
 fn prefixes() -> &'static [(&'static str, &'static str)] {
@@ -270,6 +294,7 @@ fn create(call: &Call<'_>) -> Answer {
         fault: None,
         serial: n,
         attachments: Vec::new(),
+        cbs_volumes: Vec::new(),
         shown: Shown::default(),
         automation: automation_machines()
             .iter()
@@ -288,11 +313,17 @@ fn create(call: &Call<'_>) -> Answer {
     out.metadata = req.metadata.clone();
     store.tenants.entry(call.tenant.clone()).or_default().add_server(rec);
     drop(store);
-    let mut resp = wire::reply(call.op, call.success(), &out, call.format, prefixes());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/servers/{id}", call.endpoint().0)) {
+    Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &id))
+}
+
+/// The answer with the `Location` of the item of `collection` it is about, when the
+/// operation's answer documents that header.
+fn located(call: &Call<'_>, mut resp: axum::response::Response, collection: &str, id: &str) -> axum::response::Response {
+    let documented = call.op.response(resp.status().as_u16()).is_some_and(|r| r.headers.iter().any(|h| h.eq_ignore_ascii_case(axum::http::header::LOCATION.as_str())));
+    if let (true, Ok(v)) = (documented, axum::http::HeaderValue::from_str(&href(call.endpoint().0, collection, id))) {
         resp.headers_mut().insert(axum::http::header::LOCATION, v);
     }
-    Ok(resp)
+    resp
 }
 
 fn last_segment(r: &str) -> &str {
@@ -468,6 +499,18 @@ fn extended_of(status: &str) -> Extended {
     (vm, task)
 }
 
+/// The power state shown beside an extended (VM) state. Table 3.1 gives the values (0
+/// powered down, 1 powered up, 4 shut off) and Table 3.2 maps none to a state, so: a VM at
+/// rest is up, but a stopped or suspended one, which is shut off; one being built, in
+/// error or deleted has no power state yet or any more (0, as Example 2.15 shows building).
+fn power_state(vm: Option<&str>) -> i64 {
+    match vm.map(|v| (v, EXTENDED_STATUS.kind_of(v))) {
+        Some(("stopped" | "suspended", _)) => 4,
+        Some((_, Some(StateKind::Stable))) => 1,
+        _ => 0,
+    }
+}
+
 fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     let mut out = m::Server::default();
     out.id = s.id.clone();
@@ -493,19 +536,34 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.addresses = Some(addresses(s));
     out.links = Some(links(call, "servers", &s.id));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
+    if !s.cbs_volumes.is_empty() {
+        out.rs_cbs_volumes = Some(s.cbs_volumes.clone());
+    }
     if !call.app.switches.on(crate::deviations::Deviation::NoExtendedStatus) {
         let (vm, task) = extended(&s.life.state);
         out.os_ext_sts_vm_state = vm.map(m::VmState::from);
-        out.os_ext_sts_task_state = Some(task.map(m::TaskState::from));
+        // No task is JSON null, and the text None in XML (Example 2.4).
+        let idle = (call.format == runtime::shapes::Format::Xml).then_some(m::TaskState::None);
+        out.os_ext_sts_task_state = Some(task.map(m::TaskState::from).or(idle));
+        out.os_ext_sts_power_state = Some(power_state(vm));
     }
     if SERVER_STATUS.kind_of(&s.life.state) == Some(StateKind::Error) {
         let mut f = m::AsyncFault::default();
         f.code = 500;
         f.message = s.fault.clone().unwrap_or_else(|| "the operation failed".to_string());
         f.created = Some(s.updated.into());
+        f.details = Some(walk_details(&SERVER_STATUS, &s.life));
         out.fault = Some(f);
     }
     out
+}
+
+/// The details of an asynchronous fault: the error state and what the machine says of it.
+fn walk_details(machine: &StateMachine, life: &Lifecycle) -> String {
+    match machine.state(&life.state).map(|s| s.doc.as_ref()).filter(|d| !d.is_empty()) {
+        Some(doc) => format!("{}: {doc}", life.state),
+        None => life.state.clone(),
+    }
 }
 
 fn update(call: &Call<'_>) -> Answer {
@@ -616,7 +674,7 @@ fn action(call: &Call<'_>) -> Answer {
             "servers.rebuild" => {
                 let mut out = server_model(call, s, now);
                 out.admin_pass = Some(Secret::new(new_password()));
-                Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
+                Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &s.id))
             }
             _ => Ok(wire::empty(call.success())),
         }
@@ -680,6 +738,7 @@ fn image_model(call: &Call<'_>, rec: &crate::state::ImageRec) -> m::Image {
         f.code = 500;
         f.message = "the image could not be saved".to_string();
         f.created = Some(rec.updated.into());
+        f.details = Some(walk_details(&IMAGE_STATUS, &rec.life));
         i.fault = Some(f);
     }
     i
@@ -822,11 +881,7 @@ fn create_image(call: &Call<'_>) -> Answer {
     let id = image.id.clone();
     tenant_images(call, &mut store, now).push(crate::state::ImageRec { image, life, updated: now });
     drop(store);
-    let mut resp = wire::empty(call.success());
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}/images/{id}", call.endpoint().0)) {
-        resp.headers_mut().insert(axum::http::header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(located(call, wire::empty(call.success()), "images", &id))
 }
 
 fn addresses(s: &ServerRec) -> m::Addresses {
@@ -851,6 +906,8 @@ fn versions(call: &Call<'_>) -> Answer {
 fn version_model(call: &Call<'_>, v: &m::Version) -> m::Version {
     let mut v = v.clone();
     v.links = Some(vec![m::Link::new("self", format!("{}/{}", call.app.host_url(call.mount), v.id))]);
+    // The version's media types: none listed, as the XML examples show them (1.29, 1.34).
+    v.media_types.get_or_insert_with(Vec::new);
     v
 }
 

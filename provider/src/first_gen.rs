@@ -221,7 +221,7 @@ fn done(call: &Call<'_>) -> Answer {
 fn fault_of(call: &Call<'_>, info: &FaultInfo, status: u16, message: String) -> Fault {
     let listed = call.op.faults.iter().any(|f| f.fault == info.id && f.codes.contains(&status));
     match v1_0::faults::FAULTS.iter().find(|f| f.id == info.id) {
-        Some(info) if listed => Fault { info, status, message, retry_at: None },
+        Some(info) if listed => Fault { info, status, message, retry_at: None, details: None },
         _ => call.fault(status, message),
     }
 }

@@ -125,7 +125,7 @@ fn generic_fault(m: &Mount, status: u16, message: String) -> Fault {
     let s = style(m);
     wire::fault_for(s, None, status, message.clone())
         .or_else(|| wire::fault_for(s, None, 500, message.clone()))
-        .unwrap_or_else(|| Fault { info: &s.faults()[0], status, message, retry_at: None })
+        .unwrap_or_else(|| Fault { info: &s.faults()[0], status, message, retry_at: None, details: None })
 }
 
 /// The provider's router: one handler for every path.
@@ -145,17 +145,17 @@ async fn handle(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<Sock
             deviate(&app, r, limit).await
         }
         Ok(bytes) => dispatch(&app, &parts.method, &path, parts.uri.query().unwrap_or_default(), &parts.headers, &bytes, peer),
-        Err(_) => too_large(&app, &path, &parts.headers, limit),
+        Err(_) => too_large(&app, &parts.method, &path, &parts.headers, limit),
     };
     let response = crate::persist::after(&app, &parts.method, &path, &parts.headers, response);
     tracing::info!(method = %parts.method, path = %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
     response
 }
 
-fn too_large(app: &App, path: &str, headers: &HeaderMap, limit: usize) -> Response {
+fn too_large(app: &App, method: &Method, path: &str, headers: &HeaderMap, limit: usize) -> Response {
     let mount = mount_of(app, path).map(|(m, _)| m).unwrap_or(&app.mounts[0]);
     let fault = generic_fault(mount, 413, format!("the body is larger than {limit} bytes"));
-    wire::fault_response(style(mount), &fault, wire::response_format(None, headers, None))
+    wire::fault_response(style(mount), &fault, wire::response_format(None, headers, None), app.clock.now(), || format!("{method} {path}"))
 }
 
 fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
@@ -166,6 +166,8 @@ fn mount_of<'a>(app: &'a App, path: &'a str) -> Option<(&'a Mount, &'a str)> {
 }
 
 pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &[u8], peer: SocketAddr) -> Response {
+    // What a fault's details say it came from.
+    let request = || format!("{method} {path}");
     let controls = path.strip_prefix(crate::CONTROL_PREFIX).is_some_and(|r| r.is_empty() || r.starts_with('/'));
     if controls && app.config.control {
         return control::handle(app, method, &path[crate::CONTROL_PREFIX.len()..], body);
@@ -173,7 +175,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     let Some((mount, rest)) = mount_of(app, path) else {
         let m = &app.mounts[0];
         let fault = generic_fault(m, 404, format!("no API is served at {path}"));
-        return wire::fault_response(style(m), &fault, wire::response_format(None, headers, None));
+        return wire::fault_response(style(m), &fault, wire::response_format(None, headers, None), app.clock.now(), request);
     };
     // The extension picks the response format and is not part of the path.
     let (rest, extension) = match rest.rsplit_once('.') {
@@ -200,23 +202,29 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     let format_for = |op: Option<&Operation<'_>>| wire::response_format(extension, headers, op.and_then(|o| o.success()).and_then(|r| r.body.as_ref()));
     let (op, values): (&'static Operation<'static>, _) = match found {
         Route::Found(op, values) => (op, values),
-        Route::Several(ops, values) => {
-            let key = wire::action_key(headers, body);
-            match ops.iter().find(|o| o.action.as_deref() == key.as_deref()).or_else(|| ops.iter().find(|o| o.action.is_none())) {
-                Some(op) => (*op, values),
-                None => {
-                    let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
-                    return wire::fault_response(style(mount), &f, format_for(ops.first().copied()));
-                }
+        // A body in a media type no action reads names no action: the request is refused
+        // for its media type (below, as the first action that takes a body).
+        Route::Several(ops, values) if wire::request_format(headers).is_none() => match ops.iter().find(|o| o.request.is_some()).or(ops.first()) {
+            Some(op) => (*op, values),
+            None => {
+                let f = generic_fault(mount, 415, format!("no action of {path} reads this media type"));
+                return wire::fault_response(style(mount), &f, format_for(None), app.clock.now(), request);
             }
-        }
+        },
+        Route::Several(ops, values) => match wire::chosen_action(&ops, headers, body) {
+            Ok(op) => (op, values),
+            Err(key) => {
+                let f = generic_fault(mount, 400, format!("no action {} is documented for {path}", key.unwrap_or_else(|| "(none)".into())));
+                return wire::fault_response(style(mount), &f, format_for(ops.first().copied()), app.clock.now(), request);
+            }
+        },
         Route::WrongMethod(methods) => {
             let f = generic_fault(mount, 405, format!("{method} is not allowed on {path}; allowed: {}", methods.join(", ")));
-            return wire::fault_response(style(mount), &f, format_for(None));
+            return wire::fault_response(style(mount), &f, format_for(None), app.clock.now(), request);
         }
         Route::NotFound => {
             let f = generic_fault(mount, 404, format!("nothing is documented at {path}"));
-            return wire::fault_response(style(mount), &f, format_for(None));
+            return wire::fault_response(style(mount), &f, format_for(None), app.clock.now(), request);
         }
     };
     let params = values.into_iter().map(|(k, v)| (k.to_string(), decode(v))).collect();
@@ -234,7 +242,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
             Ok(t) => t,
             Err(message) => {
                 let f = wire::fault_for(style(mount), Some(op), 401, message.clone()).unwrap_or_else(|| generic_fault(mount, 401, message));
-                return wire::fault_response(style(mount), &f, format);
+                return wire::fault_response(style(mount), &f, format, app.clock.now(), || format!("{} ({})", request(), op.id));
             }
         },
         _ => path_tenant.unwrap_or_default(),
@@ -256,11 +264,13 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
         // RackConnect counts each cloud server's requests: by its address.
         let counted = if op.auth == AuthKind::SourceIp { peer.ip().to_string() } else { tenant.clone() };
         if let Err((f, _)) = crate::limits::admit(&mut app.store().windows, mount, &counted, method.as_str(), &target, now) {
-            return wire::fault_response(style(mount), &f, format);
+            return wire::fault_response(style(mount), &f, format, app.clock.now(), || format!("{} ({})", request(), op.id));
         }
     }
     let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format, hrefs: Default::default() };
-    let answer = match behaviour_fault(&call) {
+    // The media type is checked before anything the body says is looked at.
+    let refused = wire::media_type_refusal(op, headers).map(|m| call.fault(415, m));
+    let answer = match refused.or_else(|| behaviour_fault(&call)) {
         Some(f) => Err(f),
         None => answer(&call),
     };
@@ -272,7 +282,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
                     f.info = other;
                 }
             }
-            wire::fault_response(style(mount), &f, format)
+            wire::fault_response(style(mount), &f, format, app.clock.now(), || format!("{} ({})", request(), op.id))
         }
     };
     r.extensions_mut().insert(Answered(op));

@@ -53,7 +53,7 @@ pub fn exceeded_fault(call_mount: &Mount, op: Option<&runtime::shapes::operation
     let status = exceeded.map(|e| e.status)?;
     let named = exceeded.and_then(|e| e.fault.as_deref()).and_then(|id| style.faults().iter().find(|f| f.id == id));
     match named {
-        Some(info) => Some(Fault { info, status, message, retry_at: None }),
+        Some(info) => Some(Fault { info, status, message, retry_at: None, details: None }),
         None => wire::fault_for(style, op, status, message),
     }
 }
@@ -162,7 +162,7 @@ pub fn violation(call: &Call<'_>, v: &runtime::limits::LimitViolation) -> Fault 
 fn named_fault(call: &Call<'_>, fault: Option<&str>, status: u16, message: String) -> Fault {
     let style = crate::http::style(call.mount);
     match fault.and_then(|id| style.faults().iter().find(|f| f.id == id)) {
-        Some(info) => Fault { info, status, message, retry_at: None },
+        Some(info) => Fault { info, status, message, retry_at: None, details: None },
         None => call.fault(status, message),
     }
 }

@@ -300,14 +300,14 @@ pub fn after(app: &App, method: &Method, path: &str, headers: &HeaderMap, respon
                 source = s.source();
             }
             tracing::error!(error = %message, "the change was not saved");
-            unsaved(app, path, headers, message)
+            unsaved(app, method, path, headers, message)
         }
     }
 }
 
 /// The answer to a request whose change could not be saved: the 503 fault of the API the
 /// path is for (the control API answers its own way).
-fn unsaved(app: &App, path: &str, headers: &HeaderMap, message: String) -> Response {
+fn unsaved(app: &App, method: &Method, path: &str, headers: &HeaderMap, message: String) -> Response {
     let controls = path == crate::CONTROL_PREFIX || path.starts_with(&format!("{}/", crate::CONTROL_PREFIX));
     let module = path.trim_start_matches('/').split('/').next().unwrap_or_default();
     let mount = app.mounts.iter().find(|m| m.module == module).or_else(|| app.mounts.first());
@@ -324,7 +324,7 @@ fn unsaved(app: &App, path: &str, headers: &HeaderMap, message: String) -> Respo
         _ => None,
     };
     match fault {
-        Some((style, f)) => crate::wire::fault_response(style, &f, crate::wire::response_format(extension, headers, None)),
+        Some((style, f)) => crate::wire::fault_response(style, &f, crate::wire::response_format(extension, headers, None), app.clock.now(), || format!("{method} {path}")),
         None => {
             let body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
             let mut r = Response::new(axum::body::Body::from(body));

@@ -59,8 +59,12 @@ pub struct ServerRec {
     pub fault: Option<String>,
     /// The provider-wide number of the server (for models that show an integer id).
     pub serial: u64,
-    /// Volume attachments.
+    /// Volume attachments (os-volume_attachments).
     pub attachments: Vec<cloudservers::v2::models::VolumeAttachment>,
+    /// The Cloud Block Storage volumes the RS-CBS attach-volume action attached, as the
+    /// extended server shows them (absent from older state files: none).
+    #[serde(default)]
+    pub cbs_volumes: Vec<cloudservers::v2::models::VolumeRef>,
     /// The machines the service runs on the server by itself and writes into its
     /// metadata (RackConnect and Managed Operations automation), by machine id.
     #[serde(default)]
@@ -330,6 +334,7 @@ mod tests {
             fault: None,
             serial: 1,
             attachments: Vec::new(),
+            cbs_volumes: Vec::new(),
             automation: Vec::new(),
             shown: Shown::default(),
         }

@@ -24,6 +24,8 @@ pub struct Fault {
     pub message: String,
     /// When the request may be retried (overLimit).
     pub retry_at: Option<jiff::Timestamp>,
+    /// What the fault came from (the request and its operation), as the fault's details.
+    pub details: Option<String>,
 }
 
 /// An API's faults and how its fault bodies are written.
@@ -56,7 +58,7 @@ pub fn fault_for(style: &dyn FaultStyle, op: Option<&Operation<'_>>, status: u16
     let info = listed
         .or_else(|| all.iter().find(|i| i.all_requests && i.codes.contains(&status)))
         .or_else(|| all.iter().find(|i| i.codes.contains(&status)))?;
-    Some(Fault { info, status, message: message.into(), retry_at: None })
+    Some(Fault { info, status, message: message.into(), retry_at: None, details: None })
 }
 
 /// The format a response is written in: the path's extension, else `Accept`, else the
@@ -95,15 +97,7 @@ pub enum Refusal {
 pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers: &HeaderMap, body: &[u8]) -> Result<T, Refusal> {
     let spec = op.request.as_ref();
     let wrap = spec.and_then(|b| b.wrap.as_deref());
-    let format = request_format(headers).ok_or_else(|| {
-        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Refusal::MediaType(format!("the content type {ct:?} is neither JSON nor XML"))
-    })?;
-    if let Some(spec) = spec {
-        if !spec.formats.is_empty() && !spec.formats.contains(&format) {
-            return Err(Refusal::MediaType(format!("{} takes no {} body", op.id, format.as_str())));
-        }
-    }
+    let format = body_format(op, headers)?;
     let (value, findings) = match format {
         Format::Xml => {
             let text = std::str::from_utf8(body).map_err(|e| Refusal::Body(format!("the body is not UTF-8: {e}")))?;
@@ -120,20 +114,63 @@ pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers:
     Ok(value)
 }
 
-/// The action key of an actions request (the body's one JSON key, or its XML root).
-pub fn action_key(headers: &HeaderMap, body: &[u8]) -> Option<String> {
-    match request_format(headers)? {
-        Format::Xml => {
-            let text = std::str::from_utf8(body).ok()?;
-            let root = runtime::xml::parse(text).ok()?;
-            Some(root.name.local.to_string())
+/// The format of `op`'s request body by its `Content-Type`: a type that is neither JSON
+/// nor XML, or a format the operation takes no body in, is refused (415).
+pub fn body_format(op: &Operation<'_>, headers: &HeaderMap) -> Result<Format, Refusal> {
+    let format = request_format(headers).ok_or_else(|| {
+        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Refusal::MediaType(format!("the content type {ct:?} is neither JSON nor XML"))
+    })?;
+    match op.request.as_ref() {
+        Some(spec) if !spec.formats.is_empty() && !spec.formats.contains(&format) => {
+            Err(Refusal::MediaType(format!("{} takes no {} body", op.id, format.as_str())))
         }
-        _ => {
-            let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-            let o = v.as_object()?;
-            (o.len() == 1).then(|| o.keys().next().cloned()).flatten()
-        }
+        _ => Ok(format),
     }
+}
+
+/// The media type refusal of a request to `op`: one that sends a body in a type the
+/// operation does not read. A request without `Content-Type` is read as JSON, and an
+/// operation without a request body reads none.
+pub fn media_type_refusal(op: &Operation<'_>, headers: &HeaderMap) -> Option<String> {
+    if op.request.is_none() || !headers.contains_key(header::CONTENT_TYPE) {
+        return None;
+    }
+    match body_format(op, headers) {
+        Err(Refusal::MediaType(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// The action among `ops` (the operations of one actions path) that a request's body
+/// names: in JSON by its one key, the action's key; in XML by its root, the element of the
+/// action's request model (in its namespace: an extension's action is named by its
+/// namespace in XML and by its alias in JSON), else the action of that local name. A body
+/// that names none is for the operation without an action, if there is one; otherwise the
+/// answer is what the body named (`None` for nothing), for the refusal.
+pub fn chosen_action<'o, 'a>(ops: &[&'o Operation<'a>], headers: &HeaderMap, body: &[u8]) -> Result<&'o Operation<'a>, Option<String>> {
+    let (named, key) = match request_format(headers) {
+        Some(Format::Xml) => match std::str::from_utf8(body).ok().and_then(|t| runtime::xml::parse(t).ok()) {
+            Some(root) => {
+                let element = |o: &Operation<'_>| {
+                    let model = o.request.as_ref().and_then(|b| cloudservers::SHAPES.model(&b.model));
+                    model.and_then(|m| m.element.as_ref()).is_some_and(|e| e.local == root.name.local.as_str() && e.ns.as_deref() == root.name.ns.as_deref())
+                };
+                let found = ops.iter().find(|o| element(o)).or_else(|| ops.iter().find(|o| o.action.as_deref() == Some(root.name.local.as_str())));
+                (found.copied(), Some(root.name.local.to_string()))
+            }
+            None => (None, None),
+        },
+        Some(_) => {
+            let key = serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|v| {
+                let o = v.as_object()?;
+                (o.len() == 1).then(|| o.keys().next().cloned()).flatten()
+            });
+            (ops.iter().find(|o| o.action.is_some() && o.action.as_deref() == key.as_deref()).copied(), key)
+        }
+        None => (None, None),
+    };
+    named.or_else(|| ops.iter().find(|o| o.action.is_none()).copied()).ok_or(key)
 }
 
 /// An answer with a body written as `op`'s response of this status describes it.
@@ -209,8 +246,14 @@ pub fn empty(status: u16) -> Response {
     respond(status, None, Vec::new())
 }
 
-/// A fault document in `format`, with `Retry-After` when the fault has a retry header.
-pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format) -> Response {
+/// A fault document in `format`. A fault that says when to retry (overLimit: a retry
+/// header and a retry field) always says it: when the request may be retried, else `now`.
+///
+/// Its details are what it came from: `request` (`GET /v2/...`), unless it has its own.
+pub fn fault_response(style: &dyn FaultStyle, fault: &Fault, format: Format, now: jiff::Timestamp, request: impl FnOnce() -> String) -> Response {
+    let retries = fault.info.retry_header.is_some() || fault.info.retry_field.is_some();
+    let details = fault.details.clone().or_else(|| Some(request()));
+    let fault = &Fault { retry_at: fault.retry_at.or(retries.then_some(now)), details, ..fault.clone() };
     let mut resp = match format {
         _ if style.plain() => text(fault.status, fault.message.clone()),
         Format::Xml => respond(fault.status, Some(Format::Xml), style.xml(fault).into_bytes()),

@@ -4,6 +4,7 @@
 mod behaviours;
 mod clients;
 mod deviations;
+mod documents;
 mod first_gen;
 mod hostile;
 mod identity;

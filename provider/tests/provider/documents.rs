@@ -1,0 +1,296 @@
+//! Answers as the documents' examples and models show them, through plain HTTP: media
+//! types refused before actions are looked for, extension actions named by their XML
+//! namespace, the addresses of one network as their documented element, volume
+//! attachments as requested, every overLimit with its retry time, the documented
+//! headers of successes, fault details, the fields the examples show.
+
+use crate::support;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const STEP: Duration = Duration::from_secs(5);
+
+/// A provider on a virtual clock with its control API, plain HTTP, a token and the v2
+/// endpoint.
+struct Cloud {
+    cloud: provider::Handle,
+    http: reqwest::Client,
+    token: String,
+    v2: String,
+}
+
+impl Cloud {
+    async fn start() -> Cloud {
+        let cloud = provider::spawn(provider::Config::default().virtual_clock().step(STEP).control(true)).await.expect("starts");
+        let http = reqwest::Client::new();
+        let account = cloud.accounts()[0].clone();
+        let (token, v2) = support::token_and_endpoint(&http, &cloud, &account).await;
+        Cloud { cloud, http, token, v2 }
+    }
+
+    /// The v1.0 endpoint of the first account.
+    fn v1(&self) -> String {
+        self.cloud.endpoint_url("v1.0", &self.cloud.accounts()[0].tenant).expect("a v1.0 endpoint")
+    }
+
+    /// A request with the token, to `url` (a path below the v2 endpoint when it starts
+    /// with `/`).
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let url = if url.starts_with('/') { format!("{}{url}", self.v2) } else { url.to_string() };
+        self.http.request(method, url).header("X-Auth-Token", &self.token)
+    }
+
+    /// Sends a body of this content type; the status, headers and body text.
+    async fn send(&self, method: reqwest::Method, url: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, reqwest::header::HeaderMap, String) {
+        let r = self.request(method, url).header("Content-Type", content_type).body(body).send().await.expect("an answer");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, headers, r.text().await.expect("a body"))
+    }
+
+    /// A v2 server, active.
+    async fn server(&self) -> String {
+        let flavor = provider::Seed::documented(&schema::Schema::load_default().expect("schema")).expect("seed").flavors[0].id.clone();
+        let body = json!({"server": {"name": "s", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+        let r: Value = self.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+        self.cloud.clock().advance(STEP * 10);
+        r["server"]["id"].as_str().expect("a server id").to_string()
+    }
+
+    /// A v1.0 server, active.
+    async fn v1_server(&self) -> i64 {
+        let body = json!({"server": {"name": "s", "imageId": 2, "flavorId": 1}});
+        let r: Value = self.request(reqwest::Method::POST, &format!("{}/servers", self.v1())).json(&body).send().await.unwrap().json().await.unwrap();
+        self.cloud.clock().advance(STEP * 10);
+        r["server"]["id"].as_i64().expect("a server id")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_an_unread_media_type_is_refused_before_its_action_is_looked_for() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let post = reqwest::Method::POST;
+    // v2 actions, a v2 create, v1.0 actions: the documented badMediaType, not "no action".
+    let (status, _, body) = c.send(post.clone(), &format!("/servers/{id}/action"), "text/plain", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!(status, 415, "{body}");
+    assert!(body.contains("badMediaType"), "{body}");
+    let (status, _, body) = c.send(post.clone(), "/servers", "text/plain", r#"{"server": {}}"#).await;
+    assert_eq!((status, body.contains("badMediaType")), (415, true), "{body}");
+    let v1 = c.v1_server().await;
+    let (status, _, body) = c.send(post.clone(), &format!("{}/servers/{v1}/action", c.v1()), "text/plain", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!((status, body.contains("badMediaType")), (415, true), "{body}");
+    // A readable body still picks its action; an unknown one is still a 400.
+    let (status, _, body) = c.send(post.clone(), &format!("/servers/{id}/action"), "application/json", r#"{"reboot": {"type": "SOFT"}}"#).await;
+    assert_eq!(status, 202, "{body}");
+    c.cloud.clock().advance(STEP * 10);
+    let (status, _, _) = c.send(post, &format!("/servers/{id}/action"), "application/json", r#"{"noSuchAction": {}}"#).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_action_in_xml_is_named_by_its_namespace() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 1.45: the RS-CBS attach-volume action, whose XML root is in the extension's
+    // namespace (its JSON key is the alias, Example 1.46).
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<attach-volume xmlns="http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.1" href="https://cbs.api.rackspacecloud.com/12934/volumes/19"/>"#;
+    let (status, _, body) = c.send(reqwest::Method::POST, &format!("/servers/{id}/action"), "application/xml", xml).await;
+    assert_eq!(status, 202, "{body}");
+    // The same local name in another namespace names no action.
+    let other = xml.replace("http://docs.rackspacecloud.com/servers/api/ext/cbs/v1.1", "urn:elsewhere");
+    let (status, _, body) = c.send(reqwest::Method::POST, &format!("/servers/{id}/action"), "application/xml", other).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_addresses_of_one_network_are_its_network_element_in_xml() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.27: <network xmlns="...compute/api/v1.1" id="public"> with its ip elements.
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}/ips/public")).header("Accept", "application/xml").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    assert_eq!(root.name.local, "network");
+    assert_eq!(root.name.ns.as_deref(), Some(cloudservers::ns::V2));
+    assert_eq!(root.attribute(&runtime::xml::Name { ns: None, local: "id".into() }), Some("public"));
+    assert!(root.children.iter().any(|c| c.name.local == "ip"));
+    // JSON keeps the documented wrapping key (Example 2.26).
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}/ips/public")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["network"]["id"], "public");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volume_attachments_are_what_the_request_asked_for() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let attach = |device: Value, volume: &str| {
+        let body = json!({"volumeAttachment": {"device": device, "volumeId": volume}});
+        let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/os-volume_attachments")).json(&body).send();
+        async move {
+            let r = r.await.unwrap();
+            assert_eq!(r.status(), 202);
+            let v: Value = r.json().await.unwrap();
+            v["volumeAttachment"].clone()
+        }
+    };
+    // Example 2.52 asks for no device (null) and gets the first free one (Example 2.53).
+    let first = attach(Value::Null, "4ab50df6-7480-45df-8604-b1ee39fe857c").await;
+    assert_eq!(first["device"], "/dev/xvdb");
+    assert_eq!(first["volumeId"], "4ab50df6-7480-45df-8604-b1ee39fe857c");
+    assert_eq!(first["serverId"], id.as_str());
+    let auto = attach(json!("auto"), "0c1e9bd4-3a6b-4d5f-8e7a-9b0c1d2e3f40").await;
+    assert_eq!(auto["device"], "/dev/xvdc", "auto is the service's choice too");
+    let asked = attach(json!("/dev/xvdh"), "7d3f5a12-8b4c-4e6d-9f01-a2b3c4d5e6f7").await;
+    assert_eq!(asked["device"], "/dev/xvdh");
+    assert_eq!(asked["volumeId"], "7d3f5a12-8b4c-4e6d-9f01-a2b3c4d5e6f7");
+
+    // The RS-CBS action (Example 1.46) attaches a volume by its URL: the server shows it
+    // among its RS-CBS volumes, and the attachments stay the ones asked for by volume ID.
+    let href = "https://cbs.api.rackspacecloud.com/12934/volumes/19";
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"RS-CBS:attach-volume": {"href": href}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let list: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}/os-volume_attachments")).send().await.unwrap().json().await.unwrap();
+    let volumes: Vec<&str> = list["volumeAttachments"].as_array().unwrap().iter().map(|a| a["volumeId"].as_str().unwrap()).collect();
+    assert_eq!(volumes.len(), 3);
+    assert!(volumes.iter().all(|v| uuid::Uuid::parse_str(v).is_ok()), "{volumes:?}");
+    let server: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(server["server"]["RS-CBS:volumes"], json!([{"name": "19", "href": href}]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_over_limit_fault_says_when_to_retry() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let v1 = c.v1_server().await;
+    let behaviour = |operation: &str| {
+        let body = json!({"operation": operation, "reaction": {"kind": "fault", "status": 413}, "times": 1});
+        c.http.post(format!("{}{}/behaviours", c.cloud.base_url(), provider::CONTROL_PREFIX)).json(&body).send()
+    };
+    // One a behaviour of the control API asks for, in v2 (retryAt, Example 1.51) and v1.0
+    // (retryAfter), in JSON and XML.
+    for (url, operation, field) in [(format!("{}/servers/{id}", c.v2), "v2.servers.get", "retryAt"), (format!("{}/servers/{v1}", c.v1()), "v1.0.servers.get", "retryAfter")] {
+        for accept in ["application/json", "application/xml"] {
+            assert_eq!(behaviour(operation).await.unwrap().status(), 200);
+            let r = c.request(reqwest::Method::GET, &url).header("Accept", accept).send().await.unwrap();
+            assert_eq!(r.status(), 413);
+            let after = r.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_string);
+            assert!(after.as_deref().is_some_and(httpdate_like), "{operation} {accept}: Retry-After {after:?}");
+            let body = r.text().await.unwrap();
+            assert!(body.contains(field), "{operation} {accept}: {body}");
+        }
+    }
+    // One of a body too large.
+    let big = vec![b' '; (1 << 20) + 1];
+    let (status, headers, _) = c.send(reqwest::Method::POST, "/servers", "application/json", big).await;
+    assert_eq!(status, 413);
+    assert!(headers.contains_key("Retry-After"));
+
+    // One of an absolute limit.
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().account_limit("maxTotalInstances", 0)).await.expect("starts");
+    let account = cloud.accounts()[0].clone();
+    let (token, v2) = support::token_and_endpoint(&c.http, &cloud, &account).await;
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let body = json!({"server": {"name": "s", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+    let r = c.http.post(format!("{v2}/servers")).header("X-Auth-Token", token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.headers().contains_key("Retry-After"));
+    let v: Value = r.json().await.unwrap();
+    assert!(v["overLimit"]["retryAt"].is_string(), "{v}");
+}
+
+/// Whether a header reads as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn httpdate_like(h: &str) -> bool {
+    h.ends_with(" GMT") && h.split(' ').count() == 6
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_answers_with_the_location_of_the_server() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    let body = json!({"rebuild": {"imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001"}});
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let location = r.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    assert_eq!(location, Some(format!("{}/servers/{id}", c.v2)));
+    // An action whose answer documents no Location has none.
+    c.cloud.clock().advance(STEP * 10);
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"reboot": {"type": "SOFT"}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    assert!(!r.headers().contains_key("Location"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_carry_their_details() {
+    let c = Cloud::start().await;
+    // Examples 1.49 and 1.50 (v2), the cloudServersFault sample (v1.0): code, message and
+    // details, here the request and the operation the fault answers.
+    let missing = uuid::Uuid::new_v4();
+    for (url, fault) in [(format!("{}/servers/{missing}", c.v2), "itemNotFound"), (format!("{}/servers/987654321", c.v1()), "itemNotFound")] {
+        let v: Value = c.request(reqwest::Method::GET, &url).send().await.unwrap().json().await.unwrap();
+        let details = v[fault]["details"].as_str().unwrap_or_default();
+        assert!(details.contains("GET ") && details.contains("servers.get"), "{v}");
+        let r = c.request(reqwest::Method::GET, &url).header("Accept", "application/xml").send().await.unwrap();
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        assert!(root.children.iter().any(|e| e.name.local == "details" && e.text.contains("servers.get")), "{root:?}");
+    }
+    // A server whose build failed carries an asynchronous fault with details (Example 1.53).
+    let body = json!({"operation": "v2.servers.create", "reaction": {"kind": "fails"}, "times": 1});
+    c.http.post(format!("{}{}/behaviours", c.cloud.base_url(), provider::CONTROL_PREFIX)).json(&body).send().await.unwrap();
+    let id = c.server().await;
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    let state = v["server"]["status"].as_str().unwrap_or_default();
+    let doc = cloudservers::v2::machines::SERVER_STATUS.state(state).map(|s| s.doc.to_string()).unwrap_or_default();
+    assert!(!doc.is_empty());
+    assert_eq!(v["server"]["fault"]["details"], format!("{state}: {doc}"), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_list_their_media_types_and_links() {
+    let c = Cloud::start().await;
+    let host = c.cloud.host_url("v2").expect("a v2 host").to_string();
+    // Examples 1.29 and 1.34: an empty media-types element in each version.
+    for (url, path) in [(format!("{host}/"), "version"), (format!("{host}/v2/"), "")] {
+        let r = c.request(reqwest::Method::GET, &url).header("Accept", "application/xml").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        let version = if path.is_empty() { &root } else { root.children.iter().find(|e| e.name.local == path).expect("a version") };
+        assert!(version.children.iter().any(|e| e.name.local == "media-types"), "{url}: {version:?}");
+        assert!(version.children.iter().any(|e| e.name.local == "link"), "{url}: a link to the version");
+    }
+    // JSON shows no media types (the model has them in XML only), but the links.
+    let v: Value = c.request(reqwest::Method::GET, &format!("{host}/")).send().await.unwrap().json().await.unwrap();
+    assert!(v["versions"][0].get("media-types").is_none());
+    assert_eq!(v["versions"][0]["links"][0]["rel"], "self");
+}
+
+/// The attribute of this namespace and local name.
+fn attribute<'e>(e: &'e runtime::xml::Element, ns: &str, local: &str) -> Option<&'e str> {
+    e.attribute(&runtime::xml::Name { ns: Some(ns.to_string()), local: local.to_string() })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_their_power_and_task_state_in_both_formats() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.14: an active server is powered up and runs no task (JSON null).
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["server"]["OS-EXT-STS:vm_state"], "active");
+    assert_eq!(v["server"]["OS-EXT-STS:power_state"], 1);
+    assert!(v["server"].get("OS-EXT-STS:task_state").is_some_and(Value::is_null), "{v}");
+    // Example 2.4: the same in XML, no task written as None; in the list too.
+    for path in [format!("/servers/{id}"), "/servers/detail".to_string()] {
+        let r = c.request(reqwest::Method::GET, &path).header("Accept", "application/xml").send().await.unwrap();
+        let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+        let server = if root.name.local == "server" { &root } else { root.children.iter().find(|e| e.name.local == "server").expect("a server") };
+        assert_eq!(attribute(server, cloudservers::ns::OS_EXT_STS, "task_state"), Some("None"), "{path}");
+        assert_eq!(attribute(server, cloudservers::ns::OS_EXT_STS, "power_state"), Some("1"), "{path}");
+    }
+    // Example 2.15: a server being built is not powered up yet.
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let body = json!({"server": {"name": "new", "imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001", "flavorRef": flavor}});
+    let r: Value = c.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+    let new = r["server"]["id"].as_str().unwrap();
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{new}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((v["server"]["status"].as_str(), v["server"]["OS-EXT-STS:power_state"].as_i64()), (Some("BUILD"), Some(0)));
+}
