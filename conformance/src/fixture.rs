@@ -13,14 +13,20 @@ use tokio::sync::{Mutex, OnceCell};
 /// Why a prerequisite could not be had: the checks that need it are skipped with it.
 pub type Unmet = String;
 
+/// A value built once for every check that needs it.
+type Shared = Arc<OnceCell<Result<String, Unmet>>>;
+
+/// A resource the run made: how to delete it, and the source of its id.
+pub type Made = (String, Vec<(String, String)>, ParamSource);
+
 /// The values of path parameters of this run, each built once.
 #[derive(Default)]
 pub struct Fixture {
     bound: OnceCell<Result<(), Unmet>>,
-    cells: Mutex<HashMap<(String, String), Arc<OnceCell<Result<String, Unmet>>>>>,
+    cells: Mutex<HashMap<(String, String), Shared>>,
     /// Resources the run made, to delete at the end: (delete operation, parameters, the
     /// source of the resource's id).
-    pub made: Mutex<Vec<(String, Vec<(String, String)>, ParamSource)>>,
+    pub made: Mutex<Vec<Made>>,
 }
 
 impl Fixture {
@@ -210,7 +216,7 @@ impl Fixture {
 
     /// Deletes one resource; one the target will not delete in its state (409) is waited
     /// for until settled, once.
-    async fn delete(&self, s: &Session<'_>, (op_id, params, source): &(String, Vec<(String, String)>, ParamSource)) -> Result<(), String> {
+    async fn delete(&self, s: &Session<'_>, (op_id, params, source): &Made) -> Result<(), String> {
         let op = s.schema.operation(op_id).ok_or_else(|| format!("no operation {op_id}"))?;
         for attempt in 0..2 {
             match s.call("clean-up", op, params, None, crate::checks::Wire::Json, &[]).await {

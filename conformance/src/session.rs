@@ -403,6 +403,14 @@ impl<'s> Session<'s> {
                 },
                 _ => None,
             };
+            // A scalar in an attribute of its own element (`<server id="422"/>`).
+            if let (Some(src), Some(name), Some(va)) = (&f.value_from, &x.element, &x.value_attribute) {
+                for c in el.children.iter().filter(|c| c.name.local == *name) {
+                    if let Some((_, old)) = c.attributes.iter().find(|(n, _)| n.local == *va) {
+                        out.push((va.clone(), old.clone(), src));
+                    }
+                }
+            }
             if let (Some(id), Some(name)) = (nested, &x.element) {
                 for c in el.children.iter().filter(|c| c.name.local == *name) {
                     self.xml_references(id, c, out);

@@ -47,7 +47,7 @@ async fn run_some(opts: &Options) -> Result<Report, conformance::run::RunError> 
 #[tokio::test]
 async fn an_html_identity_service_is_a_target_error() {
     let addr = serve(|_, _| axum::response::Html("<html><body>Welcome</body></html>").into_response()).await;
-    let err = run_some(&remote(format!("http://{addr}"))).await.err().expect("a target error");
+    let err = run_some(&remote(format!("http://{addr}"))).await.expect_err("a target error");
     let text = format!("{err}: {:?}", std::error::Error::source(&err));
     assert!(text.contains("authentication"), "{text}");
     assert!(!text.contains("a-secret-password"), "no secret in the error: {text}");
