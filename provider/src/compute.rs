@@ -533,7 +533,12 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     flavor.links = Some(bookmark(call, "flavors", &s.flavor));
     out.flavor = Some(flavor);
     out.metadata = Some(m::Metadata(shown_metadata(s)));
-    out.addresses = Some(addresses(s));
+    let addresses = addresses(s);
+    // The bandwidth statistics (rax-bandwidth), under both keys the documents show them.
+    let bandwidth = bandwidth(&addresses, now);
+    out.rax_bandwidth_bandwidth = Some(bandwidth.clone());
+    out.rax_server_bandwidth = Some(bandwidth);
+    out.addresses = Some(addresses);
     out.links = Some(links(call, "servers", &s.id));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
     if !s.cbs_volumes.is_empty() {
@@ -895,6 +900,14 @@ fn addresses(s: &ServerRec) -> m::Addresses {
     private.version = 4;
     private.addr = format!("10.176.{}.{}", (s.serial / 250) % 250, s.serial % 250 + 1);
     m::Addresses([("public".to_string(), vec![public, public6]), ("private".to_string(), vec![private])].into_iter().collect())
+}
+
+/// The bandwidth each network interface of the server used in the audit period: the
+/// current day up to `now`. Nothing runs on these servers, so nothing was used.
+fn bandwidth(addresses: &m::Addresses, now: Timestamp) -> Vec<m::BandwidthInterface> {
+    let zone = jiff::tz::TimeZone::UTC;
+    let start = now.to_zoned(zone.clone()).start_of_day().map(|d| d.timestamp()).unwrap_or(now);
+    addresses.0.keys().map(|network| m::BandwidthInterface::new(network.clone(), 0, 0, start, now)).collect()
 }
 
 fn versions(call: &Call<'_>) -> Answer {

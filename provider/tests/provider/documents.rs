@@ -294,3 +294,30 @@ async fn servers_show_their_power_and_task_state_in_both_formats() {
     let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{new}")).send().await.unwrap().json().await.unwrap();
     assert_eq!((v["server"]["status"].as_str(), v["server"]["OS-EXT-STS:power_state"].as_i64()), (Some("BUILD"), Some(0)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_their_bandwidth_under_the_documented_keys() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Examples 2.2 and 2.14 (rax-bandwidth:bandwidth), the sample code's get server
+    // (RAX-SERVER:bandwidth): one entry per network the server is on, for the audit period.
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    let server = &v["server"];
+    let networks: Vec<&String> = server["addresses"].as_object().unwrap().keys().collect();
+    for key in ["rax-bandwidth:bandwidth", "RAX-SERVER:bandwidth"] {
+        let interfaces = server[key].as_array().unwrap_or_else(|| panic!("{key}: {server}"));
+        let names: Vec<&str> = interfaces.iter().map(|i| i["interface"].as_str().unwrap()).collect();
+        assert_eq!(names, networks, "{key}");
+        for i in interfaces {
+            assert_eq!((i["bandwidth_inbound"].as_i64(), i["bandwidth_outbound"].as_i64()), (Some(0), Some(0)));
+            assert!(i["audit_period_start"].as_str().unwrap() <= i["audit_period_end"].as_str().unwrap());
+        }
+    }
+    assert_eq!(server["rax-bandwidth:bandwidth"], server["RAX-SERVER:bandwidth"], "the same statistics");
+    // XML: the bandwidth element of the extension's namespace (Example 2.4).
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}")).header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let bw = root.children.iter().find(|e| e.name.local == "bandwidth").expect("a bandwidth element");
+    assert_eq!(bw.name.ns.as_deref(), Some(cloudservers::ns::RAX_BANDWIDTH));
+    assert_eq!(bw.children.len(), networks.len());
+}
