@@ -540,6 +540,10 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.rax_server_bandwidth = Some(bandwidth);
     out.addresses = Some(addresses);
     out.links = Some(links(call, "servers", &s.id));
+    // No config drive and no key pair (no request sets one): empty, as Example 2.33 and
+    // the sample code show them.
+    out.config_drive = Some(String::new());
+    out.key_name = Some(Some(String::new()));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
     if !s.cbs_volumes.is_empty() {
         out.rs_cbs_volumes = Some(s.cbs_volumes.clone());

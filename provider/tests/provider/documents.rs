@@ -321,3 +321,19 @@ async fn servers_show_their_bandwidth_under_the_documented_keys() {
     assert_eq!(bw.name.ns.as_deref(), Some(cloudservers::ns::RAX_BANDWIDTH));
     assert_eq!(bw.children.len(), networks.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_no_config_drive_and_no_key_pair() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.33 (rebuild) and the sample code's get server: both empty, in JSON only.
+    let body = json!({"rebuild": {"imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001"}});
+    let rebuilt: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap().json().await.unwrap();
+    let got: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    for v in [&rebuilt, &got] {
+        assert_eq!((&v["server"]["config_drive"], &v["server"]["key_name"]), (&json!(""), &json!("")), "{v}");
+    }
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}")).header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    assert!(root.attributes.iter().all(|(n, _)| n.local != "config_drive" && n.local != "key_name"));
+}
