@@ -337,3 +337,47 @@ async fn servers_show_no_config_drive_and_no_key_pair() {
     let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
     assert!(root.attributes.iter().all(|(n, _)| n.local != "config_drive" && n.local != "key_name"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_and_their_images_show_their_disk_configuration() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    let (flavor, image) = (seed.flavors[0].clone(), seed.images[0].clone());
+    let create = |disk: Option<&str>, image: &str| {
+        let mut server = json!({"name": "s", "imageRef": image, "flavorRef": flavor.id});
+        if let Some(d) = disk {
+            server["OS-DCF:diskConfig"] = json!(d);
+        }
+        let r = c.request(reqwest::Method::POST, "/servers").json(&json!({"server": server})).send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap()["server"].clone() }
+    };
+    // Example 1.10 asks for none and Example 2.6 answers AUTO: the image's, else AUTO.
+    let documented = image.os_dcf_disk_config.as_ref().map(|d| d.as_str().to_string()).expect("the documented image's disk configuration");
+    assert_eq!(create(None, &image.id).await["OS-DCF:diskConfig"], documented.as_str());
+    assert_eq!(create(None, "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001").await["OS-DCF:diskConfig"], "AUTO");
+    let manual = create(Some("MANUAL"), &image.id).await;
+    assert_eq!(manual["OS-DCF:diskConfig"], "MANUAL");
+    let id = manual["id"].as_str().unwrap().to_string();
+    c.cloud.clock().advance(STEP * 10);
+    let got: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["server"]["OS-DCF:diskConfig"], "MANUAL");
+
+    // An image of the server (Examples 2.64, 2.65): its disk configuration, minDisk and
+    // minRam, in both formats.
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"createImage": {"name": "snap"}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["Location"].to_str().unwrap().to_string();
+    let snap: Value = c.request(reqwest::Method::GET, &location).send().await.unwrap().json().await.unwrap();
+    let want_disk = flavor.disk.max(image.min_disk.unwrap_or(0));
+    assert_eq!(snap["image"]["OS-DCF:diskConfig"], "MANUAL");
+    assert_eq!(snap["image"]["minDisk"].as_i64(), Some(want_disk));
+    assert_eq!(snap["image"]["minRam"].as_i64(), image.min_ram);
+    let r = c.request(reqwest::Method::GET, "/images/detail").header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let snap_id = snap["image"]["id"].as_str().unwrap();
+    let el = root.children.iter().find(|e| e.attribute(&runtime::xml::Name { ns: None, local: "id".into() }) == Some(snap_id)).expect("the image");
+    let plain = |local: &str| el.attribute(&runtime::xml::Name { ns: None, local: local.into() }).map(str::to_string);
+    assert_eq!(plain("minDisk"), Some(want_disk.to_string()));
+    assert_eq!(plain("minRam"), image.min_ram.map(|r| r.to_string()));
+    assert_eq!(attribute(el, cloudservers::ns::OS_DCF, "diskConfig"), Some("MANUAL"));
+}
