@@ -593,8 +593,25 @@ fn update(call: &Call<'_>) -> Answer {
             s.access_ipv6 = v6.clone();
         }
         s.updated = now;
-        Ok(reply_server(call, s, now))
+        Ok((server_model(call, s, now), now))
     })
+    .map(|(mut out, now)| {
+        // The update answer names the server's image and flavor (Examples 2.21, 2.23).
+        named_references(call, &mut out, now);
+        wire::reply(call.op, call.success(), &out, call.format, prefixes())
+    })
+}
+
+/// Gives the image and flavor references of a server their names, where the account has
+/// that image and the flavor exists.
+fn named_references(call: &Call<'_>, out: &mut m::Server, now: Timestamp) {
+    if let Some(image) = out.image.as_mut() {
+        let mut store = call.app.store();
+        image.name = tenant_images(call, &mut store, now).iter().find(|i| i.image.id == image.id && !is_gone(&IMAGE_STATUS, &i.life.state)).map(|i| i.image.name.clone());
+    }
+    if let Some(flavor) = out.flavor.as_mut() {
+        flavor.name = call.app.seed.flavors.iter().find(|f| f.id == flavor.id).map(|f| f.name.clone());
+    }
 }
 
 fn delete(call: &Call<'_>) -> Answer {

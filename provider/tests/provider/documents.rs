@@ -381,3 +381,26 @@ async fn servers_and_their_images_show_their_disk_configuration() {
     assert_eq!(plain("minRam"), image.min_ram.map(|r| r.to_string()));
     assert_eq!(attribute(el, cloudservers::ns::OS_DCF, "diskConfig"), Some("MANUAL"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_names_the_image_and_flavor_of_the_server() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    let (flavor, image) = (&seed.flavors[0], &seed.images[0]);
+    let body = json!({"server": {"name": "s", "imageRef": image.id, "flavorRef": flavor.id}});
+    let r: Value = c.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+    let id = r["server"]["id"].as_str().unwrap().to_string();
+    c.cloud.clock().advance(STEP * 10);
+    // Examples 2.20 to 2.23.
+    let body = json!({"server": {"accessIPv4": "67.23.10.132", "accessIPv6": "::babe:67.23.10.132"}});
+    let v: Value = c.request(reqwest::Method::PUT, &format!("/servers/{id}")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["server"]["image"]["name"], image.name.as_str(), "{v}");
+    assert_eq!(v["server"]["flavor"]["name"], flavor.name.as_str());
+    assert_eq!(v["server"]["accessIPv4"], "67.23.10.132");
+    let r = c.request(reqwest::Method::PUT, &format!("/servers/{id}")).header("Accept", "application/xml").header("Content-Type", "application/xml")
+        .body(r#"<server xmlns="http://docs.openstack.org/compute/api/v1.1" accessIPv4="67.23.10.132" accessIPv6="::babe:67.23.10.132"/>"#).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let named = |local: &str| root.children.iter().find(|e| e.name.local == local).and_then(|e| e.attribute(&runtime::xml::Name { ns: None, local: "name".into() })).map(str::to_string);
+    assert_eq!((named("image"), named("flavor")), (Some(image.name.clone()), Some(flavor.name.clone())));
+}
