@@ -270,6 +270,10 @@ fn create(call: &Call<'_>) -> Answer {
     let mut store = call.app.store();
     let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
     within_absolute(call, || in_use(call, servers, None).plus(flavor_use(call, last_segment(&req.flavor_ref))))?;
+    // The disk configuration asked for, else the image's, else AUTO (a create without one
+    // answers AUTO, Examples 1.10 and 2.6).
+    let image_disk = tenant_images(call, &mut store, now).iter().find(|i| i.image.id == last_segment(&req.image_ref)).and_then(|i| i.image.os_dcf_disk_config.clone());
+    let disk_config = req.os_dcf_disk_config.clone().or(image_disk).unwrap_or(m::DiskConfig::Auto);
     let outcome = store.outcome_for(&call.op.id, &req.name, &req.metadata.as_ref().map(|md| md.0.clone()).unwrap_or_default());
     let life = Lifecycle::create(call.walk(&SERVER_STATUS, now, outcome))
         .map_err(|e| call.fault(409, e.to_string()))?;
@@ -289,7 +293,7 @@ fn create(call: &Call<'_>) -> Answer {
         access_ipv4: req.access_ipv4.clone().unwrap_or_else(|| format!("198.51.100.{}", n % 250 + 1)),
         access_ipv6: req.access_ipv6.clone().unwrap_or_else(|| format!("2001:db8::{n:x}")),
         host_id: format!("{:x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-        disk_config: req.os_dcf_disk_config.as_ref().map(|d| d.as_str().to_string()),
+        disk_config: Some(disk_config.as_str().to_string()),
         resized_from: None,
         fault: None,
         serial: n,
@@ -309,7 +313,7 @@ fn create(call: &Call<'_>) -> Answer {
     out.id = id.clone();
     out.admin_pass = Secret::new(pass);
     out.links = Some(links(call, "servers", &id));
-    out.os_dcf_disk_config = req.os_dcf_disk_config.clone();
+    out.os_dcf_disk_config = Some(disk_config);
     out.metadata = req.metadata.clone();
     store.tenants.entry(call.tenant.clone()).or_default().add_server(rec);
     drop(store);
@@ -533,8 +537,17 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     flavor.links = Some(bookmark(call, "flavors", &s.flavor));
     out.flavor = Some(flavor);
     out.metadata = Some(m::Metadata(shown_metadata(s)));
-    out.addresses = Some(addresses(s));
+    let addresses = addresses(s);
+    // The bandwidth statistics (rax-bandwidth), under both keys the documents show them.
+    let bandwidth = bandwidth(&addresses, now);
+    out.rax_bandwidth_bandwidth = Some(bandwidth.clone());
+    out.rax_server_bandwidth = Some(bandwidth);
+    out.addresses = Some(addresses);
     out.links = Some(links(call, "servers", &s.id));
+    // No config drive and no key pair (no request sets one): empty, as Example 2.33 and
+    // the sample code show them.
+    out.config_drive = Some(String::new());
+    out.key_name = Some(Some(String::new()));
     out.os_dcf_disk_config = s.disk_config.as_deref().map(m::DiskConfig::from);
     if !s.cbs_volumes.is_empty() {
         out.rs_cbs_volumes = Some(s.cbs_volumes.clone());
@@ -580,8 +593,25 @@ fn update(call: &Call<'_>) -> Answer {
             s.access_ipv6 = v6.clone();
         }
         s.updated = now;
-        Ok(reply_server(call, s, now))
+        Ok((server_model(call, s, now), now))
     })
+    .map(|(mut out, now)| {
+        // The update answer names the server's image and flavor (Examples 2.21, 2.23).
+        named_references(call, &mut out, now);
+        wire::reply(call.op, call.success(), &out, call.format, prefixes())
+    })
+}
+
+/// Gives the image and flavor references of a server their names, where the account has
+/// that image and the flavor exists.
+fn named_references(call: &Call<'_>, out: &mut m::Server, now: Timestamp) {
+    if let Some(image) = out.image.as_mut() {
+        let mut store = call.app.store();
+        image.name = tenant_images(call, &mut store, now).iter().find(|i| i.image.id == image.id && !is_gone(&IMAGE_STATUS, &i.life.state)).map(|i| i.image.name.clone());
+    }
+    if let Some(flavor) = out.flavor.as_mut() {
+        flavor.name = call.app.seed.flavors.iter().find(|f| f.id == flavor.id).map(|f| f.name.clone());
+    }
 }
 
 fn delete(call: &Call<'_>) -> Answer {
@@ -878,8 +908,16 @@ fn create_image(call: &Call<'_>) -> Answer {
     sref.id = server.id.clone();
     sref.links = Some(links(call, "servers", &server.id));
     image.server = Some(sref);
+    // The image of the server's disk: its disk configuration, at least its flavor's disk
+    // and whatever the image it was built from needs.
+    let images = tenant_images(call, &mut store, now);
+    let base = images.iter().find(|i| i.image.id == server.image).map(|i| &i.image);
+    let flavor_disk = call.app.seed.flavors.iter().find(|f| f.id == server.flavor).map(|f| f.disk);
+    image.min_disk = Some(flavor_disk.into_iter().chain(base.and_then(|b| b.min_disk)).max().unwrap_or(0));
+    image.min_ram = Some(base.and_then(|b| b.min_ram).unwrap_or(0));
+    image.os_dcf_disk_config = server.disk_config.as_deref().map(m::DiskConfig::from).or_else(|| base.and_then(|b| b.os_dcf_disk_config.clone()));
     let id = image.id.clone();
-    tenant_images(call, &mut store, now).push(crate::state::ImageRec { image, life, updated: now });
+    images.push(crate::state::ImageRec { image, life, updated: now });
     drop(store);
     Ok(located(call, wire::empty(call.success()), "images", &id))
 }
@@ -895,6 +933,14 @@ fn addresses(s: &ServerRec) -> m::Addresses {
     private.version = 4;
     private.addr = format!("10.176.{}.{}", (s.serial / 250) % 250, s.serial % 250 + 1);
     m::Addresses([("public".to_string(), vec![public, public6]), ("private".to_string(), vec![private])].into_iter().collect())
+}
+
+/// The bandwidth each network interface of the server used in the audit period: the
+/// current day up to `now`. Nothing runs on these servers, so nothing was used.
+fn bandwidth(addresses: &m::Addresses, now: Timestamp) -> Vec<m::BandwidthInterface> {
+    let zone = jiff::tz::TimeZone::UTC;
+    let start = now.to_zoned(zone.clone()).start_of_day().map(|d| d.timestamp()).unwrap_or(now);
+    addresses.0.keys().map(|network| m::BandwidthInterface::new(network.clone(), 0, 0, start, now)).collect()
 }
 
 fn versions(call: &Call<'_>) -> Answer {

@@ -294,3 +294,113 @@ async fn servers_show_their_power_and_task_state_in_both_formats() {
     let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{new}")).send().await.unwrap().json().await.unwrap();
     assert_eq!((v["server"]["status"].as_str(), v["server"]["OS-EXT-STS:power_state"].as_i64()), (Some("BUILD"), Some(0)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_their_bandwidth_under_the_documented_keys() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Examples 2.2 and 2.14 (rax-bandwidth:bandwidth), the sample code's get server
+    // (RAX-SERVER:bandwidth): one entry per network the server is on, for the audit period.
+    let v: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    let server = &v["server"];
+    let networks: Vec<&String> = server["addresses"].as_object().unwrap().keys().collect();
+    for key in ["rax-bandwidth:bandwidth", "RAX-SERVER:bandwidth"] {
+        let interfaces = server[key].as_array().unwrap_or_else(|| panic!("{key}: {server}"));
+        let names: Vec<&str> = interfaces.iter().map(|i| i["interface"].as_str().unwrap()).collect();
+        assert_eq!(names, networks, "{key}");
+        for i in interfaces {
+            assert_eq!((i["bandwidth_inbound"].as_i64(), i["bandwidth_outbound"].as_i64()), (Some(0), Some(0)));
+            assert!(i["audit_period_start"].as_str().unwrap() <= i["audit_period_end"].as_str().unwrap());
+        }
+    }
+    assert_eq!(server["rax-bandwidth:bandwidth"], server["RAX-SERVER:bandwidth"], "the same statistics");
+    // XML: the bandwidth element of the extension's namespace (Example 2.4).
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}")).header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let bw = root.children.iter().find(|e| e.name.local == "bandwidth").expect("a bandwidth element");
+    assert_eq!(bw.name.ns.as_deref(), Some(cloudservers::ns::RAX_BANDWIDTH));
+    assert_eq!(bw.children.len(), networks.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_show_no_config_drive_and_no_key_pair() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Example 2.33 (rebuild) and the sample code's get server: both empty, in JSON only.
+    let body = json!({"rebuild": {"imageRef": "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001"}});
+    let rebuilt: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap().json().await.unwrap();
+    let got: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    for v in [&rebuilt, &got] {
+        assert_eq!((&v["server"]["config_drive"], &v["server"]["key_name"]), (&json!(""), &json!("")), "{v}");
+    }
+    let r = c.request(reqwest::Method::GET, &format!("/servers/{id}")).header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    assert!(root.attributes.iter().all(|(n, _)| n.local != "config_drive" && n.local != "key_name"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_and_their_images_show_their_disk_configuration() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    let (flavor, image) = (seed.flavors[0].clone(), seed.images[0].clone());
+    let create = |disk: Option<&str>, image: &str| {
+        let mut server = json!({"name": "s", "imageRef": image, "flavorRef": flavor.id});
+        if let Some(d) = disk {
+            server["OS-DCF:diskConfig"] = json!(d);
+        }
+        let r = c.request(reqwest::Method::POST, "/servers").json(&json!({"server": server})).send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap()["server"].clone() }
+    };
+    // Example 1.10 asks for none and Example 2.6 answers AUTO: the image's, else AUTO.
+    let documented = image.os_dcf_disk_config.as_ref().map(|d| d.as_str().to_string()).expect("the documented image's disk configuration");
+    assert_eq!(create(None, &image.id).await["OS-DCF:diskConfig"], documented.as_str());
+    assert_eq!(create(None, "3afe97b2-26dc-49c5-a2cc-a2fc8d80c001").await["OS-DCF:diskConfig"], "AUTO");
+    let manual = create(Some("MANUAL"), &image.id).await;
+    assert_eq!(manual["OS-DCF:diskConfig"], "MANUAL");
+    let id = manual["id"].as_str().unwrap().to_string();
+    c.cloud.clock().advance(STEP * 10);
+    let got: Value = c.request(reqwest::Method::GET, &format!("/servers/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["server"]["OS-DCF:diskConfig"], "MANUAL");
+
+    // An image of the server (Examples 2.64, 2.65): its disk configuration, minDisk and
+    // minRam, in both formats.
+    let r = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"createImage": {"name": "snap"}})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["Location"].to_str().unwrap().to_string();
+    let snap: Value = c.request(reqwest::Method::GET, &location).send().await.unwrap().json().await.unwrap();
+    let want_disk = flavor.disk.max(image.min_disk.unwrap_or(0));
+    assert_eq!(snap["image"]["OS-DCF:diskConfig"], "MANUAL");
+    assert_eq!(snap["image"]["minDisk"].as_i64(), Some(want_disk));
+    assert_eq!(snap["image"]["minRam"].as_i64(), image.min_ram);
+    let r = c.request(reqwest::Method::GET, "/images/detail").header("Accept", "application/xml").send().await.unwrap();
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let snap_id = snap["image"]["id"].as_str().unwrap();
+    let el = root.children.iter().find(|e| e.attribute(&runtime::xml::Name { ns: None, local: "id".into() }) == Some(snap_id)).expect("the image");
+    let plain = |local: &str| el.attribute(&runtime::xml::Name { ns: None, local: local.into() }).map(str::to_string);
+    assert_eq!(plain("minDisk"), Some(want_disk.to_string()));
+    assert_eq!(plain("minRam"), image.min_ram.map(|r| r.to_string()));
+    assert_eq!(attribute(el, cloudservers::ns::OS_DCF, "diskConfig"), Some("MANUAL"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_names_the_image_and_flavor_of_the_server() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    let (flavor, image) = (&seed.flavors[0], &seed.images[0]);
+    let body = json!({"server": {"name": "s", "imageRef": image.id, "flavorRef": flavor.id}});
+    let r: Value = c.request(reqwest::Method::POST, "/servers").json(&body).send().await.unwrap().json().await.unwrap();
+    let id = r["server"]["id"].as_str().unwrap().to_string();
+    c.cloud.clock().advance(STEP * 10);
+    // Examples 2.20 to 2.23.
+    let body = json!({"server": {"accessIPv4": "67.23.10.132", "accessIPv6": "::babe:67.23.10.132"}});
+    let v: Value = c.request(reqwest::Method::PUT, &format!("/servers/{id}")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["server"]["image"]["name"], image.name.as_str(), "{v}");
+    assert_eq!(v["server"]["flavor"]["name"], flavor.name.as_str());
+    assert_eq!(v["server"]["accessIPv4"], "67.23.10.132");
+    let r = c.request(reqwest::Method::PUT, &format!("/servers/{id}")).header("Accept", "application/xml").header("Content-Type", "application/xml")
+        .body(r#"<server xmlns="http://docs.openstack.org/compute/api/v1.1" accessIPv4="67.23.10.132" accessIPv6="::babe:67.23.10.132"/>"#).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let root = runtime::xml::parse(&r.text().await.unwrap()).expect("XML");
+    let named = |local: &str| root.children.iter().find(|e| e.name.local == local).and_then(|e| e.attribute(&runtime::xml::Name { ns: None, local: "name".into() })).map(str::to_string);
+    assert_eq!((named("image"), named("flavor")), (Some(image.name.clone()), Some(flavor.name.clone())));
+}
