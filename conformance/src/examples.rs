@@ -17,8 +17,8 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
     let format = c.wire;
     // The documented pair: this example and the other half in the same format.
     let (request, response) = match e.direction {
-        Direction::Request => (Some(e), documented_response(s, op, format, success_status(op))),
-        _ => (documented_request_example(s, op, format), Some(e)),
+        Direction::Request => (Some(e), documented_response(s, e, format, success_status(op))),
+        _ => (documented_request_example(s, e, op, format), Some(e)),
     };
     let status = response.and_then(|r| r.status).unwrap_or_else(|| success_status(op));
     let mut mine = (op.method == "POST" && creates(s, op)).then(Vec::new);
@@ -150,12 +150,25 @@ pub fn success_status(op: &Operation) -> u16 {
     op.responses.iter().map(|r| r.status).find(|s| (200..300).contains(s)).unwrap_or(200)
 }
 
-fn documented_response<'s>(s: &Session<'s>, op: &Operation, format: Format, status: u16) -> Option<&'s Example> {
-    s.schema.examples.iter().find(|e| e.operation == op.id && e.direction == Direction::Response && example_format(e.format) == Some(format) && e.status == Some(status))
+/// The response a document shows for a request example: the next example of the same
+/// operation, in the same format, with the status, when the document shows it right
+/// after the request (another request of the operation in between answers that one).
+fn documented_response<'s>(s: &Session<'s>, request: &Example, format: Format, status: u16) -> Option<&'s Example> {
+    let at = s.schema.examples.iter().position(|e| e.id == request.id)?;
+    let same = |e: &&Example| e.operation == request.operation && example_format(e.format) == Some(format);
+    let next = s.schema.examples[at + 1..].iter().find(same)?;
+    (next.direction == Direction::Response && next.status == Some(status)).then_some(next)
 }
 
-fn documented_request_example<'s>(s: &Session<'s>, op: &Operation, format: Format) -> Option<&'s Example> {
-    s.request_example(op, format)
+/// The request a document shows for a response example: the one of the same operation and
+/// format right before it, else the operation's first documented request in the format.
+fn documented_request_example<'s>(s: &Session<'s>, response: &Example, op: &Operation, format: Format) -> Option<&'s Example> {
+    let at = s.schema.examples.iter().position(|e| e.id == response.id)?;
+    let same = |e: &&Example| e.operation == response.operation && example_format(e.format) == Some(format);
+    match s.schema.examples[..at].iter().rev().find(same) {
+        Some(before) if before.direction == Direction::Request => Some(before),
+        _ => s.request_example(op, format),
+    }
 }
 
 /// The path parameters of the check's request: shared resources, except when the
