@@ -682,6 +682,15 @@ fn action(call: &Call<'_>) -> Answer {
             if let Some(md) = &r.metadata {
                 s.metadata = md.0.clone();
             }
+            if let Some(v4) = &r.access_ipv4 {
+                s.access_ipv4 = v4.clone();
+            }
+            if let Some(v6) = &r.access_ipv6 {
+                s.access_ipv6 = v6.clone();
+            }
+            if let Some(d) = &r.os_dcf_disk_config {
+                s.disk_config = Some(d.as_str().to_string());
+            }
         }
         s.updated = now;
         // The answer is the body the operation documents, if any.
@@ -703,7 +712,9 @@ fn action(call: &Call<'_>) -> Answer {
             }
             "servers.rebuild" => {
                 let mut out = server_model(call, s, now);
-                out.admin_pass = Some(Secret::new(new_password()));
+                // The password asked for (Examples 2.32, 2.33), else a new one.
+                let pass = rebuild.as_ref().and_then(|r| r.admin_pass.as_ref()).map(|p| p.expose().to_string()).unwrap_or_else(new_password);
+                out.admin_pass = Some(Secret::new(pass));
                 Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &s.id))
             }
             _ => Ok(wire::empty(call.success())),

@@ -404,3 +404,22 @@ async fn an_update_names_the_image_and_flavor_of_the_server() {
     let named = |local: &str| root.children.iter().find(|e| e.name.local == local).and_then(|e| e.attribute(&runtime::xml::Name { ns: None, local: "name".into() })).map(str::to_string);
     assert_eq!((named("image"), named("flavor")), (Some(image.name.clone()), Some(flavor.name.clone())));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_keeps_what_its_request_sets() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Examples 2.32 and 2.33: the password asked for comes back, with the disk
+    // configuration; the access addresses asked for are the server's.
+    let body = json!({"rebuild": {"name": "new-server-test", "imageRef": "d42f821e-c2d1-4796-9f07-af5ed7912d0e", "OS-DCF:diskConfig": "MANUAL",
+        "adminPass": "dianel23", "accessIPv4": "50.56.175.199", "accessIPv6": "2001:4800:780e:510:d87b:9cbc:ff04:35f7", "metadata": {"My Server Name": "Apache1"}}});
+    let v: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap().json().await.unwrap();
+    let s = &v["server"];
+    assert_eq!(s["adminPass"], "dianel23", "{v}");
+    assert_eq!((&s["OS-DCF:diskConfig"], &s["accessIPv4"], &s["accessIPv6"]), (&json!("MANUAL"), &json!("50.56.175.199"), &json!("2001:4800:780e:510:d87b:9cbc:ff04:35f7")));
+    assert_eq!((&s["name"], &s["image"]["id"]), (&json!("new-server-test"), &json!("d42f821e-c2d1-4796-9f07-af5ed7912d0e")));
+    // Without a password, a new one.
+    c.cloud.clock().advance(STEP * 10);
+    let v: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"rebuild": {"imageRef": "d42f821e-c2d1-4796-9f07-af5ed7912d0e"}})).send().await.unwrap().json().await.unwrap();
+    assert!(v["server"]["adminPass"].as_str().is_some_and(|p| !p.is_empty() && p != "dianel23"), "{v}");
+}
