@@ -653,12 +653,17 @@ fn action(call: &Call<'_>) -> Answer {
         _ => {}
     }
     if let Some(f) = &resize_to {
+        // A server that does not exist is that (404), whatever the resize would use.
+        let store = call.app.store();
+        let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
+        let id = call.param("server_id");
+        if !servers.iter().any(|s| s.id == id && !is_gone(&SERVER_STATUS, &s.life.state)) {
+            return Err(call.fault(404, format!("server {id} does not exist")));
+        }
         if !call.app.seed.flavors.iter().any(|x| x.id == last_segment(f)) {
             return Err(call.fault(400, format!("flavor {f} does not exist")));
         }
         // The account's other servers and this one in its new flavor.
-        let store = call.app.store();
-        let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
         within_absolute(call, || in_use(call, servers, Some(call.param("server_id"))).plus(flavor_use(call, last_segment(f))))?;
     }
     with_server(call, move |call, s, now, outcome| {

@@ -423,3 +423,19 @@ async fn a_rebuild_keeps_what_its_request_sets() {
     let v: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"rebuild": {"imageRef": "d42f821e-c2d1-4796-9f07-af5ed7912d0e"}})).send().await.unwrap().json().await.unwrap();
     assert!(v["server"]["adminPass"].as_str().is_some_and(|p| !p.is_empty() && p != "dianel23"), "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resize_of_no_server_is_not_found_before_any_limit_counts() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    // The largest flavor is over the account's RAM; for a server that does not exist the
+    // answer is still itemNotFound.
+    let big = seed.flavors.iter().max_by_key(|f| f.ram).unwrap();
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().account_limit("maxTotalRAMSize", big.ram - 1)).await.expect("starts");
+    let account = cloud.accounts()[0].clone();
+    let (token, v2) = support::token_and_endpoint(&c.http, &cloud, &account).await;
+    let r = c.http.post(format!("{v2}/servers/{}/action", uuid::Uuid::new_v4())).header("X-Auth-Token", &token).json(&json!({"resize": {"flavorRef": big.id}})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c.http.post(format!("{v2}/servers/{}/action", uuid::Uuid::new_v4())).header("X-Auth-Token", &token).json(&json!({"resize": {"flavorRef": "no-such-flavor"}})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
