@@ -439,3 +439,23 @@ async fn a_resize_of_no_server_is_not_found_before_any_limit_counts() {
     let r = c.http.post(format!("{v2}/servers/{}/action", uuid::Uuid::new_v4())).header("X-Auth-Token", &token).json(&json!({"resize": {"flavorRef": "no-such-flavor"}})).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_a_form_the_schema_accepts_is_read() {
+    let c = Cloud::start().await;
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let create = |networks: &str| {
+        format!(
+            r#"<server xmlns="http://docs.openstack.org/compute/api/v1.1" imageRef="3afe97b2-26dc-49c5-a2cc-a2fc8d80c001" flavorRef="{flavor}" name="x"><networks>{networks}</networks></server>"#
+        )
+    };
+    // Example 2.7 lists networks as uuid elements (a form the schema records as accepted
+    // beside <network uuid="..."/>).
+    for networks in ["<uuid>0ef47ac7-6797-4e01-8a47-ed26ec3aaa56</uuid>", r#"<network uuid="0ef47ac7-6797-4e01-8a47-ed26ec3aaa56"/>"#] {
+        let (status, _, body) = c.send(reqwest::Method::POST, "/servers", "application/xml", create(networks)).await;
+        assert_eq!(status, 202, "{networks}: {body}");
+    }
+    // What the schema does not know is still refused.
+    let (status, _, body) = c.send(reqwest::Method::POST, "/servers", "application/xml", create("<subnet>x</subnet>")).await;
+    assert_eq!(status, 400, "{body}");
+}
