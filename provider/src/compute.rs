@@ -952,7 +952,9 @@ fn addresses(s: &ServerRec) -> m::Addresses {
 }
 
 /// The bandwidth each network interface of the server used in the audit period: the
-/// current day up to `now`. Nothing runs on these servers, so nothing was used.
+/// current day up to `now`. Nothing runs on these servers, so nothing was used. (A get
+/// answer kept while the server is unchanged shows the period as of when it was written,
+/// as the statistics of a periodic audit would.)
 fn bandwidth(addresses: &m::Addresses, now: Timestamp) -> Vec<m::BandwidthInterface> {
     let zone = jiff::tz::TimeZone::UTC;
     let start = now.to_zoned(zone.clone()).start_of_day().map(|d| d.timestamp()).unwrap_or(now);
