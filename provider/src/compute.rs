@@ -653,12 +653,17 @@ fn action(call: &Call<'_>) -> Answer {
         _ => {}
     }
     if let Some(f) = &resize_to {
+        // A server that does not exist is that (404), whatever the resize would use.
+        let store = call.app.store();
+        let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
+        let id = call.param("server_id");
+        if !servers.iter().any(|s| s.id == id && !is_gone(&SERVER_STATUS, &s.life.state)) {
+            return Err(call.fault(404, format!("server {id} does not exist")));
+        }
         if !call.app.seed.flavors.iter().any(|x| x.id == last_segment(f)) {
             return Err(call.fault(400, format!("flavor {f} does not exist")));
         }
         // The account's other servers and this one in its new flavor.
-        let store = call.app.store();
-        let servers = store.tenants.get(&call.tenant).map(|t| t.servers.as_slice()).unwrap_or_default();
         within_absolute(call, || in_use(call, servers, Some(call.param("server_id"))).plus(flavor_use(call, last_segment(f))))?;
     }
     with_server(call, move |call, s, now, outcome| {
@@ -682,6 +687,15 @@ fn action(call: &Call<'_>) -> Answer {
             if let Some(md) = &r.metadata {
                 s.metadata = md.0.clone();
             }
+            if let Some(v4) = &r.access_ipv4 {
+                s.access_ipv4 = v4.clone();
+            }
+            if let Some(v6) = &r.access_ipv6 {
+                s.access_ipv6 = v6.clone();
+            }
+            if let Some(d) = &r.os_dcf_disk_config {
+                s.disk_config = Some(d.as_str().to_string());
+            }
         }
         s.updated = now;
         // The answer is the body the operation documents, if any.
@@ -703,7 +717,9 @@ fn action(call: &Call<'_>) -> Answer {
             }
             "servers.rebuild" => {
                 let mut out = server_model(call, s, now);
-                out.admin_pass = Some(Secret::new(new_password()));
+                // The password asked for (Examples 2.32, 2.33), else a new one.
+                let pass = rebuild.as_ref().and_then(|r| r.admin_pass.as_ref()).map(|p| p.expose().to_string()).unwrap_or_else(new_password);
+                out.admin_pass = Some(Secret::new(pass));
                 Ok(located(call, wire::reply(call.op, call.success(), &out, call.format, prefixes()), "servers", &s.id))
             }
             _ => Ok(wire::empty(call.success())),
@@ -936,7 +952,9 @@ fn addresses(s: &ServerRec) -> m::Addresses {
 }
 
 /// The bandwidth each network interface of the server used in the audit period: the
-/// current day up to `now`. Nothing runs on these servers, so nothing was used.
+/// current day up to `now`. Nothing runs on these servers, so nothing was used. (A get
+/// answer kept while the server is unchanged shows the period as of when it was written,
+/// as the statistics of a periodic audit would.)
 fn bandwidth(addresses: &m::Addresses, now: Timestamp) -> Vec<m::BandwidthInterface> {
     let zone = jiff::tz::TimeZone::UTC;
     let start = now.to_zoned(zone.clone()).start_of_day().map(|d| d.timestamp()).unwrap_or(now);

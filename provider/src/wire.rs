@@ -107,6 +107,9 @@ pub fn read<T: Shaped + DeserializeOwned + FromXml>(op: &Operation<'_>, headers:
         _ => runtime::strict::decode_json::<T>(body, wrap),
     }
     .map_err(|e| Refusal::Body(format!("the body is not a {}: {e}", T::MODEL_ID)))?;
+    // A form the schema records as one readers accept is read (Example 2.7 sends one); every
+    // other departure is refused.
+    let findings: Vec<_> = findings.into_iter().filter(|f| f.kind != runtime::shapes::FindingKind::Shape).collect();
     if let Some(first) = findings.first() {
         let more = if findings.len() > 1 { format!(" (and {} more)", findings.len() - 1) } else { String::new() };
         return Err(Refusal::Body(format!("{}: {}{more}", if first.path.is_empty() { "/" } else { &first.path }, first.message)));

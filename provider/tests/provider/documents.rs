@@ -404,3 +404,58 @@ async fn an_update_names_the_image_and_flavor_of_the_server() {
     let named = |local: &str| root.children.iter().find(|e| e.name.local == local).and_then(|e| e.attribute(&runtime::xml::Name { ns: None, local: "name".into() })).map(str::to_string);
     assert_eq!((named("image"), named("flavor")), (Some(image.name.clone()), Some(flavor.name.clone())));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_keeps_what_its_request_sets() {
+    let c = Cloud::start().await;
+    let id = c.server().await;
+    // Examples 2.32 and 2.33: the password asked for comes back, with the disk
+    // configuration; the access addresses asked for are the server's.
+    let body = json!({"rebuild": {"name": "new-server-test", "imageRef": "d42f821e-c2d1-4796-9f07-af5ed7912d0e", "OS-DCF:diskConfig": "MANUAL",
+        "adminPass": "dianel23", "accessIPv4": "50.56.175.199", "accessIPv6": "2001:4800:780e:510:d87b:9cbc:ff04:35f7", "metadata": {"My Server Name": "Apache1"}}});
+    let v: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&body).send().await.unwrap().json().await.unwrap();
+    let s = &v["server"];
+    assert_eq!(s["adminPass"], "dianel23", "{v}");
+    assert_eq!((&s["OS-DCF:diskConfig"], &s["accessIPv4"], &s["accessIPv6"]), (&json!("MANUAL"), &json!("50.56.175.199"), &json!("2001:4800:780e:510:d87b:9cbc:ff04:35f7")));
+    assert_eq!((&s["name"], &s["image"]["id"]), (&json!("new-server-test"), &json!("d42f821e-c2d1-4796-9f07-af5ed7912d0e")));
+    // Without a password, a new one.
+    c.cloud.clock().advance(STEP * 10);
+    let v: Value = c.request(reqwest::Method::POST, &format!("/servers/{id}/action")).json(&json!({"rebuild": {"imageRef": "d42f821e-c2d1-4796-9f07-af5ed7912d0e"}})).send().await.unwrap().json().await.unwrap();
+    assert!(v["server"]["adminPass"].as_str().is_some_and(|p| !p.is_empty() && p != "dianel23"), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resize_of_no_server_is_not_found_before_any_limit_counts() {
+    let c = Cloud::start().await;
+    let seed = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap();
+    // The largest flavor is over the account's RAM; for a server that does not exist the
+    // answer is still itemNotFound.
+    let big = seed.flavors.iter().max_by_key(|f| f.ram).unwrap();
+    let cloud = provider::spawn(provider::Config::default().virtual_clock().account_limit("maxTotalRAMSize", big.ram - 1)).await.expect("starts");
+    let account = cloud.accounts()[0].clone();
+    let (token, v2) = support::token_and_endpoint(&c.http, &cloud, &account).await;
+    let r = c.http.post(format!("{v2}/servers/{}/action", uuid::Uuid::new_v4())).header("X-Auth-Token", &token).json(&json!({"resize": {"flavorRef": big.id}})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c.http.post(format!("{v2}/servers/{}/action", uuid::Uuid::new_v4())).header("X-Auth-Token", &token).json(&json!({"resize": {"flavorRef": "no-such-flavor"}})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_a_form_the_schema_accepts_is_read() {
+    let c = Cloud::start().await;
+    let flavor = provider::Seed::documented(&schema::Schema::load_default().unwrap()).unwrap().flavors[0].id.clone();
+    let create = |networks: &str| {
+        format!(
+            r#"<server xmlns="http://docs.openstack.org/compute/api/v1.1" imageRef="3afe97b2-26dc-49c5-a2cc-a2fc8d80c001" flavorRef="{flavor}" name="x"><networks>{networks}</networks></server>"#
+        )
+    };
+    // Example 2.7 lists networks as uuid elements (a form the schema records as accepted
+    // beside <network uuid="..."/>).
+    for networks in ["<uuid>0ef47ac7-6797-4e01-8a47-ed26ec3aaa56</uuid>", r#"<network uuid="0ef47ac7-6797-4e01-8a47-ed26ec3aaa56"/>"#] {
+        let (status, _, body) = c.send(reqwest::Method::POST, "/servers", "application/xml", create(networks)).await;
+        assert_eq!(status, 202, "{networks}: {body}");
+    }
+    // What the schema does not know is still refused.
+    let (status, _, body) = c.send(reqwest::Method::POST, "/servers", "application/xml", create("<subnet>x</subnet>")).await;
+    assert_eq!(status, 400, "{body}");
+}
