@@ -12,7 +12,6 @@ const NO_ACTION: &str = "conformanceUnknownAction";
 /// Runs a bad-input check.
 pub async fn run(s: &Session<'_>, c: &Check, case: BadCase) -> Verdict {
     let Some(op) = s.schema.operation(&c.operation) else { return Verdict::fail(format!("no operation {}", c.operation)) };
-    let documents = |status: u16| op.faults.iter().any(|f| f.codes.contains(&status));
     let documented = crate::examples::any_documented_body(s, op);
     let json_body = || -> Vec<u8> {
         match &documented {
@@ -38,7 +37,15 @@ pub async fn run(s: &Session<'_>, c: &Check, case: BadCase) -> Verdict {
             (Vec::new(), Some(Body::new("application/json", cut)), vec![400])
         }
         BadCase::WrongContentType => {
-            let want = if documents(415) { vec![415] } else { vec![400] };
+            // A body the service cannot read names no action: what any action of the path
+            // documents for it may answer.
+            let actions: Vec<&schema::operations::Operation> = match op.action {
+                Some(_) => s.schema.operations.iter().filter(|o| o.action.is_some() && o.api == op.api && o.path == op.path && o.method == op.method).collect(),
+                None => vec![op],
+            };
+            let mut want: Vec<u16> = actions.iter().map(|o| if o.faults.iter().any(|f| f.codes.contains(&415)) { 415 } else { 400 }).collect();
+            want.sort_unstable();
+            want.dedup();
             (Vec::new(), Some(Body::new("text/plain", json_body())), want)
         }
         BadCase::UnknownAction => {

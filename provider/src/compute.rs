@@ -245,11 +245,6 @@ fn links(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
     vec![m::Link::new("self", href(endpoint, collection, id)), m::Link::new("bookmark", href(bookmark, collection, id))]
 }
 
-/// The bookmark link alone, as references to other collections' items carry it.
-fn bookmark(call: &Call<'_>, collection: &str, id: &str) -> Vec<m::Link> {
-    vec![m::Link::new("bookmark", href(call.endpoint().1, collection, id))]
-}
-
 /// `{base}/{collection}/{id}`, written without the formatting machinery (a detailed list
 /// writes hundreds of them).
 fn href(base: &str, collection: &str, id: &str) -> String {
@@ -530,11 +525,13 @@ fn server_model(call: &Call<'_>, s: &ServerRec, now: Timestamp) -> m::Server {
     out.access_ipv6 = Some(s.access_ipv6.clone());
     let mut image = m::ImageRef::default();
     image.id = s.image.clone();
-    image.links = Some(bookmark(call, "images", &s.image));
+    // A reference to another collection's item carries its self and bookmark links, as
+    // Examples 1.44 and 2.21 show them (others show the bookmark alone).
+    image.links = Some(links(call, "images", &s.image));
     out.image = Some(image);
     let mut flavor = m::FlavorRef::default();
     flavor.id = s.flavor.clone();
-    flavor.links = Some(bookmark(call, "flavors", &s.flavor));
+    flavor.links = Some(links(call, "flavors", &s.flavor));
     out.flavor = Some(flavor);
     out.metadata = Some(m::Metadata(shown_metadata(s)));
     let addresses = addresses(s);

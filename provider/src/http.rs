@@ -68,13 +68,21 @@ impl Call<'_> {
             .unwrap_or_else(|| generic_fault(self.mount, status, message))
     }
 
+    /// The fault of a body in a media type the operation does not read: its badMediaType
+    /// (415) where the operation documents one, else its badRequest (400; v1.0 documents
+    /// no 415).
+    pub fn media_type_fault(&self, message: impl Into<String>) -> Fault {
+        let status = if self.op.faults.iter().any(|f| f.codes.contains(&415)) { 415 } else { 400 };
+        self.fault(status, message)
+    }
+
     /// Reads the request body strictly as `T`.
     pub fn read<T: runtime::strict::Shaped + serde::de::DeserializeOwned + runtime::xml::FromXml>(&self) -> Result<T, Fault> {
         if self.app.switches.on(Deviation::JsonOnly) && wire::request_format(self.headers) == Some(Format::Xml) {
-            return Err(self.fault(415, "this provider reads no XML"));
+            return Err(self.media_type_fault("this provider reads no XML"));
         }
         wire::read::<T>(self.op, self.headers, self.body).map_err(|r| match r {
-            Refusal::MediaType(m) => self.fault(415, m),
+            Refusal::MediaType(m) => self.media_type_fault(m),
             Refusal::Body(m) => self.fault(400, m),
         })
     }
@@ -269,7 +277,7 @@ pub(crate) fn dispatch(app: &App, method: &Method, path: &str, query: &str, head
     }
     let call = Call { app, mount, op, params, query: pairs, headers, body, tenant, server, format, hrefs: Default::default() };
     // The media type is checked before anything the body says is looked at.
-    let refused = wire::media_type_refusal(op, headers).map(|m| call.fault(415, m));
+    let refused = wire::media_type_refusal(op, headers).map(|m| call.media_type_fault(m));
     let answer = match refused.or_else(|| behaviour_fault(&call)) {
         Some(f) => Err(f),
         None => answer(&call),
