@@ -222,7 +222,7 @@ async fn walk_to(s: &Session<'_>, op: &Operation, src: &ParamSource, value: &str
         }
         for t in machine.transitions.iter().filter(|t| t.from == state && !t.on_error) {
             let Some(step) = t.operation.as_deref() else { continue };
-            let end = settle_from(machine, &t.to);
+            let end = settle_from(machine, &t.to, step);
             if let Some(end) = end.filter(|e| stable(e) && !seen.contains(e)) {
                 seen.push(end.clone());
                 let mut more = ops.clone();
@@ -246,15 +246,17 @@ async fn walk_to(s: &Session<'_>, op: &Operation, src: &ParamSource, value: &str
     Ok(())
 }
 
-/// The stable state a transient state leads to without an operation, or the state itself.
-fn settle_from(machine: &schema::machines::StateMachine, state: &str) -> Option<String> {
+/// The state a walk of `operation` comes to rest in from `state`: through transient states,
+/// by transitions of no operation or of the same one (a chain `ACTIVE → RESIZE →
+/// VERIFY_RESIZE` is two transitions of the resize).
+fn settle_from(machine: &schema::machines::StateMachine, state: &str, operation: &str) -> Option<String> {
     let mut at = state.to_string();
     for _ in 0..machine.states.len() {
         let kind = machine.states.iter().find(|x| x.name == at).map(|x| x.kind)?;
         if kind != StateKind::Transient {
             return Some(at);
         }
-        at = machine.transitions.iter().find(|t| t.from == at && t.operation.is_none() && !t.on_error)?.to.clone();
+        at = machine.transitions.iter().find(|t| t.from == at && t.operation.as_deref().is_none_or(|o| o == operation) && !t.on_error)?.to.clone();
     }
     None
 }
