@@ -75,11 +75,16 @@ fn command_after(heading: &str) -> String {
 }
 
 #[test]
-fn the_two_commands_share_one_release_build() {
+fn the_main_job_is_the_conformance_suite_and_both_commands_build_release() {
     let main = command_after("Main job:");
     let tests = command_after("All tests:");
-    assert_eq!(main, "cargo run --release --bin cloudservers-schema -- coverage");
+    assert_eq!(main, "cargo run --release");
     assert_eq!(tests, "cargo test --workspace --release");
+    // `cargo run` at the root runs the workspace's default member: the suite.
+    let workspace = read("../../Cargo.toml");
+    assert!(workspace.lines().any(|l| l.trim() == r#"default-members = ["conformance"]"#), "the workspace's default member is not the conformance suite");
+    let suite = read("../../conformance/Cargo.toml");
+    assert!(suite.lines().any(|l| l.trim() == r#"default-run = "cloudservers-conformance""#), "the suite's package runs another binary by default");
 }
 
 #[test]
