@@ -40,7 +40,7 @@ pub async fn run(s: &Session<'_>, c: &Check, case: BadCase) -> Verdict {
             // A body the service cannot read names no action: what any action of the path
             // documents for it may answer.
             let actions: Vec<&schema::operations::Operation> = match op.action {
-                Some(_) => s.schema.operations.iter().filter(|o| o.action.is_some() && o.api == op.api && o.path == op.path && o.method == op.method).collect(),
+                Some(_) => crate::checks::actions_of_path(s.schema, op).collect(),
                 None => vec![op],
             };
             let mut want: Vec<u16> = actions.iter().map(|o| if o.faults.iter().any(|f| f.codes.contains(&415)) { 415 } else { 400 }).collect();

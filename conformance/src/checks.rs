@@ -201,10 +201,16 @@ fn bad_cases(schema: &Schema, op: &schema::operations::Operation) -> Vec<BadCase
         out.push(BadCase::UnknownId);
     }
     // One unknown action per action path: on its first action operation.
-    if op.action.is_some() && documents(400) && schema.operations.iter().find(|o| o.api == op.api && o.path == op.path && o.method == op.method && o.action.is_some()).is_some_and(|first| first.id == op.id) {
+    if documents(400) && actions_of_path(schema, op).next().is_some_and(|first| first.id == op.id) {
         out.push(BadCase::UnknownAction);
     }
     out
+}
+
+/// The actions of the path an action operation is on (itself among them): the operations
+/// a body that names no readable action may be meant for. None for another operation.
+pub fn actions_of_path<'s>(schema: &'s Schema, op: &'s schema::operations::Operation) -> impl Iterator<Item = &'s schema::operations::Operation> + 's {
+    schema.operations.iter().filter(move |o| op.action.is_some() && o.action.is_some() && o.api == op.api && o.path == op.path && o.method == op.method)
 }
 
 /// Which checks a run takes: by id glob, API, operation or kind.

@@ -49,13 +49,12 @@ pub fn validate(schema: &Schema, op: &Operation, asked: Format, r: &Incoming) ->
         .filter(|f| f.api == op.api)
         .filter(|f| {
             f.all_requests
-                || schema.operations.iter().filter(|o| o.id == op.id || (op.action.is_some() && o.action.is_some() && o.path == op.path && o.method == op.method)).any(|o| o.faults.iter().any(|fr| fr.fault == f.id))
+                || std::iter::once(op).chain(crate::checks::actions_of_path(schema, op)).any(|o| o.faults.iter().any(|fr| fr.fault == f.id))
         })
         .collect();
     // A body the service cannot read names no action: any action of the path may answer.
-    let siblings = || schema.operations.iter().filter(|o| o.action.is_some() && o.api == op.api && o.path == op.path && o.method == op.method);
     let listed = |o: &Operation| o.faults.iter().any(|f| f.codes.contains(&r.status));
-    let documented = success.is_some() || listed(op) || (op.action.is_some() && siblings().any(listed)) || faults.iter().any(|f| f.all_requests && f.codes.contains(&r.status));
+    let documented = success.is_some() || listed(op) || crate::checks::actions_of_path(schema, op).any(listed) || faults.iter().any(|f| f.all_requests && f.codes.contains(&r.status));
     if !documented {
         problems.push(format!("status {} is not documented for {}", r.status, op.id));
     }

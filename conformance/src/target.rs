@@ -206,7 +206,8 @@ impl Target {
     async fn signed_in(name: &str, identity: &str, creds: Option<&Credentials>, region: Option<&str>, schema: &Schema, timeout: Duration) -> Result<Target, TargetError> {
         let identity = identity.trim_end_matches('/').to_string();
         let mut endpoints = Endpoints { identity: identity.clone(), ..Endpoints::default() };
-        if let Some(info) = schema.apis.iter().find(|a| a.catalog.is_none() && a.endpoint.is_none() && a.key.as_str() == "identity") {
+        // The identity API is the one whose exchanges the generated identity module runs.
+        if let Some(info) = schema.apis.iter().find(|a| a.key.as_str() == cloudservers::identity::client::API.api) {
             endpoints.host.push((info.key, identity.clone()));
         }
         let Some(creds) = creds else {
