@@ -85,7 +85,7 @@ impl Exchange {
     }
 }
 
-/// The `curl` line of a request; the token is never written.
+/// The `curl` line of a request; the token is never written, nor any secret of the body.
 pub fn curl(r: &Outgoing) -> String {
     let mut out = format!("curl -i -X {} '{}'", r.method, r.url.replace('\'', "'\\''"));
     if let Some(h) = &r.token_header {
@@ -98,19 +98,7 @@ pub fn curl(r: &Outgoing) -> String {
         out.push_str(&format!(" -H '{k}: {}'", v.replace('\'', "'\\''")));
     }
     if let Some((ct, body)) = &r.body {
-        out.push_str(&format!(" -H 'Content-Type: {ct}' --data-binary '{}'", redact(&String::from_utf8_lossy(body)).replace('\'', "'\\''")));
-    }
-    out
-}
-
-/// The body with the values of credentials replaced: passwords, API keys and tokens in
-/// the identity request bodies the suite sends.
-fn redact(body: &str) -> String {
-    let mut out = body.to_string();
-    for secret in crate::target::secrets() {
-        if !secret.is_empty() {
-            out = out.replace(&secret, "$SECRET");
-        }
+        out.push_str(&format!(" -H 'Content-Type: {ct}' --data-binary '{}'", crate::target::redact(&String::from_utf8_lossy(body)).replace('\'', "'\\''")));
     }
     out
 }
