@@ -5,7 +5,7 @@ use crate::checks::{Check, Wire as Format};
 use crate::compare::Comparer;
 use crate::outcome::Verdict;
 use crate::session::{example_format, gist, Answer, Body, Session};
-use schema::examples::{Direction, Example};
+use schema::examples::{Direction, Example, Page};
 use schema::machines::StateKind;
 use schema::operations::{Operation, ParamSource};
 use serde_json::Value;
@@ -41,7 +41,11 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
         None => None,
     };
     let failing = response.and_then(|r| crate::checks::documented_state(s.schema, r)).is_some_and(|(_, k)| k == StateKind::Error);
-    let (params, own) = match prepare(s, op, c, failing).await {
+    // What the documents presume was done first, on the example's resource; and the
+    // resources the request refers to, which a resource made for the check is related to.
+    let presumed: &[String] = [response, request].into_iter().flatten().map(|e| e.after.as_slice()).find(|a| !a.is_empty()).unwrap_or_default();
+    let related = body.as_ref().map(|b| b.references.clone()).unwrap_or_default();
+    let (params, own) = match prepare(s, op, c, failing, presumed, &related).await {
         Ok(p) => p,
         Err(why) => return Verdict::skip(format!("prerequisite: {why}")),
     };
@@ -53,9 +57,15 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
     verdict
 }
 
+/// Whether `op` causes a transition of a state machine.
+pub(crate) fn moves_a_machine(s: &Session<'_>, op: &Operation) -> bool {
+    s.schema.state_machines.iter().any(|m| m.transitions.iter().any(|t| t.operation.as_deref() == Some(op.id.as_str())))
+}
+
 /// Whether `op` makes a resource that the schema names as a source of values.
-fn creates(s: &Session<'_>, op: &Operation) -> bool {
-    s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).any(|src| src.operation == op.id)
+/// (A parameter of `op` itself that names what its own request sets is not one.)
+pub(crate) fn creates(s: &Session<'_>, op: &Operation) -> bool {
+    s.schema.operations.iter().filter(|o| o.id != op.id).flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).any(|src| src.operation == op.id)
 }
 
 async fn release_all(s: &Session<'_>, made: Option<Vec<(ParamSource, String)>>) {
@@ -92,7 +102,12 @@ async fn replay(
     if op.path_params.is_empty() && op.method == "GET" {
         s.fixture.populate(s, op).await;
     }
-    let (answer, curl) = if (200..300).contains(&status) { s.call_traced(&c.id, op, &params, body.as_ref(), format, &[]).await } else { s.call_once(&c.id, op, &params, body.as_ref(), format).await };
+    let paged = response.filter(|r| !r.query.is_empty() || r.page.is_some());
+    let (answer, curl) = match paged {
+        Some(r) if (200..300).contains(&status) => page_of(s, c, op, &params, r, format).await,
+        _ if (200..300).contains(&status) => s.call_traced(&c.id, op, &params, body.as_ref(), format, &[]).await,
+        _ => s.call_once(&c.id, op, &params, body.as_ref(), format).await,
+    };
     if let Answer::Received(r) = &answer {
         s.fixture.adopt(s, op, &params, r).await;
     }
@@ -145,6 +160,91 @@ async fn replay(
     }
 }
 
+/// The most pages a replay follows to the last one: a list that goes on past this is not
+/// what a documented example shows.
+const MOST_PAGES: usize = 1000;
+
+/// Asks for the page of a list a response example shows: the example's query, then its
+/// pagination's next links as far as its page.
+async fn page_of(s: &Session<'_>, c: &Check, op: &Operation, params: &[(String, String)], r: &Example, format: Format) -> (Answer, String) {
+    let query: Vec<(&str, &str)> = r.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let url = match s.url_with_query(op, params, &query, format) {
+        Ok(u) => u,
+        Err(why) => return (Answer::Unsent(why), String::new()),
+    };
+    let rel = s.schema.limits.iter().find_map(|l| match &l.kind {
+        schema::limits::LimitKind::Pagination { applies_to, next_rel: Some(rel), .. } if applies_to.contains(&op.id) => Some(rel.as_str()),
+        _ => None,
+    });
+    let mut at = s.call_at(&c.id, op, url.clone(), format).await;
+    let mut seen = vec![url];
+    let (wanted, last) = match r.page {
+        Some(Page::Number(n)) => (n.max(1) as usize, false),
+        Some(Page::Last(_)) => (MOST_PAGES, true),
+        None => (1, false),
+    };
+    for page in 2..=wanted {
+        let (Answer::Received(got), _) = &at else { return at };
+        if !(200..300).contains(&got.status) {
+            return at;
+        }
+        let next = rel.and_then(|rel| next_link(s, rel, format, &got.body));
+        let Some(next) = next else {
+            if last {
+                return at;
+            }
+            return (Answer::Failed(format!("page {} has no next link to page {page}", page - 1)), at.1);
+        };
+        if seen.contains(&next) {
+            return (Answer::Failed(format!("page {} links back to an earlier page ({next})", page - 1)), at.1);
+        }
+        seen.push(next.clone());
+        at = s.call_at(&c.id, op, next, format).await;
+    }
+    if last {
+        return (Answer::Failed(format!("the list has more than {MOST_PAGES} pages")), at.1);
+    }
+    at
+}
+
+/// The target of the link of relation `rel` in a body: a JSON object or an XML element
+/// with the link fields of the schema (the fields with the link-rel and link-href roles).
+fn next_link(s: &Session<'_>, rel: &str, format: Format, body: &[u8]) -> Option<String> {
+    use schema::models::FieldRole;
+    let pairs: Vec<(&schema::models::Field, &schema::models::Field)> = s
+        .schema
+        .models
+        .iter()
+        .filter_map(|m| Some((m.fields.iter().find(|f| f.role == Some(FieldRole::LinkRel))?, m.fields.iter().find(|f| f.role == Some(FieldRole::LinkHref))?)))
+        .collect();
+    fn json<'v>(v: &'v Value, pairs: &[(&schema::models::Field, &schema::models::Field)], rel: &str) -> Option<&'v str> {
+        match v {
+            Value::Object(o) => {
+                let own = pairs.iter().find_map(|(r, h)| (o.get(&r.name)?.as_str()? == rel).then(|| o.get(&h.name)?.as_str()).flatten());
+                own.or_else(|| o.values().find_map(|x| json(x, pairs, rel)))
+            }
+            Value::Array(a) => a.iter().find_map(|x| json(x, pairs, rel)),
+            _ => None,
+        }
+    }
+    fn xml<'e>(e: &'e xml_dom::Element, pairs: &[(&schema::models::Field, &schema::models::Field)], rel: &str) -> Option<&'e str> {
+        let attr = |f: &schema::models::Field| f.xml.as_ref().and_then(|x| x.attribute.clone());
+        let own = pairs.iter().find_map(|(r, h)| {
+            let (ra, ha) = (attr(r)?, attr(h)?);
+            let value = |name: &str| e.attributes.iter().find(|(n, _)| n.local == name).map(|(_, v)| v.as_str());
+            (value(&ra)? == rel).then(|| value(&ha)).flatten()
+        });
+        own.or_else(|| e.children.iter().find_map(|c| xml(c, pairs, rel)))
+    }
+    match format {
+        Format::Xml => {
+            let root = xml_dom::parse(std::str::from_utf8(body).ok()?).ok()?;
+            xml(&root, &pairs, rel).map(str::to_string)
+        }
+        _ => json(&serde_json::from_slice(body).ok()?, &pairs, rel).map(str::to_string),
+    }
+}
+
 /// The success status of an operation.
 pub fn success_status(op: &Operation) -> u16 {
     op.responses.iter().map(|r| r.status).find(|s| (200..300).contains(s)).unwrap_or(200)
@@ -177,21 +277,62 @@ fn documented_request_example<'s>(s: &Session<'s>, response: &Example, op: &Oper
 ///
 /// With `failing`, the resource is the check's own and in its machine's error state.
 /// Returns the parameters and the id of the check's own resource, if it has one.
-async fn prepare(s: &Session<'_>, op: &Operation, c: &Check, failing: bool) -> Result<(Vec<(String, String)>, Option<(ParamSource, String)>), String> {
-    let Some(own) = op.path_params.last().and_then(|p| p.source.as_ref()).filter(|src| failing || changes_state(s, op, src)) else {
+async fn prepare(
+    s: &Session<'_>,
+    op: &Operation,
+    c: &Check,
+    failing: bool,
+    after: &[String],
+    related: &[(ParamSource, String)],
+) -> Result<(Vec<(String, String)>, Option<(ParamSource, String)>), String> {
+    // The resource whose state the operation changes (a server an address is shared
+    // with, not the address), else the one its path ends with.
+    let changed = op.path_params.iter().rev().filter_map(|p| p.source.as_ref()).find(|src| changes_state(s, op, src));
+    let addressed = changed.or_else(|| op.path_params.last().and_then(|p| p.source.as_ref()));
+    // A list shows the resource the presumed operations were done on.
+    let presumed_on = || after.iter().filter_map(|id| s.schema.operation(id)).find_map(|o| o.path_params.last().and_then(|p| p.source.as_ref()));
+    let own = match addressed {
+        Some(src) if failing || !after.is_empty() || changed.is_some() => Some(src),
+        None if !after.is_empty() => presumed_on(),
+        _ => None,
+    };
+    let Some(own) = own else {
         return Ok((s.fixture.params(s, op, None).await?, None));
     };
     if failing && s.schema.operation(&own.operation).is_none_or(|o| o.method != "POST") {
         return Err(format!("no operation makes a resource for {} to show in an error state ({} only lists them)", op.id, own.operation));
     }
-    let value = s.fixture.make_as(s, own, &c.id, failing).await?;
+    let value = s.fixture.make_as(s, own, &c.id, failing, related).await?;
     if !failing {
-        if let Err(e) = walk_to(s, op, own, &value, &c.id).await {
+        let ready = async {
+            if changes_state(s, op, own) {
+                walk_to(s, op, own, &value, &c.id).await?;
+            }
+            do_first(s, after, own, &value, &c.id).await
+        };
+        if let Err(e) = ready.await {
             s.fixture.release(s, own, &value).await;
             return Err(e);
         }
     }
     Ok((s.fixture.params(s, op, Some((own, &value))).await?, Some((own.clone(), value))))
+}
+
+/// Does the operations an example presumes were done first, with their first documented
+/// requests, on the check's resource; each waited for until the resource is settled.
+async fn do_first(s: &Session<'_>, after: &[String], src: &ParamSource, value: &str, check: &str) -> Result<(), String> {
+    for id in after.iter().filter(|id| **id != src.operation) {
+        let step = s.schema.operation(id).ok_or_else(|| format!("no operation {id}"))?;
+        let params = s.fixture.params(s, step, Some((src, value))).await?;
+        let body = s.prepared_request(step, Format::Json).await?;
+        match s.call(check, step, &params, body.as_ref(), Format::Json, &[]).await {
+            Answer::Received(r) if (200..300).contains(&r.status) => {}
+            Answer::Received(r) => return Err(format!("{id}, presumed done first, answered {}: {}", r.status, gist(&r.text()))),
+            Answer::Failed(w) | Answer::Unsent(w) => return Err(format!("{id}, presumed done first: {w}")),
+        }
+        s.fixture.settle(s, src, value).await?;
+    }
+    Ok(())
 }
 
 /// Whether a state machine has a transition caused by `op` for the resource `src` yields.
@@ -202,7 +343,7 @@ fn changes_state(s: &Session<'_>, op: &Operation, src: &ParamSource) -> bool {
 
 /// Brings the check's resource to a state `op` is allowed in, by the shortest walk of
 /// documented operations through the machine.
-async fn walk_to(s: &Session<'_>, op: &Operation, src: &ParamSource, value: &str, check: &str) -> Result<(), String> {
+pub(crate) async fn walk_to(s: &Session<'_>, op: &Operation, src: &ParamSource, value: &str, check: &str) -> Result<(), String> {
     let Some((read, machine, field)) = crate::fixture::reader(s, src) else { return Ok(()) };
     let params = s.fixture.params(s, read, Some((src, value))).await?;
     let current = read_status(s, read, &params, &field).await.ok_or_else(|| format!("{} did not show the status of {value}", read.id))?;

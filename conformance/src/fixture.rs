@@ -46,6 +46,8 @@ impl Fixture {
         for p in &op.path_params {
             let value = match (&p.source, fresh) {
                 (Some(src), Some((f, v))) if same(src, f) => v.to_string(),
+                // What the operation's own request sets: its documented request's value.
+                (Some(src), _) if src.operation == op.id => own_request_value(s, op, src)?,
                 (Some(src), _) => Box::pin(self.shared(s, src)).await?,
                 (None, _) => return Err(format!("the schema names no source of the path parameter `{}` of {}", p.name, op.id)),
             };
@@ -58,12 +60,13 @@ impl Fixture {
     /// the value at the pointer; a resource it creates is waited for until settled and
     /// deleted at the end.
     pub async fn make(&self, s: &Session<'_>, source: &ParamSource, why: &str) -> Result<String, Unmet> {
-        self.make_as(s, source, why, false).await
+        self.make_as(s, source, why, false, &[]).await
     }
 
     /// [`Fixture::make`], ending in the machine's error state when `failing` (the target's
-    /// control API is asked to make the walk fail first).
-    pub async fn make_as(&self, s: &Session<'_>, source: &ParamSource, why: &str, failing: bool) -> Result<String, Unmet> {
+    /// control API is asked to make the walk fail first), and made with references to the
+    /// `related` resources where its request can name them ([`Session::relate`]).
+    pub async fn make_as(&self, s: &Session<'_>, source: &ParamSource, why: &str, failing: bool, related: &[(ParamSource, String)]) -> Result<String, Unmet> {
         if failing {
             s.control("outcomes", &serde_json::json!({"operation": source.operation, "outcome": "fails"}))
                 .await
@@ -71,7 +74,7 @@ impl Fixture {
         }
         let op = s.schema.operation(&source.operation).ok_or_else(|| format!("the source operation {} is not in the schema", source.operation))?;
         let params = Box::pin(self.params(s, op, None)).await?;
-        let body = Box::pin(s.prepared_request(op, crate::checks::Wire::Json)).await?;
+        let body = Box::pin(s.prepared_request(op, crate::checks::Wire::Json)).await?.map(|b| s.relate(op, b, related));
         let answer = s.call(why, op, &params, body.as_ref(), crate::checks::Wire::Json, &[]).await;
         let doc = match &answer {
             Answer::Received(r) if (200..300).contains(&r.status) => serde_json::from_slice::<Value>(&r.body).map_err(|e| format!("{} answered a body that is not JSON: {e}", op.id))?,
@@ -215,7 +218,8 @@ impl Fixture {
     }
 
     /// Deletes one resource; one the target will not delete in its state (409) is waited
-    /// for until settled, once.
+    /// for until settled and brought by the documented operations to a state the delete
+    /// is allowed in (a resize left to verify is confirmed), once.
     async fn delete(&self, s: &Session<'_>, (op_id, params, source): &Made) -> Result<(), String> {
         let op = s.schema.operation(op_id).ok_or_else(|| format!("no operation {op_id}"))?;
         for attempt in 0..2 {
@@ -224,6 +228,7 @@ impl Fixture {
                 Answer::Received(r) if r.status == 409 && attempt == 0 => {
                     let value = params.last().map(|(_, v)| v.clone()).unwrap_or_default();
                     let _ = self.settle(s, source, &value).await;
+                    let _ = crate::examples::walk_to(s, op, source, &value, "clean-up").await;
                 }
                 Answer::Received(r) => return Err(format!("{op_id} {params:?}: {}", r.status)),
                 Answer::Unsent(why) | Answer::Failed(why) => return Err(format!("{op_id} {params:?}: {why}")),
@@ -286,6 +291,14 @@ pub fn resolve(doc: &Value, pointer: &str) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The value a source naming `op` itself reads from the operation's first documented
+/// request (in JSON; the documents give each format the same values).
+fn own_request_value(s: &Session<'_>, op: &Operation, src: &ParamSource) -> Result<String, Unmet> {
+    let body = s.documented_request(op, crate::checks::Wire::Json).ok_or_else(|| format!("{} documents no JSON request to take `{}` from", op.id, src.pointer))?;
+    let doc: Value = serde_json::from_slice(&body.bytes).map_err(|e| format!("the documented request of {} is not JSON: {e}", op.id))?;
+    resolve(&doc, &src.pointer).ok_or_else(|| format!("the documented request of {} has no value at {}", op.id, src.pointer))
 }
 
 /// Whether two sources name the same value.

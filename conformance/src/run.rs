@@ -110,22 +110,33 @@ pub async fn run(schema: &Schema, checks: Vec<Check>, opts: &Options) -> Result<
             }
         }
     };
-    // An operation no check called is called once here, where that is safe (a read), so
-    // that its responses are validated too.
+    // An operation no check called is called once here, where that is safe (a read, or a
+    // write that changes no resource's state), so that its responses are validated too.
     if !interrupted {
         let seen = session.wire.exchanges();
         for c in &validations {
             let Some(op) = schema.operation(&c.operation) else { continue };
             let called = seen.iter().any(|x| x.request.operation == op.id && Format::of(x.request.asked) == c.wire);
             let absent_here = absent.iter().any(|(api, f, _)| (api.is_none() || *api == Some(c.api)) && f.is_none_or(|f| f == c.wire));
-            if called || absent_here || op.method != "GET" {
+            // A write that makes nothing and moves no state machine (a metadata update) is
+            // safe too, with a documented request in the format.
+            let write = matches!(op.method.as_str(), "PUT" | "POST") && !crate::examples::creates(&session, op) && !crate::examples::moves_a_machine(&session, op);
+            if called || absent_here || !(op.method == "GET" || write) {
                 continue;
             }
             if op.auth == schema::operations::Auth::SourceIp && session.fixture.bind_caller(&session, op).await.is_err() {
                 continue;
             }
+            let body = match (write, session.documented_request(op, c.wire)) {
+                (false, _) => None,
+                (true, Some(b)) => match session.resolve_references(op, b).await {
+                    Ok(b) => Some(b),
+                    Err(_) => continue,
+                },
+                (true, None) => continue,
+            };
             if let Ok(params) = session.fixture.params(&session, op, None).await {
-                session.call(&c.id, op, &params, None, c.wire, &[]).await;
+                session.call(&c.id, op, &params, body.as_ref(), c.wire, &[]).await;
             }
         }
     }

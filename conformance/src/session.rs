@@ -73,12 +73,14 @@ pub struct Body {
     pub bytes: Vec<u8>,
     /// The documented names it gives resources, and the names the run sent instead.
     pub names: Vec<(String, String)>,
+    /// The resources it refers to (the schema's `value_from`), and the run's values of them.
+    pub references: Vec<(schema::operations::ParamSource, String)>,
 }
 
 impl Body {
     /// A body of these bytes, naming nothing.
     pub fn new(content_type: impl Into<String>, bytes: Vec<u8>) -> Body {
-        Body { content_type: content_type.into(), bytes, names: Vec::new() }
+        Body { content_type: content_type.into(), bytes, names: Vec::new(), references: Vec::new() }
     }
 }
 
@@ -142,12 +144,36 @@ impl<'s> Session<'s> {
         self.send_op(check, op, params, body, format, &[], false).await
     }
 
+    /// [`Session::call_traced`] at a URL of the operation's the caller has: with query
+    /// parameters of its own, or a link a response gave.
+    pub async fn call_at(&self, check: &str, op: &Operation, url: String, format: Format) -> (Answer, String) {
+        self.send_to(check, op, url, None, format, &[], true).await
+    }
+
+    /// The URL of `op` with its path parameters and these query parameters besides the
+    /// format one.
+    pub fn url_with_query(&self, op: &Operation, params: &[(String, String)], query: &[(&str, &str)], format: Format) -> Result<String, String> {
+        let mut url = self.url(op, params, format)?;
+        for (k, v) in query {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&percent_encoding::utf8_percent_encode(k, SEGMENT).to_string());
+            url.push('=');
+            url.push_str(&percent_encoding::utf8_percent_encode(v, SEGMENT).to_string());
+        }
+        Ok(url)
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn send_op(&self, check: &str, op: &Operation, params: &[(String, String)], body: Option<&Body>, format: Format, headers: &[(String, String)], wait_out_limits: bool) -> (Answer, String) {
         let url = match self.url(op, params, format) {
             Ok(u) => u,
             Err(why) => return (Answer::Unsent(why), String::new()),
         };
+        self.send_to(check, op, url, body, format, headers, wait_out_limits).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_to(&self, check: &str, op: &Operation, url: String, body: Option<&Body>, format: Format, headers: &[(String, String)], wait_out_limits: bool) -> (Answer, String) {
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let token_header = (op.auth == schema::operations::Auth::Token).then(|| self.schema.token_header().unwrap_or("X-Auth-Token").to_string());
         let mut all = self.credential_headers(op);
@@ -266,7 +292,7 @@ impl<'s> Session<'s> {
                 text.into_bytes()
             }
         };
-        Some(Body { content_type: format.format().media_type().to_string(), bytes, names })
+        Some(Body { content_type: format.format().media_type().to_string(), bytes, names, references: Vec::new() })
     }
 
     /// The first documented request of `op` in `format`, its references to other
@@ -296,8 +322,10 @@ impl<'s> Session<'s> {
                 None => v.clone(),
             };
             self.json_references(&req.model, &inner, &mut Vec::new(), &mut found);
+            let mut references = Vec::new();
             for (path, source) in found {
                 let value = self.reference(source, own).await?;
+                references.push((source.clone(), value.clone()));
                 let mut at = match &req.wrap {
                     Some(w) => v.get_mut(w),
                     None => Some(&mut v),
@@ -315,18 +343,55 @@ impl<'s> Session<'s> {
                     };
                 }
             }
-            return Ok(Body { bytes: serde_json::to_vec(&v).unwrap_or(body.bytes), ..body });
+            return Ok(Body { bytes: serde_json::to_vec(&v).unwrap_or(body.bytes), references, ..body });
         }
         let text = String::from_utf8_lossy(&body.bytes).into_owned();
         let Ok(root) = xml_dom::parse(&text) else { return Ok(body) };
         let mut found = Vec::new();
         self.xml_references(&req.model, &root, &mut found);
         let mut text = text;
+        let mut references = Vec::new();
         for (attribute, old, source) in found {
             let value = self.reference(source, own).await?;
             text = text.replace(&format!("{attribute}=\"{old}\""), &format!("{attribute}=\"{value}\""));
+            references.push((source.clone(), value));
         }
-        Ok(Body { bytes: text.into_bytes(), ..body })
+        Ok(Body { bytes: text.into_bytes(), references, ..body })
+    }
+
+    /// A request body of `op` that also refers to these resources: each field of the
+    /// request's model whose values come from one of their sources, and that the body
+    /// leaves out, is set to the resource's value (a server made for a check that shares
+    /// an address of a group is made in that group).
+    pub fn relate(&self, op: &Operation, body: Body, related: &[(schema::operations::ParamSource, String)]) -> Body {
+        let Some(req) = &op.request else { return body };
+        let Some(model) = self.schema.model(&req.model) else { return body };
+        let Ok(mut v) = serde_json::from_slice::<Value>(&body.bytes) else { return body };
+        let inner = match &req.wrap {
+            Some(w) => v.get_mut(w),
+            None => Some(&mut v),
+        };
+        let Some(Value::Object(fields)) = inner else { return body };
+        for f in &model.fields {
+            let Some(value) = f.value_from.as_ref().and_then(|src| related.iter().find(|(r, _)| self.same_resource(r, src))).map(|(_, v)| v) else { continue };
+            if fields.contains_key(&f.name) {
+                continue;
+            }
+            let number = matches!(f.ty, TypeExpr::Scalar(shapes::Scalar::Integer)).then(|| value.parse::<i64>().ok()).flatten();
+            fields.insert(f.name.clone(), number.map_or_else(|| Value::String(value.clone()), Value::from));
+        }
+        Body { bytes: serde_json::to_vec(&v).unwrap_or(body.bytes), ..body }
+    }
+
+    /// Whether two sources yield ids of the same kind of resource: the same source, or
+    /// operations of one collection (its list and its create share a path) and the same
+    /// last key (`/sharedIpGroups/0/id`, `/sharedIpGroup/id`).
+    fn same_resource(&self, a: &schema::operations::ParamSource, b: &schema::operations::ParamSource) -> bool {
+        if crate::fixture::same(a, b) {
+            return true;
+        }
+        let (Some(x), Some(y)) = (self.schema.operation(&a.operation), self.schema.operation(&b.operation)) else { return false };
+        x.api == y.api && x.path == y.path && a.pointer.rsplit('/').next() == b.pointer.rsplit('/').next()
     }
 
     /// The value of a reference: shared, or the request's own for a made resource.

@@ -176,10 +176,11 @@ pub struct Target {
 }
 
 impl Target {
-    /// Starts the reference provider in this process, with a virtual clock and its control
-    /// API, and signs in with its first account.
+    /// Starts the reference provider in this process, with a virtual clock, its control
+    /// API and RackConnect automation on (the RackConnect API answers only servers that
+    /// run it), and signs in with its first account.
     pub async fn embedded(schema: &Schema, config: provider::Config, timeout: Duration) -> Result<Target, TargetError> {
-        let handle = provider::spawn(config.virtual_clock().control(true)).await.map_err(TargetError::Embedded)?;
+        let handle = provider::spawn(config.virtual_clock().control(true).automation(true)).await.map_err(TargetError::Embedded)?;
         let account = handle.accounts().first().cloned();
         let creds = account.map(|a| Credentials { username: a.username, secret: runtime::client::Credential::Password(runtime::Secret::new(a.password)) });
         let mut target = Target::signed_in("embedded reference provider", handle.identity_url(), creds.as_ref(), None, schema, timeout).await?;

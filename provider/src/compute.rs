@@ -709,7 +709,18 @@ fn action(call: &Call<'_>) -> Answer {
                 out.status = m::ServerStatus::from(s.life.state.as_str());
                 out.progress = Some(s.life.progress(now));
                 out.host_id = Some(s.host_id.clone());
-                out.metadata = Some(m::Metadata(s.metadata.clone()));
+                out.metadata = Some(m::Metadata(shown_metadata(s)));
+                // The first-generation style body of Examples 2.47 and 2.49: integer
+                // references (a flavor's id is a number; an image is numbered by its
+                // place among the documented ones) and plain address lists.
+                out.flavor_id = s.flavor.parse().ok();
+                out.image_id = call.app.seed.images.iter().position(|i| i.id == s.image).and_then(|i| i64::try_from(i + 1).ok());
+                out.region = Some(call.app.config.region.clone());
+                let plain = |network: &str| addresses(s).0.get(network).map(|list| m::UnrescueAddressList(list.iter().filter(|a| a.version == 4).map(|a| a.addr.clone()).collect()));
+                let mut listed = m::UnrescueAddresses::default();
+                listed.public = plain("public");
+                listed.private = plain("private");
+                out.addresses = Some(listed);
                 Ok(wire::reply(call.op, call.success(), &out, call.format, prefixes()))
             }
             "servers.rebuild" => {

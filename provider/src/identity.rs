@@ -291,5 +291,20 @@ fn v1_0(call: &Call<'_>, v: runtime::client::V1_0Call) -> Answer {
     if let Some(url) = first_generation.and_then(|m| HeaderValue::from_str(&app.endpoint_url(m, &account.tenant)).ok()) {
         h.insert(v.endpoint_header, url);
     }
+    // The answer's other documented headers name endpoints of services this provider does
+    // not serve (Cloud Files): each gets a URL of the provider's own, named after the
+    // header, where nothing answers but a 404.
+    let documented = call.op.responses.iter().filter(|r| (200..300).contains(&r.status)).flat_map(|r| r.headers.iter());
+    for name in documented {
+        let Ok(header) = axum::http::HeaderName::from_bytes(name.as_bytes()) else { continue };
+        if h.contains_key(&header) {
+            continue;
+        }
+        let slug = name.to_ascii_lowercase();
+        let slug = slug.trim_start_matches("x-").trim_end_matches("-url");
+        if let Ok(url) = HeaderValue::from_str(&format!("{}/{slug}/v1/{}", app.base, account.tenant)) {
+            h.insert(header, url);
+        }
+    }
     Ok(resp)
 }

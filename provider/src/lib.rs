@@ -73,6 +73,9 @@ pub struct Config {
     /// Values of absolute limits, by the names the limits calls report, given to every
     /// account over the seed's and the documented ones.
     pub account_limits: std::collections::BTreeMap<String, i64>,
+    /// Every account runs RackConnect and Managed Operations automation on its new
+    /// servers, whatever the seed says.
+    pub automation: bool,
 }
 
 impl Default for Config {
@@ -90,6 +93,7 @@ impl Default for Config {
             deviations: Vec::new(),
             state: None,
             account_limits: Default::default(),
+            automation: false,
         }
     }
 }
@@ -141,6 +145,13 @@ impl Config {
     /// name it: `maxTotalInstances`), over the seed's and the documented one.
     pub fn account_limit(mut self, name: impl Into<String>, value: i64) -> Self {
         self.account_limits.insert(name.into(), value);
+        self
+    }
+
+    /// Turn RackConnect and Managed Operations automation on for every account (the
+    /// RackConnect API answers only servers of such accounts).
+    pub fn automation(mut self, on: bool) -> Self {
+        self.automation = on;
         self
     }
 
@@ -305,6 +316,11 @@ async fn prepare(config: Config) -> Result<(state::App, tokio::net::TcpListener)
         }
         for a in &mut seed.accounts {
             a.limits.insert(name.clone(), *value);
+        }
+    }
+    if config.automation {
+        for a in &mut seed.accounts {
+            a.automation = true;
         }
     }
     // The state file is opened before the port is bound: a provider that cannot keep its

@@ -49,6 +49,10 @@ struct Args {
     /// (repeatable): `--account-limit maxTotalInstances=500`.
     #[arg(long, value_name = "NAME=VALUE", value_parser = account_limit)]
     account_limit: Vec<(String, i64)>,
+    /// Run RackConnect and Managed Operations automation on every account's new servers
+    /// (the RackConnect API answers only such servers).
+    #[arg(long)]
+    automation: bool,
 }
 
 fn account_limit(text: &str) -> Result<(String, i64), String> {
@@ -73,8 +77,8 @@ fn main() -> ExitCode {
     let mut config = provider::Config::default()
         .listen(args.listen)
         .step(Duration::from_millis(args.step_ms))
-
         .control(args.control)
+        .automation(args.automation)
         .rate_limits(!args.no_rate_limits);
     for (name, value) in args.account_limit {
         config = config.account_limit(name, value);

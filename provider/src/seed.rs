@@ -124,7 +124,10 @@ impl Seed {
     /// responses, and the tenant and user of the documented token response.
     pub fn documented(schema: &schema::Schema) -> Result<Seed, SeedError> {
         let flavors: v2::models::FlavorsDetail = documented_response(schema, |id| id == "v2.flavors.list-detail").ok_or(SeedError::NoExample("flavor list"))?;
-        let images: v2::models::ImagesDetail = documented_response(schema, |id| id == "v2.images.list-detail").ok_or(SeedError::NoExample("image list"))?;
+        let images = documented_images(schema);
+        if images.is_empty() {
+            return Err(SeedError::NoExample("image list"));
+        }
         let exchange: Vec<&str> = schema
             .operations
             .iter()
@@ -136,8 +139,37 @@ impl Seed {
         let account = Account::new(access.user.name.clone(), DEFAULT_PASSWORD, DEFAULT_API_KEY, access.token.tenant.id.clone());
         let versions: v2::models::Versions = documented_response(schema, |id| id == "v2.versions.list").ok_or(SeedError::NoExample("version list"))?;
         let extensions: v2::models::Extensions = documented_response(schema, |id| id == "v2.extensions.list").ok_or(SeedError::NoExample("extension list"))?;
-        Ok(Seed { accounts: vec![account], flavors: flavors.flavors, images: images.images, versions: versions.versions, extensions: extensions.extensions })
+        Ok(Seed { accounts: vec![account], flavors: flavors.flavors, images, versions: versions.versions, extensions: extensions.extensions })
     }
+}
+
+/// Every image of the documented detailed image lists, in JSON or XML, each once (the
+/// first list that shows an image gives it): the lists show different images, with
+/// either disk configuration.
+fn documented_images(schema: &schema::Schema) -> Vec<v2::models::Image> {
+    let mut out: Vec<v2::models::Image> = Vec::new();
+    let lists = schema.examples.iter().filter(|e| e.operation == "v2.images.list-detail" && e.direction == Direction::Response);
+    for e in lists {
+        let list: Option<v2::models::ImagesDetail> = match e.format {
+            ExampleFormat::Json => {
+                let wrap = schema.example_body(e).and_then(|b| b.wrap);
+                let body = e.body.as_ref();
+                body.and_then(|b| match &wrap {
+                    Some(w) => b.get(w),
+                    None => Some(b),
+                })
+                .and_then(|inner| serde_json::from_value(inner.clone()).ok())
+            }
+            ExampleFormat::Xml => e.body_text().and_then(|t| runtime::strict::decode_xml::<v2::models::ImagesDetail>(t, None).ok()).map(|(list, _)| list),
+            _ => None,
+        };
+        for image in list.map(|l| l.images).unwrap_or_default() {
+            if !out.iter().any(|i| i.id == image.id) {
+                out.push(image);
+            }
+        }
+    }
+    out
 }
 
 /// The body of the first documented JSON response of an operation `op` accepts, read with

@@ -394,7 +394,10 @@ impl Ctx<'_> {
         if from.api != slot.api {
             diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} is of API {}, not {}: a value comes from its own API", from.id, from.api, slot.api));
         }
-        for o in &slot.users {
+        // An operation that is its own source reads its request body (the key a metadata
+        // item's path names is the one its body sets).
+        let own_request = slot.users.iter().any(|o| o.id == from.id);
+        for o in slot.users.iter().filter(|_| !own_request) {
             if let Some(chain) = self.source_cycle(&o.id, from) {
                 diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} needs a value that comes from {} itself ({} → {})", from.id, o.id, o.id, chain.join(" → ")));
             }
@@ -407,7 +410,9 @@ impl Ctx<'_> {
             }
         };
         let mut bodies: Vec<Body> = Vec::new();
-        for b in from.responses.iter().filter(|r| (200..300).contains(&r.status)).filter_map(|r| r.body()) {
+        let answers = from.responses.iter().filter(|r| (200..300).contains(&r.status)).filter_map(|r| r.body());
+        let read: Vec<Body> = if own_request { from.request.iter().cloned().collect() } else { answers.collect() };
+        for b in read {
             if !bodies.iter().any(|x| x.model == b.model && x.wrap == b.wrap) {
                 bodies.push(b);
             }
@@ -1124,6 +1129,29 @@ impl Ctx<'_> {
         Some((body.model, body.wrap))
     }
 
+    /// What an example says of the request it answers: query parameters of its operation,
+    /// a page of a list the pagination applies to, earlier operations that exist.
+    fn example_context(&self, e: &Example, at: &Location, diags: &mut Diagnostics) {
+        let Some(op) = self.s.operation(&e.operation) else { return };
+        for name in e.query.keys() {
+            if !op.query.iter().any(|q| q.name == *name) {
+                diags.push(&at.child("query"), ProblemKind::Reference, format!("{} has no query parameter `{name}`", op.id));
+            }
+        }
+        let paged = self.s.limits.iter().any(|l| matches!(&l.kind, crate::limits::LimitKind::Pagination { applies_to, next_rel: Some(_), .. } if applies_to.contains(&op.id)));
+        if e.page.is_some() && !paged {
+            diags.push(&at.child("page"), ProblemKind::Reference, format!("no pagination with next links applies to {}", op.id));
+        }
+        if e.page.is_some() && e.direction != Direction::Response {
+            diags.push(&at.child("page"), ProblemKind::Shape, "only a response is a page");
+        }
+        for (i, id) in e.after.iter().enumerate() {
+            if self.s.operation(id).is_none() {
+                diags.push(&at.child("after").child(i), ProblemKind::Reference, format!("unknown operation `{id}`"));
+            }
+        }
+    }
+
     fn example(&self, e: &Example, diags: &mut Diagnostics) {
         let at = self.at("example", &e.id);
         if self.s.operation(&e.operation).is_none() {
@@ -1136,6 +1164,7 @@ impl Ctx<'_> {
         if e.direction == Direction::Response && e.status.is_none() {
             diags.push(&at, ProblemKind::Shape, "a response example needs `status`");
         }
+        self.example_context(e, &at, diags);
         match (e.format, &e.body) {
             (ExampleFormat::Http, Some(_)) => diags.push(&at.child("body"), ProblemKind::Shape, "an `http` example has headers only: no body"),
             (ExampleFormat::Http, None) => {}

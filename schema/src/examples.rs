@@ -49,6 +49,24 @@ pub struct HttpFrame {
     pub headers: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A page of a paginated list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Page {
+    /// The page by number: 1 is the one the query asks for, each next one a next link on.
+    Number(u32),
+    /// The last page: the first with no next link.
+    Last(LastPage),
+}
+
+/// The word naming the last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LastPage {
+    /// `"last"`.
+    Last,
+}
+
 /// A documented example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,6 +93,19 @@ pub struct Example {
     /// The body: a JSON value for `json`, text otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
+    /// The query parameters of the request a response answers, when the document gives
+    /// them in its text rather than in a request line (`{"limit": "1"}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub query: std::collections::BTreeMap<String, String>,
+    /// Which page of a paginated list a response is: reached from the page `query` asks
+    /// for by following the pagination's next links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<Page>,
+    /// Operations the example presumes were done first, in order, on the resource it
+    /// shows (a schedule set before it is read, a volume attached before a server lists
+    /// it, a second server made in a group before an address is shared with it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
     /// Notes on the example.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
