@@ -319,16 +319,23 @@ async fn prepare(
 }
 
 /// Does the operations an example presumes were done first, with their first documented
-/// requests, on the check's resource; each waited for until the resource is settled.
+/// requests, on the check's resource.
 async fn do_first(s: &Session<'_>, after: &[String], src: &ParamSource, value: &str, check: &str) -> Result<(), String> {
-    for id in after.iter().filter(|id| **id != src.operation) {
-        let step = s.schema.operation(id).ok_or_else(|| format!("no operation {id}"))?;
-        let params = s.fixture.params(s, step, Some((src, value))).await?;
-        let body = s.prepared_request(step, Format::Json).await?;
-        match s.call(check, step, &params, body.as_ref(), Format::Json, &[]).await {
+    let steps: Vec<String> = after.iter().filter(|id| **id != src.operation).cloned().collect();
+    do_steps(s, &steps, src, value, check).await.map_err(|why| format!("presumed done first: {why}"))
+}
+
+/// Does operations in order on a resource, each with its first documented JSON request and
+/// waited for until the resource is settled.
+async fn do_steps(s: &Session<'_>, steps: &[String], src: &ParamSource, value: &str, check: &str) -> Result<(), String> {
+    for step in steps {
+        let step_op = s.schema.operation(step).ok_or_else(|| format!("no operation {step}"))?;
+        let p = s.fixture.params(s, step_op, Some((src, value))).await?;
+        let body = s.prepared_request(step_op, Format::Json).await?;
+        match s.call(check, step_op, &p, body.as_ref(), Format::Json, &[]).await {
             Answer::Received(r) if (200..300).contains(&r.status) => {}
-            Answer::Received(r) => return Err(format!("{id}, presumed done first, answered {}: {}", r.status, gist(&r.text()))),
-            Answer::Failed(w) | Answer::Unsent(w) => return Err(format!("{id}, presumed done first: {w}")),
+            Answer::Received(r) => return Err(format!("{step} answered {}: {}", r.status, gist(&r.text()))),
+            Answer::Failed(w) | Answer::Unsent(w) => return Err(format!("{step}: {w}")),
         }
         s.fixture.settle(s, src, value).await?;
     }
@@ -373,18 +380,7 @@ pub(crate) async fn walk_to(s: &Session<'_>, op: &Operation, src: &ParamSource, 
         }
     }
     let path = path.ok_or_else(|| format!("no documented walk brings {value} from {current} to a state {} is allowed in", op.id))?;
-    for step in path {
-        let step_op = s.schema.operation(&step).ok_or_else(|| format!("no operation {step}"))?;
-        let p = s.fixture.params(s, step_op, Some((src, value))).await?;
-        let body = s.prepared_request(step_op, Format::Json).await?;
-        match s.call(check, step_op, &p, body.as_ref(), Format::Json, &[]).await {
-            Answer::Received(r) if (200..300).contains(&r.status) => {}
-            Answer::Received(r) => return Err(format!("{step} answered {}: {}", r.status, gist(&r.text()))),
-            Answer::Failed(w) | Answer::Unsent(w) => return Err(format!("{step}: {w}")),
-        }
-        s.fixture.settle(s, src, value).await?;
-    }
-    Ok(())
+    do_steps(s, &path, src, value, check).await
 }
 
 /// The state a walk of `operation` comes to rest in from `state`: through transient states,
