@@ -145,8 +145,11 @@ pub fn all(schema: &Schema) -> Vec<Check> {
             ExampleFormat::Json => Wire::Json,
             ExampleFormat::Xml => Wire::Xml,
             ExampleFormat::Text => Wire::Text,
-            // Shell and HTTP transcripts show how to call; their bodies are in the JSON
-            // and XML examples of the same operation.
+            // A credentials exchange whose JSON body only a command line shows is replayed
+            // with that body (and the run's own credentials).
+            ExampleFormat::Shell if crate::session::shell_request(schema, e).is_some() => Wire::Json,
+            // Other shell and HTTP transcripts show how to call; their bodies are in the
+            // JSON and XML examples of the same operation.
             _ => continue,
         };
         if e.direction == Direction::Exchange {

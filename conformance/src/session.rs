@@ -253,7 +253,9 @@ impl<'s> Session<'s> {
     /// first of another operation that takes the same body (set and update of metadata).
     pub fn request_example(&self, op: &Operation, format: Format) -> Option<&'s schema::examples::Example> {
         let body = op.request.as_ref()?;
-        let of = |o: &Operation| self.schema.examples.iter().find(|e| e.operation == o.id && e.direction == Direction::Request && example_format(e.format) == Some(format));
+        let of = |o: &Operation| {
+            self.schema.examples.iter().find(|e| e.operation == o.id && e.direction == Direction::Request && (example_format(e.format) == Some(format) || (format == Format::Json && shell_request(self.schema, e).is_some())))
+        };
         of(op).or_else(|| {
             self.schema
                 .operations
@@ -265,11 +267,12 @@ impl<'s> Session<'s> {
 
     /// The body of a request example, with the run's credentials and substitutions.
     pub fn request_body(&self, op: &Operation, e: &schema::examples::Example) -> Option<Body> {
-        let format = example_format(e.format)?;
+        let shell = shell_request(self.schema, e);
+        let format = example_format(e.format).or(shell.as_ref().map(|_| Format::Json))?;
         let mut names = Vec::new();
         let bytes = match format {
             Format::Json => {
-                let mut v = e.body.clone()?;
+                let mut v = shell.or_else(|| e.body.clone())?;
                 if let Some(b) = &op.request {
                     self.fill_json(&b.model, b.wrap.as_deref(), &mut v, &mut names);
                 }
@@ -510,6 +513,37 @@ impl<'s> Session<'s> {
         out
     }
 
+    /// The kind of credentials a request body of `op` holds that the run has no secret of
+    /// (API key credentials when the run signs in with a password only).
+    pub fn lacking_secret(&self, op: &Operation, body: &Body) -> Option<&'static str> {
+        let req = op.request.as_ref()?;
+        let v: Value = serde_json::from_slice(&body.bytes).ok()?;
+        let inner = match &req.wrap {
+            Some(w) => v.get(w)?,
+            None => &v,
+        };
+        let mut kinds = Vec::new();
+        self.credential_kinds(&req.model, inner, &mut kinds);
+        kinds.into_iter().find_map(|k| match k {
+            FieldRole::ApiKeyCredentials if self.settings.api_key.is_none() => Some("an API key"),
+            FieldRole::PasswordCredentials if self.settings.password.is_none() => Some("a password"),
+            _ => None,
+        })
+    }
+
+    fn credential_kinds(&self, model: &str, v: &Value, out: &mut Vec<FieldRole>) {
+        let (Some(m), Value::Object(map)) = (self.schema.model(model), v) else { return };
+        for f in &m.fields {
+            let Some(fv) = map.get(&f.name) else { continue };
+            if let Some(r) = f.role.filter(|r| matches!(r, FieldRole::PasswordCredentials | FieldRole::ApiKeyCredentials)) {
+                out.push(r);
+            }
+            if let TypeExpr::Model(id) = &f.ty {
+                self.credential_kinds(id, fv, out);
+            }
+        }
+    }
+
     /// Fills a JSON request: fields with credential roles get the run's credentials
     /// (the secret of the credentials' kind), and substitutions apply to every string.
     fn fill_json(&self, model: &str, wrap: Option<&str>, v: &mut Value, names: &mut Vec<(String, String)>) {
@@ -620,6 +654,14 @@ pub fn example_format(f: ExampleFormat) -> Option<Format> {
         ExampleFormat::Text => Some(Format::Text),
         _ => None,
     }
+}
+
+/// The JSON body of a shell example that is a request of a credentials exchange (the
+/// run sends its own credentials in it): requests that act on the account are replayed
+/// from JSON and XML examples only.
+pub fn shell_request(schema: &Schema, e: &schema::examples::Example) -> Option<Value> {
+    let op = schema.operation(&e.operation)?;
+    (e.direction == Direction::Request && op.auth == schema::operations::Auth::Credentials).then(|| e.shell_payload()).flatten()
 }
 
 /// The start of a body, on one line, for messages.

@@ -228,6 +228,10 @@ fn tokens(call: &Call<'_>) -> Answer {
     user.id = who.user_id;
     user.name = who.user_name;
     user.rax_auth_default_region = Some(app.config.region.clone());
+    // An account's own user holds the account's roles; an added user none the documents name.
+    if who.added.is_none() {
+        user.roles = app.seed.accounts.iter().find(|a| a.username == user.name).map(|a| a.roles.clone()).unwrap_or_default();
+    }
     let mut access = models::AuthResponse::default();
     access.token = t;
     access.user = user;
@@ -262,6 +266,8 @@ fn catalog(app: &App, tenant: &str) -> Vec<models::Service> {
             e.region = Some(app.config.region.clone());
             e.tenant_id = tenant.to_string();
             e.version_list = Some(app.host_url(m));
+            e.version_id = Some(m.version.clone());
+            e.version_info = Some(format!("{}/{}", app.host_url(m), m.version_segment));
             let mut s = models::Service::default();
             s.name = name;
             s.type_ = kind;

@@ -17,6 +17,8 @@ pub struct Mount {
     pub module: String,
     /// The version segment of its endpoint (`v2`, `v1.0`).
     pub version_segment: String,
+    /// The API's version (`2`), as the catalog's endpoints name it.
+    pub version: String,
     /// Its name and type in the service catalog, when the catalog lists it.
     pub catalog: Option<(String, String)>,
     /// Its operations.
@@ -95,6 +97,7 @@ pub fn mounts(schema: &schema::Schema) -> Vec<Mount> {
                 changes_since: t.changes_since,
                 module: api.module.clone(),
                 version_segment: format!("v{}", api.version),
+                version: api.version.clone(),
                 catalog: api.catalog.as_ref().map(|c| (c.name.clone(), c.kind.clone())),
                 key,
                 token_header: token_header.clone(),

@@ -38,12 +38,16 @@ pub struct Account {
     /// others.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub limits: std::collections::BTreeMap<String, i64>,
+    /// The roles its user holds, as token responses show them (the documented account's
+    /// user is its administrator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<identity::models::Role>,
 }
 
 impl Account {
     /// An account of these credentials.
     pub fn new(username: impl Into<String>, password: impl Into<String>, api_key: impl Into<String>, tenant: impl Into<String>) -> Self {
-        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into(), automation: false, limits: Default::default() }
+        Account { username: username.into(), password: password.into(), api_key: api_key.into(), tenant: tenant.into(), automation: false, limits: Default::default(), roles: Vec::new() }
     }
 
     /// The account with RackConnect and Managed Operations automation on or off.
@@ -136,7 +140,8 @@ impl Seed {
             .collect();
         let access: identity::models::AuthResponse =
             documented_response(schema, |id| exchange.contains(&id)).ok_or(SeedError::NoExample("token response"))?;
-        let account = Account::new(access.user.name.clone(), DEFAULT_PASSWORD, DEFAULT_API_KEY, access.token.tenant.id.clone());
+        let mut account = Account::new(access.user.name.clone(), DEFAULT_PASSWORD, DEFAULT_API_KEY, access.token.tenant.id.clone());
+        account.roles = access.user.roles.clone();
         let versions: v2::models::Versions = documented_response(schema, |id| id == "v2.versions.list").ok_or(SeedError::NoExample("version list"))?;
         let extensions: v2::models::Extensions = documented_response(schema, |id| id == "v2.extensions.list").ok_or(SeedError::NoExample("extension list"))?;
         Ok(Seed { accounts: vec![account], flavors: flavors.flavors, images, versions: versions.versions, extensions: extensions.extensions })

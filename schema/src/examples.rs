@@ -124,8 +124,58 @@ impl Example {
         }
     }
 
+    /// The JSON body a shell example's command sends: the data argument (`-d`, `--data`,
+    /// `--data-raw`, `--data-binary`) of its `curl` command, when it is JSON.
+    pub fn shell_payload(&self) -> Option<serde_json::Value> {
+        if self.format != ExampleFormat::Shell {
+            return None;
+        }
+        // Lines continued with a backslash are one command line.
+        let line = self.body_text()?.replace("\\\n", " ");
+        let words = shlex::split(&line)?;
+        let at = words.iter().position(|w| matches!(w.as_str(), "-d" | "--data" | "--data-raw" | "--data-binary"))?;
+        serde_json::from_str(words.get(at + 1)?).ok()
+    }
+
     /// The body as text, for formats stored as text.
     pub fn body_text(&self) -> Option<&str> {
         self.body.as_ref().and_then(|b| b.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(body: &str) -> Example {
+        Example {
+            id: "t".into(),
+            source: Source { document: crate::provenance::DocumentKey::CloudServersV2, place: "p".into() },
+            title: None,
+            operation: "o".into(),
+            direction: Direction::Request,
+            format: ExampleFormat::Shell,
+            status: None,
+            http: None,
+            body: Some(serde_json::Value::String(body.into())),
+            query: Default::default(),
+            page: None,
+            after: Vec::new(),
+            doc: None,
+            errata: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_curl_commands_json_data_is_its_payload() {
+        let e = shell("$ curl -s https://h/v2.0/tokens -X 'POST' \\\n-d '{\"auth\": {\"a\": 1}}' \\\n-H 'Content-Type: application/json' | python -m json.tool");
+        assert_eq!(e.shell_payload(), Some(serde_json::json!({"auth": {"a": 1}})));
+    }
+
+    #[test]
+    fn a_command_without_json_data_has_none() {
+        assert_eq!(shell("| python -m json.tool").shell_payload(), None);
+        assert_eq!(shell("curl -X DELETE https://h/users/1 -H \"X-Auth-Token: t\"").shell_payload(), None);
+        assert_eq!(shell("curl -d 'not json' https://h").shell_payload(), None);
     }
 }
