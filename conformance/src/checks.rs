@@ -114,6 +114,9 @@ pub enum Plan {
     Response(Wire),
     /// Sends the bad request.
     BadInput(BadCase),
+    /// Sends the documented request with the field the limit of this id bounds longer
+    /// than the limit allows.
+    OverLong(String),
 }
 
 /// One check.
@@ -168,6 +171,10 @@ pub fn all(schema: &Schema) -> Vec<Check> {
             let wire = op.request.as_ref().and_then(|b| b.formats.first().copied()).map(Wire::of).unwrap_or(Wire::Json);
             out.push(Check { id: format!("bad-input/{}/{}", op.id, case.as_str()), kind: Kind::BadInput, api: op.api, operation: op.id.clone(), wire, plan: Plan::BadInput(case), exclusive: false });
         }
+        for l in over_long_limits(schema, op) {
+            let id = format!("bad-input/{}/over-long/{}", op.id, l.id);
+            out.push(Check { id, kind: Kind::BadInput, api: op.api, operation: op.id.clone(), wire: Wire::Json, plan: Plan::OverLong(l.id.clone()), exclusive: false });
+        }
     }
     out
 }
@@ -208,6 +215,12 @@ fn bad_cases(schema: &Schema, op: &schema::operations::Operation) -> Vec<BadCase
         out.push(BadCase::UnknownAction);
     }
     out
+}
+
+/// The limits on the length of a field of the operation's JSON request.
+pub fn over_long_limits<'s>(schema: &'s Schema, op: &'s schema::operations::Operation) -> impl Iterator<Item = &'s schema::limits::Limit> + 's {
+    let json = op.request.as_ref().is_some_and(|b| b.formats.contains(&shapes::Format::Json));
+    schema.limits.iter().filter(move |l| json && matches!(&l.kind, schema::limits::LimitKind::Field { max_bytes: Some(_), field: Some(_), applies_to, .. } if applies_to.contains(&op.id)))
 }
 
 /// The actions of the path an action operation is on (itself among them): the operations

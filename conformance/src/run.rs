@@ -175,6 +175,7 @@ async fn one(s: &Session<'_>, c: &Check) -> Verdict {
     match &c.plan {
         Plan::Example(id) => crate::examples::run(s, c, id).await,
         Plan::BadInput(case) => crate::bad_input::run(s, c, *case).await,
+        Plan::OverLong(limit) => crate::bad_input::over_long(s, c, limit).await,
         Plan::Response(_) => Verdict::skip("response checks run after the others"),
     }
 }
