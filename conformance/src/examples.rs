@@ -302,10 +302,14 @@ async fn prepare(
     let Some(own) = own else {
         return Ok((s.fixture.params(s, op, None).await?, None));
     };
-    if failing && s.schema.operation(&own.operation).is_none_or(|o| o.method != "POST") {
-        return Err(format!("no operation makes a resource for {} to show in an error state ({} only lists them)", op.id, own.operation));
-    }
-    let value = s.fixture.make_as(s, own, &c.id, failing, related).await?;
+    let listed = s.schema.operation(&own.operation).is_none_or(|o| o.method != "POST");
+    // A resource that its source only lists is made by the operation that makes one.
+    let maker = op.path_params.iter().find(|p| p.source.as_ref().is_some_and(|src| crate::fixture::same(src, own))).and_then(|p| p.made_by.as_ref());
+    let value = match (listed, maker) {
+        (true, Some(m)) if failing || changed.is_some() => s.fixture.make_by(s, m, own, &c.id, failing).await?,
+        (true, _) if failing => return Err(format!("no operation makes a resource for {} to show in an error state ({} only lists them)", op.id, own.operation)),
+        _ => s.fixture.make_as(s, own, &c.id, failing, related).await?,
+    };
     if !failing {
         let ready = async {
             if changes_state(s, op, own) {

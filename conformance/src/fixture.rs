@@ -93,6 +93,42 @@ impl Fixture {
         Ok(value)
     }
 
+    /// Makes a resource of the kind `source` lists with the operation that makes one and
+    /// names it in a response header (`made_by`); waited for until settled (in the error
+    /// state when `failing`) and deleted at the end.
+    pub async fn make_by(&self, s: &Session<'_>, made_by: &schema::operations::MadeBy, source: &ParamSource, why: &str, failing: bool) -> Result<String, Unmet> {
+        if failing {
+            s.control("outcomes", &serde_json::json!({"operation": made_by.operation, "outcome": "fails"}))
+                .await
+                .map_err(|e| format!("a resource in an error state needs the target's control API ({e})"))?;
+        }
+        let op = s.schema.operation(&made_by.operation).ok_or_else(|| format!("the operation {} is not in the schema", made_by.operation))?;
+        let params = Box::pin(self.params(s, op, None)).await?;
+        let body = Box::pin(s.prepared_request(op, crate::checks::Wire::Json)).await?;
+        let value = match s.call(why, op, &params, body.as_ref(), crate::checks::Wire::Json, &[]).await {
+            Answer::Received(r) if (200..300).contains(&r.status) => {
+                let url = r.header(&made_by.header).ok_or_else(|| format!("{} answered without a {} header", op.id, made_by.header))?;
+                url.trim_end_matches('/').rsplit('/').next().filter(|id| !id.is_empty()).map(str::to_string).ok_or_else(|| format!("{} named no resource in its {} header ({url})", op.id, made_by.header))?
+            }
+            Answer::Received(r) => return Err(format!("{} answered {} ({})", op.id, r.status, crate::session::gist(&r.text()))),
+            Answer::Unsent(why) | Answer::Failed(why) => return Err(format!("{}: {why}", op.id)),
+        };
+        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
+            let mut params: Vec<(String, String)> = Vec::new();
+            for p in &delete.path_params[..delete.path_params.len().saturating_sub(1)] {
+                let v = match &p.source {
+                    Some(src) => Box::pin(self.shared(s, src)).await?,
+                    None => return Err(format!("the schema names no source of the path parameter `{}` of {}", p.name, delete.id)),
+                };
+                params.push((p.name.clone(), v));
+            }
+            params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
+            self.made.lock().await.push((delete.id.clone(), params, source.clone()));
+        }
+        self.settle_as(s, source, &value, failing).await?;
+        Ok(value)
+    }
+
     /// Waits until the resource that `source` yields with `value` is in a stable state of
     /// its machine (polling the operation that reads it, advancing a virtual clock when
     /// the target has one). An error state ends the wait with its status.

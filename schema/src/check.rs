@@ -361,6 +361,22 @@ impl Ctx<'_> {
     /// A parameter's source names an operation of the same API that can be called before
     /// the parameter's own operation, and its pointer reaches, in every success response
     /// body of that operation, a scalar of the parameter's type (see [`Ctx::value_source`]).
+    /// An operation that makes what a parameter names exists, is of the parameter's API,
+    /// and documents the header it names the new resource in on a success response.
+    fn made_by(&self, o: &Operation, p: &Param, m: &crate::operations::MadeBy, at: &Location, diags: &mut Diagnostics) {
+        let Some(maker) = self.s.operation(&m.operation) else {
+            diags.push(&at.child("operation"), ProblemKind::Reference, format!("`{}` of {}: operation `{}` does not exist", p.name, o.id, m.operation));
+            return;
+        };
+        if maker.api != o.api {
+            diags.push(&at.child("operation"), ProblemKind::Consistency, format!("`{}` of {}: {} is of API {}, not {}", p.name, o.id, maker.id, maker.api, o.api));
+        }
+        let documented = maker.responses.iter().filter(|r| (200..300).contains(&r.status)).any(|r| r.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&m.header)));
+        if !documented {
+            diags.push(&at.child("header"), ProblemKind::Reference, format!("`{}` of {}: {} documents no success response with a {} header", p.name, o.id, maker.id, m.header));
+        }
+    }
+
     fn param_source(&self, o: &Operation, p: &Param, src: &ParamSource, at: &Location, diags: &mut Diagnostics) {
         let slot = Slot { what: format!("`{}` of {}", p.name, o.id), api: o.api, ty: &p.ty, users: vec![o] };
         self.value_source(&slot, src, at, diags);
@@ -636,6 +652,9 @@ impl Ctx<'_> {
                 self.type_refs(&p.ty, &at.child("path_params").child(i), diags);
                 if let Some(src) = &p.source {
                     self.param_source(o, p, src, &at.child("path_params").child(i).child("source"), diags);
+                }
+                if let Some(m) = &p.made_by {
+                    self.made_by(o, p, m, &at.child("path_params").child(i).child("made_by"), diags);
                 }
             }
             for (i, p) in o.query.iter().enumerate() {

@@ -35,7 +35,25 @@ pub struct Param {
     /// another operation (the id a create answers with, or an item of a list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ParamSource>,
+    /// An operation that makes a resource the parameter can name, when its `source` only
+    /// lists them (a new image of a server): what a run makes one of its own with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<MadeBy>,
     /// What it selects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// An operation that makes a resource and names it in a response header only: a URL whose
+/// last path segment is the new resource's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MadeBy {
+    /// The id of the operation, of the same API.
+    pub operation: String,
+    /// The response header holding the new resource's URL (`Location`).
+    pub header: String,
+    /// Why this operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
 }
