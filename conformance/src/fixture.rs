@@ -68,9 +68,7 @@ impl Fixture {
     /// `related` resources where its request can name them ([`Session::relate`]).
     pub async fn make_as(&self, s: &Session<'_>, source: &ParamSource, why: &str, failing: bool, related: &[(ParamSource, String)]) -> Result<String, Unmet> {
         if failing {
-            s.control("outcomes", &serde_json::json!({"operation": source.operation, "outcome": "fails"}))
-                .await
-                .map_err(|e| format!("a resource in an error state needs the target's control API ({e})"))?;
+            fail_next(s, &source.operation).await?;
         }
         let op = s.schema.operation(&source.operation).ok_or_else(|| format!("the source operation {} is not in the schema", source.operation))?;
         let params = Box::pin(self.params(s, op, None)).await?;
@@ -98,9 +96,7 @@ impl Fixture {
     /// state when `failing`) and deleted at the end.
     pub async fn make_by(&self, s: &Session<'_>, made_by: &schema::operations::MadeBy, source: &ParamSource, why: &str, failing: bool) -> Result<String, Unmet> {
         if failing {
-            s.control("outcomes", &serde_json::json!({"operation": made_by.operation, "outcome": "fails"}))
-                .await
-                .map_err(|e| format!("a resource in an error state needs the target's control API ({e})"))?;
+            fail_next(s, &made_by.operation).await?;
         }
         let op = s.schema.operation(&made_by.operation).ok_or_else(|| format!("the operation {} is not in the schema", made_by.operation))?;
         let params = Box::pin(self.params(s, op, None)).await?;
@@ -327,6 +323,13 @@ pub fn resolve(doc: &Value, pointer: &str) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Asks the target's control API to make the next walk `operation` starts fail.
+async fn fail_next(s: &Session<'_>, operation: &str) -> Result<(), Unmet> {
+    s.control("outcomes", &serde_json::json!({"operation": operation, "outcome": "fails"}))
+        .await
+        .map_err(|e| format!("a resource in an error state needs the target's control API ({e})"))
 }
 
 /// The value a source naming `op` itself reads from the operation's first documented
