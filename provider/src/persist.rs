@@ -464,8 +464,18 @@ mod tests {
         let json = serde_json::to_vec(&*app.store()).expect("encodes");
         let decoded: Store = serde_json::from_slice(&json).expect("decodes");
         assert_eq!(canonical(&decoded), before);
+        // The file is the provider's alone while any part of it runs: the client's idle
+        // connections close first, then every holder of the state lets it go.
+        drop(c);
         let _ = stop.send(());
         task.await.expect("the server stops");
+        for _ in 0..500 {
+            if Arc::strong_count(&app) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(Arc::strong_count(&app), 1, "the provider's state is still held after it stopped");
         drop(app);
         let (_, stored) = Persister::open(&path).expect("reopens");
         let snapshot = stored.expect("a snapshot").decode(&base).expect("decodes");

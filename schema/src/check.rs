@@ -378,7 +378,7 @@ impl Ctx<'_> {
     }
 
     fn param_source(&self, o: &Operation, p: &Param, src: &ParamSource, at: &Location, diags: &mut Diagnostics) {
-        let slot = Slot { what: format!("`{}` of {}", p.name, o.id), api: o.api, ty: &p.ty, users: vec![o] };
+        let slot = Slot { what: format!("`{}` of {}", p.name, o.id), api: o.api, ty: &p.ty, users: vec![o], param: true };
         self.value_source(&slot, src, at, diags);
     }
 
@@ -391,7 +391,7 @@ impl Ctx<'_> {
             return;
         };
         let Some(api) = m.api() else { return };
-        let slot = Slot { what: format!("`{}` of {}", f.name, m.id), api, ty: &f.ty, users: users.clone() };
+        let slot = Slot { what: format!("`{}` of {}", f.name, m.id), api, ty: &f.ty, users: users.clone(), param: false };
         self.value_source(&slot, src, at, diags);
     }
 
@@ -412,7 +412,7 @@ impl Ctx<'_> {
         }
         // An operation that is its own source reads its request body (the key a metadata
         // item's path names is the one its body sets).
-        let own_request = slot.users.iter().any(|o| o.id == from.id);
+        let own_request = slot.param && from.request.is_some() && slot.users.iter().any(|o| o.id == from.id);
         for o in slot.users.iter().filter(|_| !own_request) {
             if let Some(chain) = self.source_cycle(&o.id, from) {
                 diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} needs a value that comes from {} itself ({} → {})", from.id, o.id, o.id, chain.join(" → ")));
@@ -1275,6 +1275,9 @@ struct Slot<'s, 'o> {
     ty: &'s TypeExpr,
     /// The operations a value is sent with (the source must not need them first).
     users: Vec<&'o Operation>,
+    /// A parameter's (which may name what its own operation's request body sets), not a
+    /// request field's.
+    param: bool,
 }
 
 /// One step of a field limit's `field` path (see FORMAT.md, limits.json).

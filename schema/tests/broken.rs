@@ -807,3 +807,19 @@ fn field_source_on_a_model_no_request_holds() {
         "field `name` of v2.Server has `value_from`, but v2.Server is in no request body",
     );
 }
+
+const MADE_BY_AT: &str = "data/cloud-servers-v2/operations.json#/operations/0/path_params/0/made_by";
+
+fn server_id_made_by(operation: &str, header: &str) -> Break {
+    Break::Set(OPS, "/operations/0/path_params/0/made_by", json!({"operation": operation, "header": header}))
+}
+
+#[test]
+fn made_by_naming_an_unknown_operation() {
+    expect("unknown", &[server_id_made_by("v2.nothing", "Location")], ProblemKind::Reference, &format!("{MADE_BY_AT}/operation"), "operation `v2.nothing` does not exist");
+}
+
+#[test]
+fn made_by_an_operation_that_documents_no_such_header() {
+    expect("no header", &[server_id_made_by("v2.servers.get", "Location")], ProblemKind::Reference, &format!("{MADE_BY_AT}/header"), "documents no success response with a Location header");
+}
