@@ -66,9 +66,16 @@ pub(crate) fn moves_a_machine(s: &Session<'_>, op: &Operation) -> bool {
 }
 
 /// Whether `op` makes a resource that the schema names as a source of values.
-/// (A parameter of `op` itself that names what its own request sets is not one.)
+/// (A parameter of `op` itself that names what its own request sets is not one; what a
+/// source is called as, a user that signs in, is.)
 pub(crate) fn creates(s: &Session<'_>, op: &Operation) -> bool {
-    s.schema.operations.iter().filter(|o| o.id != op.id).flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).any(|src| src.operation == op.id)
+    s.schema
+        .operations
+        .iter()
+        .filter(|o| o.id != op.id)
+        .flat_map(|o| &o.path_params)
+        .filter_map(|p| p.source.as_ref())
+        .any(|src| src.operation == op.id || src.credentials_from.as_deref() == Some(op.id.as_str()))
 }
 
 async fn release_all(s: &Session<'_>, made: Option<Vec<(ParamSource, String)>>) {

@@ -71,6 +71,9 @@ impl Fixture {
             fail_next(s, &source.operation).await?;
         }
         let op = s.schema.operation(&source.operation).ok_or_else(|| format!("the source operation {} is not in the schema", source.operation))?;
+        if let Some(maker) = &source.credentials_from {
+            return Box::pin(self.make_signed_in(s, source, maker, why)).await;
+        }
         let params = Box::pin(self.params(s, op, None)).await?;
         let body = Box::pin(s.prepared_request(op, crate::checks::Wire::Json)).await?.map(|b| s.relate(op, b, related));
         let answer = s.call(why, op, &params, body.as_ref(), crate::checks::Wire::Json, &[]).await;
@@ -87,6 +90,45 @@ impl Fixture {
                 self.made.lock().await.push((delete.id.clone(), params, source.clone()));
             }
             self.settle_as(s, source, &value, failing).await?;
+        }
+        Ok(value)
+    }
+
+    /// Makes what `maker` makes (a user of the account, named by the run and with a
+    /// secret of its own), then calls the credentials exchange `source` names signed in as
+    /// it, for the value at the source's pointer (the user's own id); deleted at the end.
+    async fn make_signed_in(&self, s: &Session<'_>, source: &ParamSource, maker: &str, why: &str) -> Result<String, Unmet> {
+        let make = s.schema.operation(maker).ok_or_else(|| format!("the operation {maker} is not in the schema"))?;
+        let exchange = s.schema.operation(&source.operation).ok_or_else(|| format!("the operation {} is not in the schema", source.operation))?;
+        let params = Box::pin(self.params(s, make, None)).await?;
+        let body = Box::pin(s.prepared_request(make, crate::checks::Wire::Json)).await?.ok_or_else(|| format!("{maker} documents no JSON request to make one with"))?;
+        // The name and the secret the request gave what it makes.
+        let sent: Value = serde_json::from_slice(&body.bytes).map_err(|e| format!("the request of {maker} is not JSON: {e}"))?;
+        let req = make.request.as_ref().ok_or_else(|| format!("{maker} takes no request body"))?;
+        let fields = s.schema.model(&req.model).map(|m| m.fields.as_slice()).unwrap_or_default();
+        let inner = match &req.wrap {
+            Some(w) => sent.get(w).cloned().unwrap_or(Value::Null),
+            None => sent.clone(),
+        };
+        let with_role = |role| fields.iter().find(|f| f.role == Some(role)).and_then(|f| inner.get(&f.name)).and_then(Value::as_str).map(str::to_string);
+        let (Some(user), Some(secret)) = (with_role(schema::models::FieldRole::ResourceName), with_role(schema::models::FieldRole::CredentialSecret)) else {
+            return Err(format!("the request of {maker} names no user and secret to sign in with"));
+        };
+        match s.call(why, make, &params, Some(&body), crate::checks::Wire::Json, &[]).await {
+            Answer::Received(r) if (200..300).contains(&r.status) => {}
+            Answer::Received(r) => return Err(format!("{maker} answered {} ({})", r.status, crate::session::gist(&r.text()))),
+            Answer::Unsent(w) | Answer::Failed(w) => return Err(format!("{maker}: {w}")),
+        }
+        let signed_in = s.signed_in_as(exchange, &user, &secret).ok_or_else(|| format!("{} documents no request with password credentials", exchange.id))?;
+        let doc = match s.call(why, exchange, &[], Some(&signed_in), crate::checks::Wire::Json, &[]).await {
+            Answer::Received(r) if (200..300).contains(&r.status) => serde_json::from_slice::<Value>(&r.body).map_err(|e| format!("{} answered a body that is not JSON: {e}", exchange.id))?,
+            Answer::Received(r) => return Err(format!("{} as {user} answered {} ({})", exchange.id, r.status, crate::session::gist(&r.text()))),
+            Answer::Unsent(w) | Answer::Failed(w) => return Err(format!("{}: {w}", exchange.id)),
+        };
+        let value = resolve(&doc, &source.pointer).ok_or_else(|| format!("{} answered no value at {}", exchange.id, source.pointer))?;
+        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
+            let name = delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default();
+            self.made.lock().await.push((delete.id.clone(), vec![(name, value.clone())], source.clone()));
         }
         Ok(value)
     }
@@ -224,7 +266,9 @@ impl Fixture {
             return;
         }
         let Ok(doc) = serde_json::from_slice::<Value>(&r.body) else { return };
-        let Some(source) = s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).find(|src| src.operation == op.id) else { return };
+        // A source called as what another operation made is not what a plain call makes
+        // (a credentials exchange of the run's own answers with the run's own user).
+        let Some(source) = s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).find(|src| src.operation == op.id && src.credentials_from.is_none()) else { return };
         let Some(value) = resolve(&doc, &source.pointer) else { return };
         if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
             let mut params = params.to_vec();
@@ -340,9 +384,10 @@ fn own_request_value(s: &Session<'_>, op: &Operation, src: &ParamSource) -> Resu
     resolve(&doc, &src.pointer).ok_or_else(|| format!("the documented request of {} has no value at {}", op.id, src.pointer))
 }
 
-/// Whether two sources name the same value.
+/// Whether two sources name the same value (one called as what another operation made is
+/// not the plain call's).
 pub fn same(a: &ParamSource, b: &ParamSource) -> bool {
-    a.operation == b.operation && a.pointer == b.pointer
+    a.operation == b.operation && a.pointer == b.pointer && a.credentials_from == b.credentials_from
 }
 
 /// Whether the model of one item (`v1.0.SharedIpGroup`) is what a list holds in another

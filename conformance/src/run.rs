@@ -121,7 +121,18 @@ pub async fn run(schema: &Schema, checks: Vec<Check>, opts: &Options) -> Result<
             // A write that makes nothing and moves no state machine (a metadata update) is
             // safe too, with a documented request in the format.
             let write = matches!(op.method.as_str(), "PUT" | "POST") && !crate::examples::creates(&session, op) && !crate::examples::moves_a_machine(&session, op);
-            if called || absent_here || !(op.method == "GET" || write) {
+            if called || absent_here {
+                continue;
+            }
+            // A delete removes a resource the run makes for it, and nothing else.
+            let made = op.path_params.last().and_then(|p| p.source.as_ref());
+            if let (true, Some(src)) = (op.method == "DELETE", made) {
+                if let Ok(value) = session.fixture.make_as(&session, src, &c.id, false, &[]).await {
+                    session.fixture.release(&session, src, &value).await;
+                }
+                continue;
+            }
+            if !(op.method == "GET" || write) {
                 continue;
             }
             if op.auth == schema::operations::Auth::SourceIp && session.fixture.bind_caller(&session, op).await.is_err() {

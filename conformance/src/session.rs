@@ -254,7 +254,7 @@ impl<'s> Session<'s> {
     pub fn request_example(&self, op: &Operation, format: Format) -> Option<&'s schema::examples::Example> {
         let body = op.request.as_ref()?;
         let of = |o: &Operation| {
-            self.schema.examples.iter().find(|e| e.operation == o.id && e.direction == Direction::Request && (example_format(e.format) == Some(format) || (format == Format::Json && shell_request(self.schema, e).is_some())))
+            self.schema.examples.iter().find(|e| e.operation == o.id && e.direction == Direction::Request && (example_format(e.format) == Some(format) || (format == Format::Json && e.shell_payload().is_some())))
         };
         of(op).or_else(|| {
             self.schema
@@ -267,7 +267,7 @@ impl<'s> Session<'s> {
 
     /// The body of a request example, with the run's credentials and substitutions.
     pub fn request_body(&self, op: &Operation, e: &schema::examples::Example) -> Option<Body> {
-        let shell = shell_request(self.schema, e);
+        let shell = (e.direction == Direction::Request).then(|| e.shell_payload()).flatten();
         let format = example_format(e.format).or(shell.as_ref().map(|_| Format::Json))?;
         let mut names = Vec::new();
         let bytes = match format {
@@ -513,6 +513,48 @@ impl<'s> Session<'s> {
         out
     }
 
+    /// A request of the credentials exchange `op` signed in as `user` with `secret`: its
+    /// first documented request with password credentials, those filled in.
+    pub fn signed_in_as(&self, op: &Operation, user: &str, secret: &str) -> Option<Body> {
+        let req = op.request.as_ref()?;
+        let documented = self.schema.examples.iter().filter(|e| e.operation == op.id && e.direction == Direction::Request).filter_map(|e| match e.format {
+            ExampleFormat::Json => e.body.clone(),
+            _ => e.shell_payload(),
+        });
+        for mut v in documented {
+            let inner = match &req.wrap {
+                Some(w) => v.get_mut(w),
+                None => Some(&mut v),
+            };
+            if inner.is_some_and(|i| self.put_credentials(&req.model, i, None, user, secret)) {
+                return serde_json::to_vec(&v).ok().map(|bytes| Body::new(Format::Json.format().media_type(), bytes));
+            }
+        }
+        None
+    }
+
+    /// Sets the user and secret of password credentials in a value of `model`; whether it
+    /// held them.
+    fn put_credentials(&self, model: &str, v: &mut Value, kind: Option<FieldRole>, user: &str, secret: &str) -> bool {
+        let (Some(m), Value::Object(map)) = (self.schema.model(model), v) else { return false };
+        let mut held = false;
+        for f in &m.fields {
+            let Some(fv) = map.get_mut(&f.name) else { continue };
+            match (f.role, kind) {
+                (Some(FieldRole::CredentialUser), Some(FieldRole::PasswordCredentials)) => *fv = Value::String(user.to_string()),
+                (Some(FieldRole::CredentialSecret), Some(FieldRole::PasswordCredentials)) => {
+                    *fv = Value::String(secret.to_string());
+                    held = true;
+                }
+                _ => {}
+            }
+            if let TypeExpr::Model(id) = &f.ty {
+                held |= self.put_credentials(id, fv, f.role.filter(|r| *r == FieldRole::PasswordCredentials).or(kind), user, secret);
+            }
+        }
+        held
+    }
+
     /// The kind of credentials a request body of `op` holds that the run has no secret of
     /// (API key credentials when the run signs in with a password only).
     pub fn lacking_secret(&self, op: &Operation, body: &Body) -> Option<&'static str> {
@@ -574,15 +616,22 @@ impl<'s> Session<'s> {
                                 *n = own;
                             }
                         }
-                        Some(FieldRole::CredentialUser) => {
+                        Some(FieldRole::CredentialUser) if kind.is_some() => {
                             if let Some(u) = &self.settings.username {
                                 *fv = Value::String(u.clone());
                             }
                         }
-                        Some(FieldRole::CredentialSecret) => {
+                        Some(FieldRole::CredentialSecret) if kind.is_some() => {
                             if let Some(s) = secret {
                                 *fv = Value::String(s);
                             }
+                        }
+                        // A secret the request gives what it makes (a new user's password):
+                        // the run's own, never the documents' or the run's credentials.
+                        Some(FieldRole::CredentialSecret) => {
+                            let fresh = format!("Cst-{}", uuid::Uuid::new_v4().simple());
+                            crate::target::remember_secret(&fresh);
+                            *fv = Value::String(fresh);
                         }
                         _ => {}
                     }

@@ -410,6 +410,9 @@ impl Ctx<'_> {
         if from.api != slot.api {
             diags.push(&at.child("operation"), ProblemKind::Consistency, format!("{what}: source operation {} is of API {}, not {}: a value comes from its own API", from.id, from.api, slot.api));
         }
+        if let Some(maker) = &src.credentials_from {
+            self.credentials_from(what, from, maker, &at.child("credentials_from"), diags);
+        }
         // An operation that is its own source reads its request body (the key a metadata
         // item's path names is the one its body sets).
         let own_request = slot.param && from.request.is_some() && slot.users.iter().any(|o| o.id == from.id);
@@ -466,6 +469,28 @@ impl Ctx<'_> {
                     };
                     diags.push(&at.child("pointer"), ProblemKind::Consistency, format!("{what} is {}, but pointer `{}` of {} reaches {got}", slot.ty, src.pointer, from.id));
                 }
+            }
+        }
+    }
+
+    /// A source called as what another operation made: that operation exists, is of the
+    /// source's API, and its request has a name and a secret (the `resource-name` and
+    /// `credential-secret` roles) for the source, a credentials exchange, to sign in with.
+    fn credentials_from(&self, what: &str, from: &Operation, maker: &str, at: &Location, diags: &mut Diagnostics) {
+        let Some(m) = self.s.operation(maker) else {
+            diags.push(at, ProblemKind::Reference, format!("{what}: operation `{maker}` does not exist"));
+            return;
+        };
+        if m.api != from.api {
+            diags.push(at, ProblemKind::Consistency, format!("{what}: {maker} is of API {}, not {}", m.api, from.api));
+        }
+        if from.auth != crate::operations::Auth::Credentials {
+            diags.push(at, ProblemKind::Consistency, format!("{what}: {} is not a credentials exchange, so it cannot be called as what {maker} made", from.id));
+        }
+        let fields: Vec<&Field> = m.request.as_ref().and_then(|b| self.s.model(&b.model)).map(|model| model.fields.iter().collect()).unwrap_or_default();
+        for need in [FieldRole::ResourceName, FieldRole::CredentialSecret] {
+            if !fields.iter().any(|f| f.role == Some(need)) {
+                diags.push(at, ProblemKind::Consistency, format!("{what}: the request of {maker} has no field with the {} role to sign in with", need.as_str()));
             }
         }
     }

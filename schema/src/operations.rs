@@ -71,6 +71,12 @@ pub struct ParamSource {
     /// last segment `*` for any key of a map (`/server/id`, `/flavors/0/id`,
     /// `/metadata/*`).
     pub pointer: String,
+    /// The operation (of the same API) whose made resource the source operation is called
+    /// as: a credentials exchange signed in with the user name and secret that operation's
+    /// request set (its fields with the `resource-name` and `credential-secret` roles), so
+    /// that a user added to the account yields its own id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_from: Option<String>,
     /// Why this operation, when the obvious one does not yield the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
