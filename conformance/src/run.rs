@@ -254,12 +254,17 @@ async fn probe(s: &Session<'_>, opts: &Options) -> Vec<(Option<schema::Api>, Opt
         if !opts.config.features.xml {
             continue;
         }
-        // XML: asked of a call without parameters that documents an XML answer.
+        // XML: asked of a call without parameters that documents an XML answer (one that
+        // knows its caller by address once the run's address is bound to a resource).
+        let callable = |o: &schema::operations::Operation| matches!(o.auth, schema::operations::Auth::Token | schema::operations::Auth::SourceIp);
         let Some(op) = s.schema.operations.iter().find(|o| {
-            o.api == info.key && o.method == "GET" && o.path_params.is_empty() && o.auth == schema::operations::Auth::Token && o.responses.iter().any(|r| r.formats.contains(&shapes::Format::Xml))
+            o.api == info.key && o.method == "GET" && o.path_params.is_empty() && callable(o) && o.responses.iter().any(|r| r.formats.contains(&shapes::Format::Xml))
         }) else {
             continue;
         };
+        if op.auth == schema::operations::Auth::SourceIp && s.fixture.bind_caller(s, op).await.is_err() {
+            continue;
+        }
         if let Answer::Received(r) = s.call("probe", op, &[], None, Format::Xml, &[]).await {
             if r.status < 300 && r.media_type().as_deref() != Some(shapes::Format::Xml.media_type()) {
                 out.push((Some(info.key), Some(Format::Xml), format!("the target answers {} in {} when asked for XML", op.id, r.media_type().unwrap_or_else(|| "no media type".into()))));

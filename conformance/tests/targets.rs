@@ -38,7 +38,7 @@ fn remote(identity: String) -> Options {
 /// Runs a few checks of every kind against `opts`, within a bound.
 async fn run_some(opts: &Options) -> Result<Report, conformance::run::RunError> {
     let schema = schema();
-    let selection = Selection::new(&["v2.servers.*".into(), "v2.flavors.*".into(), "identity.*".into()], &[], Vec::new()).expect("globs");
+    let selection = Selection::new(&["v2.servers.*".into(), "v2.flavors.*".into(), "identity.*".into(), "rackconnect.*".into()], &[], Vec::new()).expect("globs");
     let chosen: Vec<_> = checks::all(&schema).into_iter().filter(|c| selection.takes(c)).collect();
     tokio::time::timeout(Duration::from_secs(120), conformance::run::run(&schema, chosen, opts)).await.expect("the run ends")
 }
