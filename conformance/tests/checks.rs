@@ -6,6 +6,8 @@
 //! `CONFORMANCE_API_KEY`). The selected checks run once, together; each test reports its
 //! check's outcome (a skipped check passes, and says why on stderr).
 
+mod common;
+
 use conformance::outcome::{CheckResult, Outcome};
 use conformance::run::{Options, TargetSpec};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -13,13 +15,7 @@ use std::sync::{Arc, OnceLock};
 
 fn main() {
     let args = Arguments::from_args();
-    let schema = match schema::Schema::load_default() {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!("the schema does not load: {e}");
-            std::process::exit(101);
-        }
-    };
+    let schema = common::schema_or_exit();
     let all = conformance::checks::all(&schema);
     // Only the checks the filter keeps are run, all at once on first use.
     let kept: Vec<_> = all.iter().filter(|c| keeps(&args, &c.id)).cloned().collect();
