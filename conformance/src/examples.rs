@@ -23,13 +23,11 @@ pub async fn run(s: &Session<'_>, c: &Check, example_id: &str) -> Verdict {
     let status = response.and_then(|r| r.status).unwrap_or_else(|| success_status(op));
     let mut mine = (op.method == "POST" && creates(s, op)).then(Vec::new);
     let body = match request {
-        Some(r) => match s.request_body(op, r) {
-            Some(b) if s.lacking_secret(op, &b).is_some() => {
-                return Verdict::skip(format!("the request sends {} and the run has none", s.lacking_secret(op, &b).unwrap_or_default()));
-            }
+        Some(r) => match s.request_body(op, r).map(|b| (s.lacking_secret(op, &b), b)) {
+            Some((Some(secret), _)) => return Verdict::skip(format!("the request sends {secret} and the run has none")),
             // A create's references to made resources are its own (an image of a server
             // that makes no other image, a group of a server in no other group).
-            Some(b) => match s.resolve_references_as(op, b, &mut mine).await {
+            Some((None, b)) => match s.resolve_references_as(op, b, &mut mine).await {
                 Ok(b) => Some(b),
                 Err(why) => {
                     release_all(s, mine).await;

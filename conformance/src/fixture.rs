@@ -84,11 +84,7 @@ impl Fixture {
         };
         let value = resolve(&doc, &source.pointer).ok_or_else(|| format!("{} answered no value at {}", op.id, source.pointer))?;
         if op.method == "POST" {
-            if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
-                let mut params = params.clone();
-                params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
-                self.made.lock().await.push((delete.id.clone(), params, source.clone()));
-            }
+            self.keep_for_deletion(s, source, &params, &value).await?;
             self.settle_as(s, source, &value, failing).await?;
         }
         Ok(value)
@@ -126,10 +122,7 @@ impl Fixture {
             Answer::Unsent(w) | Answer::Failed(w) => return Err(format!("{}: {w}", exchange.id)),
         };
         let value = resolve(&doc, &source.pointer).ok_or_else(|| format!("{} answered no value at {}", exchange.id, source.pointer))?;
-        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
-            let name = delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default();
-            self.made.lock().await.push((delete.id.clone(), vec![(name, value.clone())], source.clone()));
-        }
+        self.keep_for_deletion(s, source, &[], &value).await?;
         Ok(value)
     }
 
@@ -151,18 +144,7 @@ impl Fixture {
             Answer::Received(r) => return Err(format!("{} answered {} ({})", op.id, r.status, crate::session::gist(&r.text()))),
             Answer::Unsent(why) | Answer::Failed(why) => return Err(format!("{}: {why}", op.id)),
         };
-        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
-            let mut params: Vec<(String, String)> = Vec::new();
-            for p in &delete.path_params[..delete.path_params.len().saturating_sub(1)] {
-                let v = match &p.source {
-                    Some(src) => Box::pin(self.shared(s, src)).await?,
-                    None => return Err(format!("the schema names no source of the path parameter `{}` of {}", p.name, delete.id)),
-                };
-                params.push((p.name.clone(), v));
-            }
-            params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
-            self.made.lock().await.push((delete.id.clone(), params, source.clone()));
-        }
+        self.keep_for_deletion(s, source, &params, &value).await?;
         self.settle_as(s, source, &value, failing).await?;
         Ok(value)
     }
@@ -270,12 +252,31 @@ impl Fixture {
         // (a credentials exchange of the run's own answers with the run's own user).
         let Some(source) = s.schema.operations.iter().flat_map(|o| &o.path_params).filter_map(|p| p.source.as_ref()).find(|src| src.operation == op.id && src.credentials_from.is_none()) else { return };
         let Some(value) = resolve(&doc, &source.pointer) else { return };
-        if let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) {
-            let mut params = params.to_vec();
-            params.push((delete.path_params.last().map(|p| p.name.clone()).unwrap_or_default(), value.clone()));
-            self.made.lock().await.push((delete.id.clone(), params, source.clone()));
+        if self.keep_for_deletion(s, source, params, &value).await.is_err() {
+            return;
         }
         let _ = self.settle(s, source, &value).await;
+    }
+
+    /// Notes a resource the run made, to delete at the end: by the delete whose last path
+    /// parameter has this source, its other parameters from the `made_with` ones of the
+    /// operation that made it (by name), else shared.
+    async fn keep_for_deletion(&self, s: &Session<'_>, source: &ParamSource, made_with: &[(String, String)], value: &str) -> Result<(), Unmet> {
+        let Some(delete) = s.schema.operations.iter().find(|o| o.method == "DELETE" && o.path_params.last().and_then(|p| p.source.as_ref()).is_some_and(|p| same(p, source))) else {
+            return Ok(());
+        };
+        let mut params = Vec::new();
+        for p in &delete.path_params[..delete.path_params.len() - 1] {
+            let v = match (made_with.iter().find(|(n, _)| *n == p.name), &p.source) {
+                (Some((_, v)), _) => v.clone(),
+                (None, Some(src)) => Box::pin(self.shared(s, src)).await?,
+                (None, None) => return Err(format!("the schema names no source of the path parameter `{}` of {}", p.name, delete.id)),
+            };
+            params.push((p.name.clone(), v));
+        }
+        params.push((delete.path_params[delete.path_params.len() - 1].name.clone(), value.to_string()));
+        self.made.lock().await.push((delete.id.clone(), params, source.clone()));
+        Ok(())
     }
 
     /// Deletes a resource a check made for itself, now (it is no longer deleted at the end).
